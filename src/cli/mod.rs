@@ -1,0 +1,50 @@
+//! The command line: one file per command, each an args struct beside its `run`.
+//!
+//! Commands return a [`crate::error::Result`]; `main` only prints and picks the exit code (0 success,
+//! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors).
+
+pub mod build;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Diagnostic, Severity};
+
+#[derive(Debug, Parser)]
+#[command(name = "lanyard", version, about = "A fast static-site generator for publications: numbered series, reader comments, feeds.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or -o DIR)
+    #[command(after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com")]
+    Build(build::BuildArgs),
+}
+
+/// Options every command shares.
+#[derive(Debug, Clone, Args)]
+pub struct RootArg {
+    /// The site folder (the one with site.toml)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// Print diagnostics to stderr, warnings first.
+pub fn print_diagnostics(items: &[Diagnostic]) {
+    let mut sorted: Vec<&Diagnostic> = items.iter().collect();
+    sorted.sort_by_key(|d| d.severity == Severity::Error);
+    for d in sorted {
+        eprintln!("{d}");
+    }
+}
+
+/// Run the parsed command; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build(args) => build::run(&args),
+    }
+}

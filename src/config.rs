@@ -1,0 +1,499 @@
+//! `site.toml` → [`Config`], validated once and immutable afterwards.
+//!
+//! Everything the rest of the pipeline needs from the configuration is checked here, so later stages never
+//! ask "is this value usable?". Values whose validation can fail keep their source span (`toml::Spanned`)
+//! until the check, so an error can say `site.toml:LINE`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{did_you_mean, line_of_offset, Diagnostic, Diagnostics, Error, Result};
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "timezone",
+    "posts_per_page",
+    "permalink",
+    "related_posts",
+    "check_links",
+    "feeds",
+    "highlight",
+    "authors",
+    "extra",
+];
+
+/// A feed format a site can publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    /// The file name of this feed inside a folder (`/rss.xml`, `/tags/x/atom.xml`).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "rss.xml",
+            FeedFormat::Atom => "atom.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "rss",
+            FeedFormat::Atom => "atom",
+            FeedFormat::Json => "json",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Atom => "Atom",
+            FeedFormat::Json => "JSON Feed",
+        }
+    }
+}
+
+/// One piece of a permalink pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermalinkPart {
+    Literal(String),
+    Year,
+    Month,
+    Day,
+    Slug,
+}
+
+/// `[authors.<id>]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorConfig {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site folder (the one holding `site.toml`).
+    pub root: PathBuf,
+    pub title: String,
+    /// Absolute, without a trailing slash.
+    pub base_url: String,
+    pub description: String,
+    pub language: String,
+    pub theme: String,
+    pub theme_line: Option<usize>,
+    pub timezone: Tz,
+    pub posts_per_page: usize,
+    pub permalink: Vec<PermalinkPart>,
+    pub permalink_pattern: String,
+    pub related_posts: usize,
+    /// Broken internal links fail the build instead of warning.
+    pub check_links_error: bool,
+    pub feed_formats: Vec<FeedFormat>,
+    pub feed_limit: usize,
+    pub feed_full_content: bool,
+    pub highlight_theme: String,
+    pub highlight_theme_line: Option<usize>,
+    pub authors: BTreeMap<String, AuthorConfig>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct RawConfig {
+    title: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    #[serde(default)]
+    description: String,
+    language: Option<String>,
+    theme: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    posts_per_page: Option<Spanned<i64>>,
+    permalink: Option<Spanned<String>>,
+    related_posts: Option<Spanned<i64>>,
+    check_links: Option<Spanned<String>>,
+    #[serde(default)]
+    feeds: RawFeeds,
+    #[serde(default)]
+    highlight: RawHighlight,
+    #[serde(default)]
+    authors: BTreeMap<String, AuthorConfig>,
+    #[serde(default)]
+    extra: Option<toml::Table>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFeeds {
+    formats: Option<Spanned<Vec<String>>>,
+    limit: Option<Spanned<i64>>,
+    full_content: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHighlight {
+    theme: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// Read and validate `<root>/site.toml`. Unknown keys become warnings in `diags`.
+    pub fn load(root: &Path, diags: &Diagnostics) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "no {CONFIG_FILE} in {}: run lanyard in a site folder, pass --root DIR, or create one with `lanyard init DIR`",
+                    root.display()
+                )
+            } else {
+                format!("could not read it: {e}")
+            };
+            Error::new(CONFIG_FILE, None, hint)
+        })?;
+        Config::parse(root, &text, diags)
+    }
+
+    /// Validate the text of a `site.toml`.
+    pub fn parse(root: &Path, text: &str, diags: &Diagnostics) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            Error::new(CONFIG_FILE, line, format!("{} (fix the TOML syntax or the value's type)", e.message().trim()))
+        })?;
+        warn_unknown_keys(text, diags);
+        let mut errors = Vec::new();
+        let config = build(root, text, raw, &mut errors);
+        match Error::collect(errors) {
+            Some(err) => Err(err),
+            None => Ok(config),
+        }
+    }
+
+    /// The absolute URL of a root-relative path.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The author display name for an `author` value: the configured name of an id, else the value.
+    pub fn author_name<'a>(&'a self, author: &'a str) -> &'a str {
+        self.authors.get(author).map(|a| a.name.as_str()).unwrap_or(author)
+    }
+}
+
+fn line_of<T>(text: &str, spanned: &Spanned<T>) -> Option<usize> {
+    Some(line_of_offset(text, spanned.span().start))
+}
+
+fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) -> Config {
+    let mut err = |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
+    let base_url = match &raw.base_url {
+        None => {
+            err(None, "missing required key `base_url`: add e.g. base_url = \"https://example.com\"".into());
+            String::new()
+        }
+        Some(b) => match validate_base_url(b.get_ref()) {
+            Ok(url) => url,
+            Err(msg) => {
+                err(line_of(text, b), msg);
+                String::new()
+            }
+        },
+    };
+    let title = match &raw.title {
+        Some(t) => t.get_ref().clone(),
+        None => {
+            err(None, "missing required key `title`: add e.g. title = \"My Publication\"".into());
+            String::new()
+        }
+    };
+    let posts_per_page = positive(text, raw.posts_per_page.as_ref(), "posts_per_page", 10, &mut err);
+    let related_posts = non_negative(text, raw.related_posts.as_ref(), "related_posts", 5, &mut err);
+    let feed_limit = positive(text, raw.feeds.limit.as_ref(), "feeds.limit", 20, &mut err);
+    let (permalink, permalink_pattern) = match &raw.permalink {
+        None => (parse_permalink("/posts/:slug/").unwrap_or_default(), "/posts/:slug/".to_string()),
+        Some(p) => match parse_permalink(p.get_ref()) {
+            Ok(parts) => (parts, p.get_ref().clone()),
+            Err(msg) => {
+                err(line_of(text, p), msg);
+                (Vec::new(), String::new())
+            }
+        },
+    };
+    let timezone = match &raw.timezone {
+        None => Tz::UTC,
+        Some(tz) => tz.get_ref().parse::<Tz>().unwrap_or_else(|_| {
+            err(
+                line_of(text, tz),
+                format!("unknown timezone `{}`: use an IANA name such as \"UTC\" or \"America/Chicago\"", tz.get_ref()),
+            );
+            Tz::UTC
+        }),
+    };
+    let feed_formats = feed_formats(text, raw.feeds.formats.as_ref(), &mut err);
+    let check_links_error = match &raw.check_links {
+        None => false,
+        Some(v) => match v.get_ref().as_str() {
+            "warn" => false,
+            "error" => true,
+            other => {
+                err(line_of(text, v), format!("check_links must be \"warn\" or \"error\", not `{other}`"));
+                false
+            }
+        },
+    };
+    for (id, author) in &raw.authors {
+        if let Some(url) = &author.url {
+            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
+                let line = find_line(text, &format!("[authors.{id}]"));
+                err(line, format!("authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"));
+            }
+        }
+    }
+    let theme = raw.theme.as_ref().map(|t| t.get_ref().clone()).unwrap_or_else(|| "default".into());
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        err(raw.theme.as_ref().and_then(|t| line_of(text, t)), format!("theme `{theme}` must be a folder name under themes/"));
+    }
+    Config {
+        root: root.to_path_buf(),
+        title,
+        base_url,
+        description: raw.description,
+        language: raw.language.unwrap_or_else(|| "en".into()),
+        theme_line: raw.theme.as_ref().and_then(|t| line_of(text, t)),
+        theme,
+        timezone,
+        posts_per_page,
+        permalink,
+        permalink_pattern,
+        related_posts,
+        check_links_error,
+        feed_formats,
+        feed_limit,
+        feed_full_content: raw.feeds.full_content.unwrap_or(true),
+        highlight_theme_line: raw.highlight.theme.as_ref().and_then(|t| line_of(text, t)),
+        highlight_theme: raw.highlight.theme.map(|t| t.into_inner()).unwrap_or_else(|| "InspiredGitHub".into()),
+        authors: raw.authors,
+        extra: raw
+            .extra
+            .map(|t| serde_json::to_value(t).unwrap_or(serde_json::Value::Null))
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+    }
+}
+
+fn positive(
+    text: &str,
+    value: Option<&Spanned<i64>>,
+    key: &str,
+    default: usize,
+    err: &mut impl FnMut(Option<usize>, String),
+) -> usize {
+    match value {
+        None => default,
+        Some(v) if *v.get_ref() >= 1 && *v.get_ref() <= 1_000_000 => *v.get_ref() as usize,
+        Some(v) => {
+            err(line_of(text, v), format!("{key} must be a whole number from 1 to 1000000, not {}", v.get_ref()));
+            default
+        }
+    }
+}
+
+fn non_negative(
+    text: &str,
+    value: Option<&Spanned<i64>>,
+    key: &str,
+    default: usize,
+    err: &mut impl FnMut(Option<usize>, String),
+) -> usize {
+    match value {
+        None => default,
+        Some(v) if *v.get_ref() >= 0 && *v.get_ref() <= 1000 => *v.get_ref() as usize,
+        Some(v) => {
+            err(line_of(text, v), format!("{key} must be a whole number from 0 to 1000, not {}", v.get_ref()));
+            default
+        }
+    }
+}
+
+fn feed_formats(
+    text: &str,
+    value: Option<&Spanned<Vec<String>>>,
+    err: &mut impl FnMut(Option<usize>, String),
+) -> Vec<FeedFormat> {
+    let Some(list) = value else {
+        return vec![FeedFormat::Rss, FeedFormat::Atom];
+    };
+    let mut formats = Vec::new();
+    for name in list.get_ref() {
+        let format = match name.to_ascii_lowercase().as_str() {
+            "rss" => FeedFormat::Rss,
+            "atom" => FeedFormat::Atom,
+            "json" => FeedFormat::Json,
+            _ => {
+                err(line_of(text, list), format!("unknown feed format `{name}`: use \"rss\", \"atom\" or \"json\""));
+                continue;
+            }
+        };
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    formats
+}
+
+fn validate_base_url(url: &str) -> std::result::Result<String, String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("base_url `{url}` needs a host name, e.g. https://example.com"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Parse a permalink pattern such as `/posts/:year/:slug/`.
+pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>, String> {
+    if !pattern.starts_with('/') {
+        return Err(format!("permalink `{pattern}` must start with `/`"));
+    }
+    if !(pattern.ends_with('/') || pattern.ends_with(".html")) {
+        return Err(format!("permalink `{pattern}` must end with `/` or `.html`"));
+    }
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut chars = pattern.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != ':' {
+            literal.push(c);
+            continue;
+        }
+        let mut name = String::new();
+        while let Some(&(_, n)) = chars.peek() {
+            if !n.is_ascii_alphanumeric() && n != '_' {
+                break;
+            }
+            name.push(n);
+            chars.next();
+        }
+        let part = match name.as_str() {
+            "year" => PermalinkPart::Year,
+            "month" => PermalinkPart::Month,
+            "day" => PermalinkPart::Day,
+            "slug" => PermalinkPart::Slug,
+            _ => {
+                return Err(format!(
+                    "unknown permalink token `:{name}` in `{pattern}`: use :year, :month, :day and :slug"
+                ))
+            }
+        };
+        if !literal.is_empty() {
+            parts.push(PermalinkPart::Literal(std::mem::take(&mut literal)));
+        }
+        parts.push(part);
+    }
+    if !literal.is_empty() {
+        parts.push(PermalinkPart::Literal(literal));
+    }
+    if !parts.contains(&PermalinkPart::Slug) {
+        return Err(format!("permalink `{pattern}` must contain :slug, or every post would share one URL"));
+    }
+    if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
+        return Err(format!("permalink `{pattern}` must not contain `.` or `..` segments"));
+    }
+    Ok(parts)
+}
+
+fn warn_unknown_keys(text: &str, diags: &Diagnostics) {
+    let Ok(table) = text.parse::<toml::Table>() else { return };
+    for key in table.keys() {
+        if KNOWN_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let line = find_line(text, key);
+        let hint = match did_you_mean(key, KNOWN_KEYS) {
+            Some(k) => format!("unknown key `{key}` (did you mean `{k}`?)"),
+            None => format!("unknown key `{key}`: put custom values under [extra]"),
+        };
+        diags.warn(CONFIG_FILE, line, hint);
+    }
+}
+
+/// The first line that starts with `needle` (ignoring indentation), for keys toml gives no span for.
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.trim_start().starts_with(needle)).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> std::result::Result<Config, String> {
+        Config::parse(Path::new("."), text, &Diagnostics::new()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org/\"\n").unwrap();
+        assert_eq!(c.base_url, "https://x.org");
+        assert_eq!(c.posts_per_page, 10);
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.feed_formats, vec![FeedFormat::Rss, FeedFormat::Atom]);
+        assert_eq!(c.permalink_pattern, "/posts/:slug/");
+    }
+
+    #[test]
+    fn missing_base_url_is_an_error() {
+        let e = parse("title = \"T\"\n").unwrap_err();
+        assert!(e.contains("site.toml: missing required key `base_url`"), "{e}");
+    }
+
+    #[test]
+    fn zero_posts_per_page_names_the_line() {
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
+        assert!(e.starts_with("error: site.toml:3: posts_per_page"), "{e}");
+    }
+
+    #[test]
+    fn unknown_permalink_token_names_the_line() {
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npermalink = \"/:title/\"\n").unwrap_err();
+        assert!(e.starts_with("error: site.toml:3: unknown permalink token `:title`"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n").unwrap_err();
+        assert!(e.starts_with("error: site.toml:4:"), "{e}");
+    }
+
+    #[test]
+    fn permalink_tokens() {
+        let parts = parse_permalink("/posts/:year/:month/:slug.html").unwrap();
+        assert_eq!(parts[1], PermalinkPart::Year);
+        assert!(parse_permalink("posts/:slug/").is_err());
+        assert!(parse_permalink("/posts/:year/").is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! Dates as authors write them → `DateTime<FixedOffset>`.
+//!
+//! The contract allows `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` and RFC 3339. A date without an offset is a
+//! wall-clock time in the site's timezone; resolving it here, once, means every later stage (sorting,
+//! feeds, the future-post check) compares instants, never strings.
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+
+const LOCAL_FORMATS: &[&str] = &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
+
+/// Parse an author-written date in `tz`.
+pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    let s = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt);
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M%:z"] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Ok(dt);
+        }
+    }
+    let naive = parse_naive(s)?;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => Ok(dt.fixed_offset()),
+        LocalResult::Ambiguous(early, _) => Ok(early.fixed_offset()),
+        LocalResult::None => Err(format!("`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time")),
+    }
+}
+
+fn parse_naive(s: &str) -> Result<NaiveDateTime, String> {
+    for fmt in LOCAL_FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(dt);
+        }
+    }
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default()),
+        Err(_) if looks_like_date(s) => Err(format!("`{s}` is not a real date or time: check the month, day and hour")),
+        Err(_) => Err(format!(
+            "`{s}` is not a date: write YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], or RFC 3339 (2024-03-05T08:30:00-06:00)"
+        )),
+    }
+}
+
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
+}
+
+/// A `YYYY-MM-DD-` prefix of a file name, split off: `("2024-03-05", "rest")`.
+pub fn split_date_prefix(stem: &str) -> Option<(&str, &str)> {
+    let b = stem.as_bytes();
+    if b.len() > 11 && looks_like_date(stem) && b[10] == b'-' && NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d").is_ok() {
+        Some((&stem[..10], &stem[11..]))
+    } else {
+        None
+    }
+}
+
+/// "July 31, 2007".
+pub fn display(dt: &DateTime<FixedOffset>) -> String {
+    dt.format("%B %-d, %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_date_is_midnight_in_site_timezone() {
+        let tz: Tz = "America/Chicago".parse().unwrap();
+        let dt = parse("2007-07-31", tz).unwrap();
+        assert_eq!(dt.to_rfc3339(), "2007-07-31T00:00:00-05:00");
+    }
+
+    #[test]
+    fn times_and_offsets() {
+        assert_eq!(parse("2024-03-05 08:30", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:00+00:00");
+        assert_eq!(parse("2024-03-05 08:30:15", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:15+00:00");
+        assert_eq!(
+            parse("2007-08-02T10:00:00-05:00", Tz::UTC).unwrap().to_rfc3339(),
+            "2007-08-02T10:00:00-05:00"
+        );
+        assert_eq!(parse("2007-08-02T10:00:00Z", Tz::UTC).unwrap().to_rfc3339(), "2007-08-02T10:00:00+00:00");
+    }
+
+    #[test]
+    fn impossible_and_garbage_dates_explain() {
+        assert!(parse("2023-02-30", Tz::UTC).unwrap_err().contains("not a real date"));
+        assert!(parse("next tuesday", Tz::UTC).unwrap_err().contains("write YYYY-MM-DD"));
+        assert!(parse("2024-13-01", Tz::UTC).is_err());
+    }
+
+    #[test]
+    fn daylight_saving_gap_is_an_error() {
+        let tz: Tz = "America/Chicago".parse().unwrap();
+        assert!(parse("2024-03-10 02:30", tz).unwrap_err().contains("daylight-saving"));
+    }
+
+    #[test]
+    fn date_prefixes() {
+        assert_eq!(split_date_prefix("2007-07-31-be-a-resource"), Some(("2007-07-31", "be-a-resource")));
+        assert_eq!(split_date_prefix("2007-13-31-x"), None);
+        assert_eq!(split_date_prefix("be-a-resource"), None);
+        assert_eq!(split_date_prefix("2007-07-31"), None);
+    }
+}

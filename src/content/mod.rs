@@ -1,0 +1,434 @@
+//! `content/` → validated source documents.
+//!
+//! In: the site folder and its [`Config`]. Out: [`Content`] — posts and pages with checked front matter and
+//! their Markdown still raw ([`SourceDoc`]), series descriptions, comment folders and static files. Walking
+//! is sequential (it is cheap and its order must be stable); reading and parsing files runs in parallel.
+//! Drafts and future posts are dropped here unless asked for, so no later stage needs to know about them,
+//! but their slugs are remembered so that their comment folders are not reported as orphans.
+
+pub mod comments;
+pub mod dates;
+pub mod frontmatter;
+pub mod slug;
+mod walk;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::Config;
+use crate::error::{did_you_mean, Diagnostic, Diagnostics, Error, Result};
+use crate::output::url_path_to_file;
+use comments::Comment;
+use frontmatter::{FrontMatter, SeriesFrontMatter, FRONT_MATTER_KEYS, SERIES_KEYS};
+pub use walk::{is_ignored_name, SourceFile};
+
+/// What to include in a build.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    pub drafts: bool,
+    pub future: bool,
+    /// The instant that separates published from future posts.
+    pub now: DateTime<Utc>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { drafts: false, future: false, now: Utc::now() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Post,
+    Page,
+}
+
+/// A post's place in a numbered series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRef {
+    pub name: String,
+    pub id: String,
+    pub part: u32,
+    pub line: usize,
+}
+
+/// Validated front matter of a post or page.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub kind: Kind,
+    /// The source file relative to the site root, `/`-separated.
+    pub file: String,
+    pub title: String,
+    pub slug: String,
+    /// Always set for posts.
+    pub date: Option<DateTime<FixedOffset>>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+    pub series: Option<SeriesRef>,
+    pub summary: Option<String>,
+    pub draft: bool,
+    /// Output files of the aliases (already checked to stay inside the output), with the alias as written.
+    pub aliases: Vec<(String, String)>,
+    pub aliases_line: usize,
+    pub comments: Vec<Comment>,
+    pub extra: serde_json::Value,
+    pub weight: i64,
+    pub template: Option<String>,
+    /// Files beside a folder post's `index.md`: (source, path relative to the post's folder).
+    pub assets: Vec<(PathBuf, String)>,
+    /// The file line where the Markdown body starts.
+    pub body_line: usize,
+}
+
+/// A post or page whose Markdown is not rendered yet.
+#[derive(Debug, Clone)]
+pub struct SourceDoc {
+    pub meta: Meta,
+    pub body: String,
+}
+
+/// `content/series/<id>.md`.
+#[derive(Debug, Clone)]
+pub struct SeriesSource {
+    pub id: String,
+    pub file: String,
+    pub title: Option<String>,
+    pub total: Option<u32>,
+    pub total_line: usize,
+    pub description: String,
+    pub extra: serde_json::Value,
+}
+
+/// `content/comments/<post-slug>/`.
+#[derive(Debug, Clone)]
+pub struct CommentFolder {
+    pub slug: String,
+    pub dir: String,
+    pub comments: Vec<Comment>,
+}
+
+/// Everything read from `content/` and `static/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub posts: Vec<SourceDoc>,
+    pub pages: Vec<SourceDoc>,
+    /// Slugs of posts that exist but are not built (drafts, future posts).
+    pub unpublished_slugs: HashSet<String>,
+    pub series: Vec<SeriesSource>,
+    pub comment_folders: Vec<CommentFolder>,
+    /// The site's `static/` files: (source, output path).
+    pub statics: Vec<(PathBuf, String)>,
+}
+
+/// Read and validate the whole `content/` folder and `static/`.
+pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result<Content> {
+    let files = walk::discover(&config.root, diags)?;
+    let mut errors = files.errors;
+    let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, diags);
+    let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags);
+    errors.append(&mut e1);
+    errors.extend(e2);
+    let series: Vec<_> = files.series.par_iter().map(|f| read_series(f, diags)).collect();
+    let folders: Vec<_> =
+        files.comment_dirs.par_iter().map(|(slug, dir, list)| read_comment_folder(slug, dir, list, config, diags)).collect();
+    let mut content = Content { statics: files.statics, ..Content::default() };
+    for s in series {
+        match s {
+            Ok(s) => content.series.push(s),
+            Err(d) => errors.push(d),
+        }
+    }
+    for f in folders {
+        match f {
+            Ok(f) => content.comment_folders.push(f),
+            Err(mut d) => errors.append(&mut d),
+        }
+    }
+    if let Some(err) = Error::collect(errors) {
+        return Err(err);
+    }
+    for doc in posts {
+        if is_published(&doc.meta, opts) {
+            content.posts.push(doc);
+        } else {
+            content.unpublished_slugs.insert(doc.meta.slug.clone());
+        }
+    }
+    content.pages = pages.into_iter().filter(|d| opts.drafts || !d.meta.draft).collect();
+    Ok(content)
+}
+
+fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
+    let future = meta.date.is_some_and(|d| d.with_timezone(&Utc) > opts.now);
+    (opts.drafts || !meta.draft) && (opts.future || !future)
+}
+
+fn parse_all(files: &[SourceFile], kind: Kind, config: &Config, diags: &Diagnostics) -> (Vec<SourceDoc>, Vec<Diagnostic>) {
+    let results: Vec<_> = files.par_iter().map(|f| parse_doc(f, kind, config, diags)).collect();
+    let mut docs = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(doc) => docs.push(doc),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    (docs, errors)
+}
+
+/// Read one post or page.
+pub fn parse_doc(file: &SourceFile, kind: Kind, config: &Config, diags: &Diagnostics) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
+    let rel = file.rel.as_str();
+    let one = |line: usize, msg: String| vec![Diagnostic::error(rel, Some(line), msg)];
+    let bytes = std::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
+    let text = frontmatter::normalize(&bytes).map_err(|(l, m)| one(l, m))?;
+    let split = frontmatter::split(&text).map_err(|(l, m)| one(l, m))?;
+    let Some(front) = split.front else {
+        let what = if kind == Kind::Post { "`title:` and `date:`" } else { "`title:`" };
+        return Err(one(1, format!("no front matter: start the file with a `---` line, {what}, and another `---` line")));
+    };
+    for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
+        if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
+            let hint = match did_you_mean(&key, FRONT_MATTER_KEYS) {
+                Some(k) => format!("unknown front matter key `{key}` (did you mean `{k}`?)"),
+                None => format!("unknown front matter key `{key}`: put custom values under `extra:`"),
+            };
+            diags.warn(rel, Some(line), hint);
+        }
+    }
+    let fm: FrontMatter = frontmatter::parse(front, split.front_line).map_err(|(l, m)| one(l, m))?;
+    let meta = validate_meta(fm, front, split.front_line, split.body_line, file, kind, config, diags)?;
+    Ok(SourceDoc { meta, body: split.body.to_string() })
+}
+
+/// Lines of the front matter's keys, as file lines.
+struct Lines<'a> {
+    front: &'a str,
+    start: usize,
+}
+
+impl Lines<'_> {
+    fn of(&self, key: &str) -> usize {
+        frontmatter::key_line(self.front, key).map_or(self.start, |l| l + self.start - 1)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn validate_meta(
+    fm: FrontMatter,
+    front: &str,
+    front_line: usize,
+    body_line: usize,
+    file: &SourceFile,
+    kind: Kind,
+    config: &Config,
+    diags: &Diagnostics,
+) -> std::result::Result<Meta, Vec<Diagnostic>> {
+    let rel = file.rel.as_str();
+    let lines = Lines { front, start: front_line };
+    let mut errors = Vec::new();
+    let mut err = |key: &str, msg: String| errors.push(Diagnostic::error(rel, Some(lines.of(key)), msg));
+    let title = fm.title.map(|t| t.0.trim().to_string()).unwrap_or_default();
+    if title.is_empty() {
+        err("title", "missing `title`: add e.g. `title: \"My first tip\"` to the front matter".into());
+    }
+    let stem_date = file.stem_date.as_deref();
+    let date = match (fm.date.as_ref(), stem_date) {
+        (Some(d), _) => dates::parse(&d.0, config.timezone).map_err(|m| err("date", format!("date {m}"))).ok(),
+        (None, Some(d)) => dates::parse(d, config.timezone).ok(),
+        (None, None) if kind == Kind::Post => {
+            err("title", "missing `date`: add e.g. `date: 2024-03-05` (or prefix the file name with the date)".into());
+            None
+        }
+        (None, None) => None,
+    };
+    let updated = fm.updated.as_ref().and_then(|d| {
+        dates::parse(&d.0, config.timezone).map_err(|m| err("updated", format!("updated {m}"))).ok()
+    });
+    let slug = match fm.slug.as_ref() {
+        Some(s) => slug::explicit_slug(&s.0).map_err(|m| err("slug", m)).unwrap_or_default(),
+        None => {
+            let derived = slug::slugify(&file.stem);
+            if derived.is_empty() {
+                err("title", format!("cannot make a URL slug from the file name `{}`: add `slug: my-post`", file.stem));
+            }
+            derived
+        }
+    };
+    let series = series_ref(fm.series.as_ref(), fm.part, kind, &lines, &mut err);
+    let aliases = fm
+        .aliases
+        .0
+        .iter()
+        .filter_map(|a| match url_path_to_file(a) {
+            Ok(out) => Some((out, a.clone())),
+            Err(m) => {
+                err("aliases", format!("alias `{a}`: {m}"));
+                None
+            }
+        })
+        .collect();
+    let comments_line = lines.of("comments");
+    let mut comments = Vec::new();
+    for (i, raw) in fm.comments.into_iter().enumerate() {
+        match comments::validate(raw, (i + 1).to_string(), rel, comments_line, config.timezone, diags) {
+            Ok(c) => comments.push(c),
+            Err(d) => errors.push(d),
+        }
+    }
+    if kind == Kind::Page && (!comments.is_empty() || series.is_some()) {
+        diags.warn(rel, Some(front_line), "pages do not show series or comments: make it a post in content/posts/");
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Meta {
+        kind,
+        file: rel.to_string(),
+        title,
+        slug,
+        date,
+        updated,
+        author: fm.author.map(|a| a.0.trim().to_string()).filter(|a| !a.is_empty()),
+        tags: clean_tags(fm.tags.0),
+        series,
+        summary: fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty()),
+        draft: fm.draft,
+        aliases,
+        aliases_line: lines.of("aliases"),
+        comments,
+        extra: fm.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        weight: fm.weight.map_or(0, |w| w.0),
+        template: fm.template.map(|t| t.0),
+        assets: file.assets.clone(),
+        body_line,
+    })
+}
+
+fn series_ref(
+    series: Option<&frontmatter::Text>,
+    part: Option<frontmatter::Number>,
+    kind: Kind,
+    lines: &Lines,
+    err: &mut impl FnMut(&str, String),
+) -> Option<SeriesRef> {
+    if kind == Kind::Page {
+        return None;
+    }
+    match (series, part) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            err("part", "`part` without `series`: add `series: \"Series name\"` or remove `part`".into());
+            None
+        }
+        (Some(_), None) => {
+            err("series", "`series` without `part`: add `part: N` (the part number, from 1)".into());
+            None
+        }
+        (Some(name), Some(part)) => {
+            let name = name.0.trim().to_string();
+            let id = slug::slugify(&name);
+            if id.is_empty() {
+                err("series", format!("series name `{name}` has no letters or digits to make an id from"));
+                return None;
+            }
+            if part.0 < 1 || part.0 > 100_000 {
+                err("part", format!("part {} is out of range: parts are numbered from 1", part.0));
+                return None;
+            }
+            Some(SeriesRef { name, id, part: part.0 as u32, line: lines.of("part") })
+        }
+    }
+}
+
+/// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling.
+fn clean_tags(tags: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    tags.into_iter()
+        .map(|t| t.trim().nfc().collect::<String>())
+        .filter(|t| !t.is_empty() && seen.insert(tag_key(t)))
+        .collect()
+}
+
+/// The identity of a tag: NFKC, lowercase. "Networking" and "networking" are one tag.
+pub fn tag_key(name: &str) -> String {
+    name.nfkc().collect::<String>().to_lowercase()
+}
+
+fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<SeriesSource, Diagnostic> {
+    let rel = file.rel.as_str();
+    let bytes = std::fs::read(&file.path).map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
+    let text = frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+    let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+    let (fm, total_line) = match split.front {
+        None => (SeriesFrontMatter::default(), 1),
+        Some(front) => {
+            for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))? {
+                if !SERIES_KEYS.contains(&key.as_str()) {
+                    let hint = did_you_mean(&key, SERIES_KEYS).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                    diags.warn(rel, Some(line), format!("unknown series key `{key}`{hint}"));
+                }
+            }
+            let fm: SeriesFrontMatter =
+                frontmatter::parse(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+            let line = frontmatter::key_line(front, "total").map_or(1, |l| l + split.front_line - 1);
+            (fm, line)
+        }
+    };
+    let total = match fm.total {
+        None => None,
+        Some(n) if (1..=100_000).contains(&n.0) => Some(n.0 as u32),
+        Some(n) => return Err(Diagnostic::error(rel, Some(total_line), format!("total {} must be at least 1", n.0))),
+    };
+    Ok(SeriesSource {
+        id: file.stem.clone(),
+        file: rel.to_string(),
+        title: fm.title.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty()),
+        total,
+        total_line,
+        description: split.body.to_string(),
+        extra: fm.extra.unwrap_or(serde_json::Value::Null),
+    })
+}
+
+fn read_comment_folder(
+    slug: &str,
+    dir: &str,
+    files: &[SourceFile],
+    config: &Config,
+    diags: &Diagnostics,
+) -> std::result::Result<CommentFolder, Vec<Diagnostic>> {
+    let mut comments = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match comments::read_file(&f.path, &f.rel, config.timezone, diags) {
+            Ok(c) => comments.push(c),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(CommentFolder { slug: slug.to_string(), dir: dir.to_string(), comments })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Group comment files by their folder (used by the walker).
+pub(crate) fn group_by_folder(files: Vec<(String, String, SourceFile)>) -> Vec<(String, String, Vec<SourceFile>)> {
+    let mut map: BTreeMap<(String, String), Vec<SourceFile>> = BTreeMap::new();
+    for (slug, dir, f) in files {
+        map.entry((slug, dir)).or_default().push(f);
+    }
+    map.into_iter().map(|((slug, dir), files)| (slug, dir, files)).collect()
+}
+
+/// `path` relative to `root`, `/`-separated, for messages.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}

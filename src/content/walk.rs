@@ -1,0 +1,207 @@
+//! Finding the source files of a site.
+//!
+//! One pass over `content/` and `static/` sorts every file into its role by where it sits (the contract's
+//! folder layout). Editor leftovers and hidden files are skipped here, once, so neither `build` nor the
+//! watcher ever treats `.post.md.swp` as a post. Symlinks are followed; a loop is an error naming the path.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::{dates, group_by_folder, rel_path};
+use crate::error::{Diagnostic, Diagnostics, Result};
+
+/// A Markdown source file and what its location says about it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Relative to the site root, `/`-separated.
+    pub rel: String,
+    /// The file name (or folder name for `index.md`) without a date prefix or extension.
+    pub stem: String,
+    /// The `YYYY-MM-DD` prefix of the name, if any.
+    pub stem_date: Option<String>,
+    /// Files beside a folder post's `index.md`.
+    pub assets: Vec<(PathBuf, String)>,
+}
+
+/// The files of a site, sorted into roles.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub posts: Vec<SourceFile>,
+    pub pages: Vec<SourceFile>,
+    pub series: Vec<SourceFile>,
+    /// (post slug, folder, files)
+    pub comment_dirs: Vec<(String, String, Vec<SourceFile>)>,
+    pub statics: Vec<(PathBuf, String)>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Names editors and systems leave behind that are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || name == "Thumbs.db"
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+/// Every file below `dir`, sorted, skipping ignored names; unreadable entries become errors.
+fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)) {
+        match entry {
+            Ok(e) if e.file_type().is_file() => match e.file_name().to_str() {
+                Some(_) => out.push(e.into_path()),
+                None => errors.push(Diagnostic::error(
+                    rel_path(root, e.path()),
+                    None,
+                    "file name is not valid UTF-8: rename the file",
+                )),
+            },
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map(|p| rel_path(root, p)).unwrap_or_else(|| rel_path(root, dir));
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: this link points back to a folder that contains it; remove or fix the link".to_string()
+                } else {
+                    format!("could not read: {err}")
+                };
+                errors.push(Diagnostic::error(path, None, msg));
+            }
+        }
+    }
+    out
+}
+
+fn source_file(root: &Path, path: PathBuf, stem_source: &str) -> SourceFile {
+    let (stem_date, stem) = match dates::split_date_prefix(stem_source) {
+        Some((date, rest)) => (Some(date.to_string()), rest.to_string()),
+        None => (None, stem_source.to_string()),
+    };
+    SourceFile { rel: rel_path(root, &path), path, stem, stem_date, assets: Vec::new() }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string()
+}
+
+/// Posts or pages below `dir`: `x.md` files, and folders with an `index.md` whose other files are assets.
+fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let files = files_below(root, dir, errors);
+    let bundles: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .filter(|d| d != dir)
+        .collect();
+    let mut docs: Vec<SourceFile> = Vec::new();
+    let mut assets: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for path in files {
+        let bundle = path.ancestors().skip(1).take_while(|a| *a != dir).find(|a| bundles.contains(*a));
+        match bundle {
+            Some(b) if path.parent() == Some(b) && path.file_name().is_some_and(|n| n == "index.md") => {
+                let name = b.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                docs.push(source_file(root, path, &name));
+            }
+            Some(b) => assets.push((b.to_path_buf(), path)),
+            None if is_markdown(&path) => {
+                let stem = file_stem(&path);
+                docs.push(source_file(root, path, &stem));
+            }
+            None => diags.warn(
+                rel_path(root, &path),
+                None,
+                "ignored: only Markdown files and folders with an index.md belong here; put other files in static/ or beside a post's index.md",
+            ),
+        }
+    }
+    for (bundle, path) in assets {
+        if let Some(doc) = docs.iter_mut().find(|d| d.path.parent() == Some(bundle.as_path())) {
+            let rel = path.strip_prefix(&bundle).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            doc.assets.push((path, rel));
+        }
+    }
+    docs
+}
+
+/// Sort the files of the site at `root` into roles.
+pub fn discover(root: &Path, diags: &Diagnostics) -> Result<Discovered> {
+    let content = root.join("content");
+    let mut d = Discovered::default();
+    let mut errors = Vec::new();
+    d.posts = documents(root, &content.join("posts"), diags, &mut errors);
+    d.pages = documents(root, &content.join("pages"), diags, &mut errors);
+    for path in files_below(root, &content.join("series"), &mut errors) {
+        if is_markdown(&path) {
+            let stem = file_stem(&path);
+            d.series.push(SourceFile { rel: rel_path(root, &path), stem, path, stem_date: None, assets: Vec::new() });
+        }
+    }
+    d.comment_dirs = comment_dirs(root, &content.join("comments"), diags, &mut errors);
+    warn_strays(root, &content, diags);
+    let static_dir = root.join("static");
+    for path in files_below(root, &static_dir, &mut errors) {
+        let out = path.strip_prefix(&static_dir).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        d.statics.push((path, out));
+    }
+    d.errors = errors;
+    Ok(d)
+}
+
+fn comment_dirs(
+    root: &Path,
+    dir: &Path,
+    diags: &Diagnostics,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(String, String, Vec<SourceFile>)> {
+    let mut grouped = Vec::new();
+    for path in files_below(root, dir, errors) {
+        let rel = rel_path(root, &path);
+        let Some(folder) = path.parent().filter(|p| p.parent() == Some(dir)) else {
+            diags.warn(rel, None, "ignored: comment files go in content/comments/<post-slug>/");
+            continue;
+        };
+        let ext_ok = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "md" | "markdown")
+        });
+        if !ext_ok {
+            diags.warn(rel, None, "ignored: a comment file is .yaml, .yml or .md");
+            continue;
+        }
+        let slug = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let stem = file_stem(&path);
+        grouped.push((slug, rel_path(root, folder), SourceFile { rel, path, stem, stem_date: None, assets: Vec::new() }));
+    }
+    group_by_folder(grouped)
+}
+
+/// Files directly in `content/` or in unknown folders are a likely mistake: say so once each.
+fn warn_strays(root: &Path, content: &Path, diags: &Diagnostics) {
+    let Ok(entries) = std::fs::read_dir(content) else { return };
+    let mut names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    names.sort();
+    for path in names {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if is_ignored_name(name) || matches!(name, "posts" | "pages" | "series" | "comments") {
+            continue;
+        }
+        diags.warn(
+            rel_path(root, &path),
+            None,
+            "ignored: content/ holds posts/, pages/, series/ and comments/ folders; move this into one of them",
+        );
+    }
+}

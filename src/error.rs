@@ -1,0 +1,185 @@
+//! Diagnostics: every problem lanyard reports names a place.
+//!
+//! A [`Diagnostic`] is one message about one file (and, where known, one line). Building a site collects
+//! them instead of stopping at the first, so an author fixes a whole batch per run; warnings go to a
+//! [`Diagnostics`] sink that many threads share, errors travel up as [`Error`] and decide the exit code.
+//! The text form follows the `path:line: message` convention that editors and terminals turn into links.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One message about one place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file as the author knows it: relative to the site root where possible.
+    pub file: String,
+    /// 1-based line, where one is known.
+    pub line: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, line, message)
+        }
+    }
+
+    /// The place alone: `file:line` or `file`.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{}", self.file, line),
+            None => self.file.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{label}: {}: {}", self.place(), self.message)
+    }
+}
+
+/// A failed operation: one or more error diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    pub fn new(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Error::from(Diagnostic::error(file, line, message))
+    }
+
+    /// An I/O failure on `path`, with what the author can do about it.
+    pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
+        Error::new(path.display().to_string(), None, format!("could not {action}: {err}"))
+    }
+
+    /// Many errors as one; `None` when there are none.
+    pub fn collect(mut diagnostics: Vec<Diagnostic>) -> Option<Self> {
+        if diagnostics.is_empty() {
+            return None;
+        }
+        diagnostics.sort();
+        diagnostics.dedup();
+        Some(Error { diagnostics })
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error {
+            diagnostics: vec![d],
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A thread-safe collector of warnings (and of errors that should not stop the current stage).
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Mutex<Vec<Diagnostic>>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&self, d: Diagnostic) {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+
+    pub fn warn(&self, file: impl Into<String>, line: Option<usize>, message: impl Into<String>) {
+        self.push(Diagnostic::warning(file, line, message));
+    }
+
+    /// Everything collected, sorted by place so output is stable across thread schedules.
+    pub fn take(&self) -> Vec<Diagnostic> {
+        let mut items = std::mem::take(&mut *self.items.lock().unwrap_or_else(|e| e.into_inner()));
+        items.sort();
+        items.dedup();
+        items
+    }
+}
+
+/// Turn a byte offset into a 1-based line number.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// "did you mean `x`?" for a misspelt key, when one of `known` is close enough.
+pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_place_and_severity() {
+        let d = Diagnostic::error("content/posts/a.md", Some(3), "bad date");
+        assert_eq!(d.to_string(), "error: content/posts/a.md:3: bad date");
+        let w = Diagnostic::warning("site.toml", None, "odd");
+        assert_eq!(w.to_string(), "warning: site.toml: odd");
+    }
+
+    #[test]
+    fn suggests_close_keys() {
+        assert_eq!(did_you_mean("tgas", &["tags", "title"]), Some("tags"));
+        assert_eq!(did_you_mean("zzzzzz", &["tags", "title"]), None);
+    }
+
+    #[test]
+    fn lines_from_offsets() {
+        assert_eq!(line_of_offset("a\nb\nc", 0), 1);
+        assert_eq!(line_of_offset("a\nb\nc", 2), 2);
+        assert_eq!(line_of_offset("a\nb\nc", 99), 3);
+    }
+}

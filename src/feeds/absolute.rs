@@ -1,0 +1,390 @@
+//! Making the links in an HTML fragment absolute, for HTML that is read away from the site.
+//!
+//! One forward pass over the fragment: text is copied untouched; inside start tags the values of
+//! `href`, `src`, `srcset` and `poster` (names matched case-insensitively, values double-quoted,
+//! single-quoted or unquoted) are resolved; comments, end tags, doctypes and the raw text of
+//! `<script>`, `<style>` and friends are skipped whole. Every search starts where the last one
+//! stopped, so the work is linear in the input.
+//!
+//! Resolution follows RFC 3986 on the attribute's text as written (character references in a URL
+//! are left as they are), with one rule of our own: `..` never climbs above the site root, so a
+//! stray `../../..` lands on the site, not on a neighbouring path of the same host.
+
+/// Rewrites `href`, `src`, `srcset` and `poster` attribute URLs in `html` to absolute ones:
+/// root-relative (`/x`) against `site_url`, relative (`img.png`, `../x`, `#frag`, `?q`, empty)
+/// against `page_url` (an absolute URL ending in `/` or naming a file).
+///
+/// Absolute (`https:`, `mailto:`, `data:`…) and protocol-relative (`//host`) URLs, text
+/// content, comments and scripts are left as they are. Rewritten unquoted values come out
+/// double-quoted.
+pub fn absolutize(html: &str, site_url: &str, page_url: &str) -> String {
+    let base = Base::new(site_url, page_url);
+    Rewriter {
+        src: html,
+        bytes: html.as_bytes(),
+        pos: 0,
+        copied: 0,
+        out: String::with_capacity(html.len() + html.len() / 4),
+        base: &base,
+    }
+    .run()
+}
+
+/// The elements whose content is raw text, not markup.
+const RAW_TEXT: [&str; 8] = [
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+];
+
+/// HTML's ASCII whitespace.
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C')
+}
+
+/// Which URL attribute a name is, if any.
+#[derive(Clone, Copy)]
+enum UrlAttr {
+    Single,
+    SrcSet,
+}
+
+fn url_attr(name: &str) -> Option<UrlAttr> {
+    let is = |wanted: &str| name.eq_ignore_ascii_case(wanted);
+    if is("href") || is("src") || is("poster") {
+        Some(UrlAttr::Single)
+    } else if is("srcset") {
+        Some(UrlAttr::SrcSet)
+    } else {
+        None
+    }
+}
+
+/// The forward pass. `src[..copied]` is already in `out`; `pos` is where scanning resumes.
+struct Rewriter<'h, 'b> {
+    src: &'h str,
+    bytes: &'h [u8],
+    pos: usize,
+    copied: usize,
+    out: String,
+    base: &'b Base,
+}
+
+impl Rewriter<'_, '_> {
+    fn run(mut self) -> String {
+        while let Some(offset) = self.src[self.pos..].find('<') {
+            self.pos += offset;
+            self.markup();
+        }
+        self.out.push_str(&self.src[self.copied..]);
+        self.out
+    }
+
+    /// At a `<`: skips or rewrites what it opens, leaving `pos` after it.
+    fn markup(&mut self) {
+        let rest = &self.bytes[self.pos..];
+        if rest.starts_with(b"<!--") {
+            // From `pos + 2`, so `<!-->` and `<!--->` close at once, as in browsers.
+            self.skip_past("-->", self.pos + 2);
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") || rest.starts_with(b"</") {
+            self.skip_past(">", self.pos + 2);
+        } else if rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+            self.start_tag();
+        } else {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_past(&mut self, end: &str, from: usize) {
+        self.pos = match self.src.get(from..).and_then(|rest| rest.find(end)) {
+            Some(offset) => from + offset + end.len(),
+            None => self.src.len(),
+        };
+    }
+
+    /// The first index from `from` whose byte fails `keep` (or the end).
+    fn scan_while(&self, from: usize, keep: impl Fn(u8) -> bool) -> usize {
+        let len = self.bytes[from.min(self.bytes.len())..]
+            .iter()
+            .position(|&b| !keep(b));
+        len.map_or(self.bytes.len(), |len| from + len)
+    }
+
+    fn start_tag(&mut self) {
+        let name_start = self.pos + 1;
+        let name_end = self.scan_while(name_start, |b| !is_space(b) && !matches!(b, b'/' | b'>'));
+        self.pos = name_end;
+        loop {
+            self.pos = self.scan_while(self.pos, |b| is_space(b) || b == b'/');
+            match self.bytes.get(self.pos) {
+                None => return,
+                Some(b'>') => break,
+                Some(_) => self.attribute(),
+            }
+        }
+        self.pos += 1;
+        let name = &self.src[name_start..name_end];
+        if let Some(raw) = RAW_TEXT.iter().find(|raw| raw.eq_ignore_ascii_case(name)) {
+            self.skip_raw_text(raw);
+        }
+    }
+
+    /// One attribute, `pos` at its name; rewrites its value when it holds URLs.
+    fn attribute(&mut self) {
+        let name_start = self.pos;
+        // A name takes at least one byte (even `=`), so the loop in `start_tag` always advances.
+        let name_end = self.scan_while(name_start + 1, |b| {
+            !is_space(b) && !matches!(b, b'/' | b'>' | b'=')
+        });
+        let after_name = self.scan_while(name_end, is_space);
+        if self.bytes.get(after_name) != Some(&b'=') {
+            self.pos = after_name;
+            return;
+        }
+        let value_at = self.scan_while(after_name + 1, is_space);
+        let (start, end, quoted) = match self.bytes.get(value_at) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = value_at + 1;
+                let Some(len) = self.bytes[start..].iter().position(|&b| b == quote) else {
+                    // An unclosed quote runs to the end: nothing sound to rewrite.
+                    self.pos = self.src.len();
+                    return;
+                };
+                self.pos = start + len + 1;
+                (start, start + len, true)
+            }
+            _ => {
+                let end = self.scan_while(value_at, |b| !is_space(b) && b != b'>');
+                self.pos = end;
+                (value_at, end, false)
+            }
+        };
+        if let Some(kind) = url_attr(&self.src[name_start..name_end]) {
+            self.rewrite(start, end, quoted, kind);
+        }
+    }
+
+    fn rewrite(&mut self, start: usize, end: usize, quoted: bool, kind: UrlAttr) {
+        let value = &self.src[start..end];
+        let resolved = match kind {
+            UrlAttr::Single => self.base.resolve(value),
+            UrlAttr::SrcSet => self.base.resolve_srcset(value),
+        };
+        let Some(resolved) = resolved else { return };
+        self.out.push_str(&self.src[self.copied..start]);
+        if quoted {
+            self.out.push_str(&resolved);
+        } else {
+            self.out.push('"');
+            self.out.push_str(&resolved.replace('"', "&quot;"));
+            self.out.push('"');
+        }
+        self.copied = end;
+    }
+
+    /// Skips to the `</name` that ends a raw-text element, leaving `pos` on it.
+    fn skip_raw_text(&mut self, name: &str) {
+        while let Some(offset) = self.src[self.pos..].find("</") {
+            let at = self.pos + offset;
+            let after = at + 2 + name.len();
+            let named = self
+                .bytes
+                .get(at + 2..after)
+                .is_some_and(|found| found.eq_ignore_ascii_case(name.as_bytes()));
+            let ends = self
+                .bytes
+                .get(after)
+                .map_or(true, |&b| is_space(b) || b == b'/' || b == b'>');
+            if named && ends {
+                self.pos = at;
+                return;
+            }
+            self.pos = at + 2;
+        }
+        self.pos = self.src.len();
+    }
+}
+
+/// The two URLs links resolve against, split once per call, HTML-escaped for attribute values.
+struct Base {
+    /// `scheme://authority` of the site, and its path without a trailing `/` (often empty).
+    site_origin: String,
+    site_path: String,
+    /// `scheme://authority` of the page, its path, its directory (ending in `/`) and its query.
+    page_origin: String,
+    page_path: String,
+    page_dir: String,
+    page_query: String,
+    /// How many leading segments `..` may not remove, for root-relative and relative links.
+    site_floor: usize,
+    page_floor: usize,
+}
+
+impl Base {
+    fn new(site_url: &str, page_url: &str) -> Self {
+        let (site_origin, site_path, _) = split_url(site_url);
+        let site_path = site_path.trim_end_matches('/');
+        let (page_origin, page_path, page_query) = split_url(page_url);
+        let page_dir = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+        let site_floor = site_path.split('/').filter(|s| !s.is_empty()).count();
+        let under_site = page_origin == site_origin
+            && page_path.starts_with(site_path)
+            && (page_path.len() == site_path.len()
+                || page_path[site_path.len()..].starts_with('/'));
+        Base {
+            site_origin: escape(site_origin),
+            site_path: escape(site_path),
+            page_origin: escape(page_origin),
+            page_path: escape(page_path),
+            page_dir: escape(page_dir),
+            page_query: escape(page_query),
+            site_floor,
+            page_floor: if under_site { site_floor } else { 0 },
+        }
+    }
+
+    /// The absolute form of one URL, or `None` when it is already absolute.
+    fn resolve(&self, raw: &str) -> Option<String> {
+        let url = raw.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        if has_scheme(url) || url.starts_with("//") {
+            return None;
+        }
+        let split = url.find(['?', '#']).unwrap_or(url.len());
+        let (path, tail) = url.split_at(split);
+        let resolved = if let Some(rooted) = path.strip_prefix('/') {
+            let full = format!("{}/{rooted}", self.site_path);
+            format!(
+                "{}{}{tail}",
+                self.site_origin,
+                remove_dots(&full, self.site_floor)
+            )
+        } else if path.is_empty() {
+            // "", "#frag" keep the page's query; "?q" replaces it.
+            let query = if tail.starts_with('?') {
+                ""
+            } else {
+                &self.page_query
+            };
+            format!("{}{}{query}{tail}", self.page_origin, self.page_path)
+        } else {
+            let full = format!("{}{path}", self.page_dir);
+            format!(
+                "{}{}{tail}",
+                self.page_origin,
+                remove_dots(&full, self.page_floor)
+            )
+        };
+        Some(resolved)
+    }
+
+    /// A `srcset`: each candidate's URL resolved, descriptors and separators kept as written.
+    fn resolve_srcset(&self, value: &str) -> Option<String> {
+        let bytes = value.as_bytes();
+        let (mut out, mut copied, mut i) = (String::new(), 0, 0);
+        while i < bytes.len() {
+            while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b',') {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && !is_space(bytes[i]) {
+                i += 1;
+            }
+            let mut end = i;
+            while end > start && bytes[end - 1] == b',' {
+                end -= 1;
+            }
+            let resolved = if end > start {
+                self.resolve(&value[start..end])
+            } else {
+                None
+            };
+            if let Some(resolved) = resolved {
+                out.push_str(&value[copied..start]);
+                out.push_str(&resolved);
+                copied = end;
+            }
+            if end == i {
+                i = skip_descriptors(bytes, i);
+            }
+        }
+        (copied > 0).then(|| out + &value[copied..])
+    }
+}
+
+/// From just after a `srcset` URL: the index of the comma ending its descriptors (or the end).
+fn skip_descriptors(bytes: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// `https://host:port/path?query#fragment` → (`https://host:port`, `/path`, `?query`). The path
+/// is `/` when absent; without `://` the whole URL is taken as a path.
+fn split_url(url: &str) -> (&str, &str, &str) {
+    let url = &url[..url.find('#').unwrap_or(url.len())];
+    let (url, query) = url.split_at(url.find('?').unwrap_or(url.len()));
+    let authority_at = url.find("://").map_or(0, |i| i + 3);
+    let path_at = url[authority_at..]
+        .find('/')
+        .map_or(url.len(), |i| authority_at + i);
+    let (origin, path) = url.split_at(path_at);
+    (origin, if path.is_empty() { "/" } else { path }, query)
+}
+
+/// Whether a URL starts with `scheme:` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
+fn has_scheme(url: &str) -> bool {
+    let Some(colon) = url.find(':') else {
+        return false;
+    };
+    let scheme = &url.as_bytes()[..colon];
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// RFC 3986 `remove_dot_segments` on an absolute path, except that `..` never removes the first
+/// `floor` segments (the site's own path).
+fn remove_dots(path: &str, floor: usize) -> String {
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let last = segments.len() - 1;
+    let mut out: Vec<&str> = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.iter().enumerate() {
+        let is = |forms: &[&str]| forms.iter().any(|form| segment.eq_ignore_ascii_case(form));
+        let dot = is(&[".", "%2e"]);
+        let dots = is(&["..", ".%2e", "%2e.", "%2e%2e"]);
+        if dots && out.len() > floor {
+            out.pop();
+        }
+        if dot || dots {
+            if i == last {
+                out.push("");
+            }
+        } else {
+            out.push(segment);
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+/// Escapes text for a double- or single-quoted attribute value.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,21 @@
+//! lanyard — a static-site generator for publications with numbered series, reader comments and feeds.
+//!
+//! The pipeline runs one way, one module per stage:
+//! [`config`] reads `site.toml` into an immutable [`config::Config`]; [`content`] walks `content/` into
+//! source documents with validated front matter; [`site`] renders their Markdown ([`markdown`]) and
+//! builds every index once (tags, series, authors, comment threads); [`render`] plans every output file,
+//! rejects collisions, and renders the files in parallel through the theme's Tera templates (and
+//! [`feeds`]) into an [`output::Sink`] — a staging folder swapped in whole, or memory for the dev server.
+//! [`pipeline`] ties the stages together; [`cli`] is the command line on top.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod feeds;
+pub mod markdown;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod yaml;

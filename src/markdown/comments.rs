@@ -1,0 +1,102 @@
+//! Reader comments: untrusted Markdown to safe HTML.
+//!
+//! In: a comment body, written by anyone. Out: HTML that can be printed with `| safe`.
+//!
+//! Two independent layers, so that a hole in one is not a hole in the page:
+//!
+//! 1. While the Markdown is turned into events, raw HTML (block or inline) is turned into text, so
+//!    `<script>` shows up as the literal characters, images become their alt text, and headings are
+//!    demoted below the page's own (`#` becomes `<h3>`).
+//! 2. The HTML is then cleaned by ammonia with a small allow-list: a few text tags, links whose
+//!    scheme is http, https or mailto (checked after entity decoding and URL parsing, so
+//!    `&#106;avascript:` and `jav&#x09;ascript:` die too), relative links removed, and
+//!    `rel="nofollow ugc"` on every link. No attribute but `href`, `title` and a list's `start` is
+//!    kept, so there are no styles, classes, ids or event handlers.
+
+use std::collections::{HashMap, HashSet};
+
+use ammonia::{Builder, UrlRelative};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// The only tags a comment's HTML may keep.
+const ALLOWED_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "hr",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+];
+
+/// The only link schemes a comment may use.
+const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto"];
+
+/// Render a reader's comment (untrusted Markdown) to safe HTML.
+pub fn render_comment(markdown: &str) -> String {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
+    let events = Parser::new_ext(markdown, options).filter_map(neutralize);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    sanitizer().clean(&html).to_string()
+}
+
+/// The first layer: raw HTML becomes text, images their alt text, headings start at `<h3>`.
+fn neutralize(event: Event<'_>) -> Option<Event<'_>> {
+    Some(match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => return None,
+        Event::Start(Tag::Heading { level, .. }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id: None,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    })
+}
+
+/// Comment headings sit below the page's: `h1` → `h3`, `h2` → `h4`, … , at most `h6`.
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// The second layer: ammonia with an explicit, conservative configuration (nothing left to defaults).
+fn sanitizer() -> Builder<'static> {
+    let mut builder = Builder::empty();
+    builder
+        .tags(ALLOWED_TAGS.iter().copied().collect())
+        .clean_content_tags(HashSet::from(["script", "style"]))
+        .tag_attributes(HashMap::from([
+            ("a", HashSet::from(["href", "title"])),
+            ("ol", HashSet::from(["start"])),
+        ]))
+        .tag_attribute_values(HashMap::new())
+        .set_tag_attribute_values(HashMap::new())
+        .generic_attributes(HashSet::new())
+        .generic_attribute_prefixes(HashSet::new())
+        .allowed_classes(HashMap::new())
+        .url_schemes(ALLOWED_SCHEMES.iter().copied().collect())
+        .url_relative(UrlRelative::Deny)
+        .link_rel(Some("nofollow ugc"))
+        .strip_comments(true);
+    builder
+}

@@ -1,0 +1,222 @@
+//! Code blocks: syntax highlighting with CSS classes, and the stylesheet that colours them.
+//!
+//! In: the event stream. Out: the same stream where each code block (its start tag, text and end
+//! tag) is replaced by one HTML event:
+//!
+//! ```text
+//! <pre class="code" data-lang="rust"><code class="language-rust">…spans…</code></pre>
+//! ```
+//!
+//! Highlighting emits classes, never inline styles, so the colours live in one stylesheet
+//! ([`Highlighter::css`]) that a theme can swap. Classes are syntect's scope atoms with an `hl-`
+//! prefix (`ClassStyle::SpacedPrefixed`): a site theme's own `.comment` or `.string` rules cannot
+//! collide with them.
+//!
+//! Loading syntect's syntax set takes a noticeable moment, so [`Highlighter`] loads it on the first
+//! code block that names a language, once, behind a `OnceLock` shared by every rendering thread; a
+//! site without code never pays for it. A block whose language is unknown, missing or plain text,
+//! or that syntect fails on, is written as escaped plain text in the same wrapper. Highlighting runs
+//! line by line with one parse state, so its cost grows with the size of the block; lines longer than
+//! [`MAX_LINE_BYTES`] (minified code) are not highlighted, since the cost of one line grows faster
+//! than its length.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
+use syntect::highlighting::{Color, Theme, ThemeSet};
+use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::util::LinesWithEndings;
+
+use super::escape_html;
+
+/// How highlighted spans are classed; [`Highlighter::css`] uses the same style.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// A block with a line longer than this is written as plain text.
+pub(crate) const MAX_LINE_BYTES: usize = 20_000;
+
+/// Language names that mean "no highlighting".
+const PLAIN: &[&str] = &[
+    "text",
+    "txt",
+    "plain",
+    "plaintext",
+    "none",
+    "nohighlight",
+    "output",
+];
+
+/// Common names of languages that syntect's bundled syntaxes know under another token.
+const ALIASES: &[(&str, &str)] = &[
+    ("shell", "bash"),
+    ("console", "bash"),
+    ("terminal", "bash"),
+    ("shell-session", "bash"),
+    ("sh-session", "bash"),
+    ("ts", "js"),
+    ("typescript", "js"),
+    ("tsx", "js"),
+    ("jsx", "js"),
+    ("mjs", "js"),
+    ("cjs", "js"),
+    ("golang", "go"),
+    ("csharp", "cs"),
+    ("c#", "cs"),
+    ("py3", "python"),
+];
+
+/// Holds syntect's syntax set, loaded on first use. Share one per build (`&Highlighter` is `Sync`).
+#[derive(Debug, Default)]
+pub struct Highlighter {
+    syntaxes: OnceLock<SyntaxSet>,
+}
+
+impl Highlighter {
+    /// A highlighter that has loaded nothing yet.
+    pub fn new() -> Self {
+        Highlighter::default()
+    }
+
+    /// Whether the syntax set has been loaded (it is, after the first highlighted block).
+    pub fn is_loaded(&self) -> bool {
+        self.syntaxes.get().is_some()
+    }
+
+    /// Names of the bundled syntect themes, sorted.
+    pub fn theme_names() -> Vec<String> {
+        ThemeSet::load_defaults().themes.into_keys().collect()
+    }
+
+    /// The stylesheet for the classes of highlighted code, in the colours of a bundled theme.
+    /// The error names the available themes.
+    pub fn css(theme: &str) -> Result<String, String> {
+        let themes = ThemeSet::load_defaults();
+        let Some(found) = themes.themes.get(theme) else {
+            return Err(unknown_theme(theme, themes.themes.keys()));
+        };
+        let classes = css_for_theme_with_class_style(found, CLASS_STYLE).map_err(|e| {
+            format!("cannot write the stylesheet of highlight theme `{theme}`: {e}")
+        })?;
+        Ok(format!("{}{classes}", block_rule(found)))
+    }
+
+    fn syntaxes(&self) -> &SyntaxSet {
+        self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    /// The HTML of one code block; `info` is the fence's info string, `None` for indented code.
+    pub(crate) fn code_block(&self, info: Option<&str>, code: &str) -> String {
+        let Some(lang) = info.and_then(language_token) else {
+            return format!(
+                "<pre class=\"code\"><code>{}</code></pre>\n",
+                escape_html(code)
+            );
+        };
+        let body = self
+            .highlight(&lang, code)
+            .unwrap_or_else(|| escape_html(code));
+        let lang = escape_html(&lang);
+        format!(
+            "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{body}</code></pre>\n"
+        )
+    }
+
+    /// Highlighted HTML of `code`, or `None` to write it plain.
+    fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+        if PLAIN.contains(&lang) || code.lines().any(|line| line.len() > MAX_LINE_BYTES) {
+            return None;
+        }
+        let syntaxes = self.syntaxes();
+        let syntax = find_syntax(syntaxes, lang)?;
+        let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            html.parse_html_for_line_which_includes_newline(line).ok()?;
+        }
+        Some(html.finalize())
+    }
+}
+
+/// The language of a fence's info string: its first word (up to a space, `,` or `{`), lowercased.
+/// `rust,ignore` and `python {linenos}` give `rust` and `python`.
+fn language_token(info: &str) -> Option<String> {
+    let token = info
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+        .next()
+        .unwrap_or_default();
+    (!token.is_empty()).then(|| token.to_lowercase())
+}
+
+fn find_syntax<'s>(syntaxes: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxReference> {
+    let token = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lang)
+        .map_or(lang, |(_, target)| target);
+    syntaxes
+        .find_syntax_by_token(token)
+        .filter(|syntax| syntax.name != "Plain Text")
+}
+
+/// The rule giving code blocks the theme's own foreground and background.
+fn block_rule(theme: &Theme) -> String {
+    let mut rule = String::from("pre.code {\n");
+    if let Some(fg) = theme.settings.foreground {
+        rule.push_str(&format!(" color: {};\n", hex(fg)));
+    }
+    if let Some(bg) = theme.settings.background {
+        rule.push_str(&format!(" background-color: {};\n", hex(bg)));
+    }
+    rule.push_str("}\n\n");
+    rule
+}
+
+fn hex(color: Color) -> String {
+    format!("#{:02x}{:02x}{:02x}", color.r, color.g, color.b)
+}
+
+fn unknown_theme<'n>(theme: &str, names: impl Iterator<Item = &'n String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    let hint = names
+        .iter()
+        .find(|name| name.eq_ignore_ascii_case(theme))
+        .map(|name| format!(" (did you mean `{name}`?)"))
+        .unwrap_or_default();
+    format!(
+        "unknown highlight theme `{theme}`{hint}; available themes: {}",
+        names.join(", ")
+    )
+}
+
+/// Replaces each code block of the stream with its finished HTML.
+pub(crate) struct CodeBlocks<'h, I> {
+    inner: I,
+    highlighter: &'h Highlighter,
+}
+
+impl<'h, I> CodeBlocks<'h, I> {
+    pub(crate) fn new(inner: I, highlighter: &'h Highlighter) -> Self {
+        CodeBlocks { inner, highlighter }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<'_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let info = match self.inner.next()? {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => Some(info),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => None,
+            event => return Some(event),
+        };
+        let mut code = String::new();
+        for event in self.inner.by_ref() {
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let html = self.highlighter.code_block(info.as_deref(), &code);
+        Some(Event::Html(html.into()))
+    }
+}

@@ -1,0 +1,168 @@
+//! Markdown → HTML, plus everything the rest of the site needs to know about a document.
+//!
+//! In: the Markdown body of a post, page or series description (front matter already removed), and a
+//! shared [`Highlighter`]. Out: a [`Rendered`] holding the HTML, the table of contents, the summary
+//! split at `<!-- more -->`, the first paragraph, a word count, every heading id and every link with
+//! its line, so that listings, feeds and `lanyard check` never parse the Markdown a second time.
+//!
+//! Why it is shaped this way: pulldown-cmark produces a stream of events, and each concern of ours is
+//! a small iterator adapter over that stream, chained in [`render`]:
+//!
+//! ```text
+//! parser (with offsets) → merge text → links::CollectLinks → anchors::HeadingIds
+//!                                       → highlight::CodeBlocks → Vec<Event> → summary, HTML
+//! ```
+//!
+//! * consecutive text events are merged first (smart punctuation splits `it's` into three), so that
+//!   every later stage sees whole words;
+//! * `links` needs byte offsets, so it comes first and drops them for the stages after it;
+//! * `anchors` gives headings ids, anchor links and TOC entries;
+//! * `highlight` turns fenced code into classed HTML (syntect loaded lazily, on first use);
+//! * `summary` then reads the finished event list to find the `<!-- more -->` marker, the first
+//!   paragraph and the word count, and the same events are rendered to HTML once per output.
+//!
+//! Each stage can be read and tested alone, and adding a concern means adding an adapter, not growing
+//! a match. Stages report what they saw through a `&mut` sink rather than global state, so [`render`]
+//! has no side effect but the one-time loading of syntaxes, and can be called from many threads at
+//! once with one shared [`Highlighter`].
+//!
+//! Reader comments are untrusted and take a different road: [`render_comment`] (in `comments`)
+//! escapes all raw HTML and then sanitizes the result with ammonia.
+//!
+//! The `<!-- more -->` marker: an HTML block at the top level of the document whose only content is
+//! that comment (any case, any whitespace inside and around). Everything before it is
+//! [`Rendered::more_html`]; the comment itself is kept in [`Rendered::html`] (it is invisible), so
+//! the full page is exactly the rendered Markdown. A marker nested in a list or quote is ignored, since
+//! cutting there would leave the summary's HTML unbalanced.
+
+mod anchors;
+mod comments;
+mod highlight;
+mod links;
+mod summary;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod xss_tests;
+
+use pulldown_cmark::{Event, Options, Parser, TextMergeWithOffset};
+
+pub use anchors::slugify;
+pub use comments::render_comment;
+pub use highlight::Highlighter;
+
+/// One heading of the table of contents.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct TocEntry {
+    /// 1 to 6, from `<h1>` to `<h6>`.
+    pub level: u32,
+    /// The heading's `id` attribute (without `#`).
+    pub id: String,
+    /// The heading's text, plain (no markup).
+    pub title: String,
+    /// Headings of a deeper level that follow this one, up to the next heading of this level or higher.
+    pub children: Vec<TocEntry>,
+}
+
+/// A link or image found in the Markdown, for the link checker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRef {
+    /// The destination as written, after entity decoding. Email autolinks (`<me@example.com>`) are
+    /// given as `mailto:me@example.com`, as in the HTML.
+    pub dest: String,
+    /// The plain text of the link, or the alt text of an image.
+    pub text: String,
+    /// 1-based line, within the Markdown given to [`render`], where the link starts.
+    pub line: usize,
+    /// `true` for `![alt](src)`.
+    pub is_image: bool,
+}
+
+/// The result of [`render`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The whole document as HTML.
+    pub html: String,
+    /// The headings, nested by level.
+    pub toc: Vec<TocEntry>,
+    /// HTML of everything before a top-level `<!-- more -->` line, if there is one.
+    pub more_html: Option<String>,
+    /// HTML of the first paragraph, `<p>` tags included; `""` if the document has none.
+    pub first_paragraph_html: String,
+    /// Words of prose: code blocks, HTML and stand-alone punctuation (`—`) are not counted.
+    pub word_count: usize,
+    /// Every id a heading got, in document order (for anchor checking).
+    pub heading_ids: Vec<String>,
+    /// Every link and image, in document order.
+    pub links: Vec<LinkRef>,
+    /// Lines of images whose alt text is empty.
+    pub images_without_alt: Vec<usize>,
+}
+
+/// The pulldown-cmark extensions lanyard turns on for authors' Markdown.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Render an author's Markdown (trusted: raw HTML passes through) to HTML and collect what the
+/// site needs to know about it. Safe to call from many threads with one shared `highlighter`.
+pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
+    let lines = links::LineIndex::new(markdown);
+    let mut found = links::Found::default();
+    let mut headings = Vec::new();
+
+    let events: Vec<Event<'_>> = {
+        let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
+        let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found);
+        let stream = anchors::HeadingIds::new(stream, &mut headings);
+        highlight::CodeBlocks::new(stream, highlighter).collect()
+    };
+
+    let more_html = summary::more_marker(&events).map(|at| to_html(&events[..at]));
+    let first_paragraph_html = summary::first_paragraph(&events)
+        .map(|range| to_html(&events[range]).trim_end().to_string())
+        .unwrap_or_default();
+    let word_count = summary::count_words(&events);
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+
+    Rendered {
+        html,
+        heading_ids: headings.iter().map(|h| h.id.clone()).collect(),
+        toc: anchors::nest(headings),
+        more_html,
+        first_paragraph_html,
+        word_count,
+        links: found.links,
+        images_without_alt: found.images_without_alt,
+    }
+}
+
+/// Render a slice of the processed events to HTML (the full page consumes the events instead).
+fn to_html(events: &[Event<'_>]) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    html
+}
+
+/// Escape text for use in HTML text or a double-quoted attribute value.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,102 @@
+//! Reading the finished event list: the `<!-- more -->` marker, the first paragraph, the word count.
+//!
+//! In: the events after every adapter has run (code blocks are already HTML, headings already carry
+//! their anchors). Out: positions in that list, so that [`super::render`] can render the summary and
+//! the first paragraph from the very events the page is rendered from. These are plain functions over
+//! a slice rather than adapters because they need to look back (where did the paragraph start?) and
+//! their answers are indices.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+/// Index of the top-level HTML block that is exactly `<!-- more -->` (any case, any whitespace).
+pub(crate) fn more_marker(events: &[Event<'_>]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::HtmlBlock) if depth == 0 => {
+                if is_more_marker(&block_text(&events[index + 1..])) {
+                    return Some(index);
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The raw HTML of a block, read up to its end tag (pulldown-cmark gives indentation as text).
+fn block_text(events: &[Event<'_>]) -> String {
+    events
+        .iter()
+        .map_while(|event| match event {
+            Event::Html(html) | Event::Text(html) => Some(html.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_more_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
+}
+
+/// Events of the first paragraph, start and end tags included: the first top-level one, else the
+/// first one nested in a list or quote. Paragraphs of footnotes never count.
+pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    let mut in_footnote = 0usize;
+    let mut nested: Option<usize> = None;
+    for (index, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => return paragraph_at(events, index),
+            Event::Start(Tag::Paragraph) if in_footnote == 0 => {
+                nested.get_or_insert(index);
+            }
+            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
+            Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    nested.and_then(|start| paragraph_at(events, start))
+}
+
+/// The range from a paragraph's start tag (at `start`) to its end tag, inclusive.
+fn paragraph_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
+    let length = events[start..]
+        .iter()
+        .position(|event| matches!(event, Event::End(TagEnd::Paragraph)))?;
+    Some(start..start + length + 1)
+}
+
+/// Words of prose: text and inline code split on whitespace, counting only pieces that hold a letter
+/// or digit (a lone `—` is not a word). Code blocks are skipped.
+pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
+    let mut in_code_block = false;
+    let mut words = 0;
+    for event in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(text) | Event::Code(text) if !in_code_block => {
+                words += text
+                    .split_whitespace()
+                    .filter(|word| word.chars().any(char::is_alphanumeric))
+                    .count();
+            }
+            _ => {}
+        }
+    }
+    words
+}

@@ -1,0 +1,77 @@
+//! The build, stage by stage: config → content → site → render → output.
+//!
+//! [`load_site`] stops before writing anything, so `build`, `check` and the dev server share it and
+//! differ only in where the files go.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::{self, BuildOptions};
+use crate::error::{Diagnostics, Result};
+use crate::output::{Sink, Staging};
+use crate::render::{self, theme::Theme, Planned, Stats};
+use crate::site::{self, Site};
+
+/// Settings that come from the command line rather than `site.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+}
+
+/// A site loaded, indexed and planned, ready to render.
+pub struct Loaded {
+    pub site: Site,
+    pub theme: Theme,
+    pub planned: Vec<Planned>,
+}
+
+/// Read the configuration, applying command-line overrides.
+pub fn load_config(root: &Path, overrides: &Overrides, diags: &Diagnostics) -> Result<Config> {
+    let mut config = Config::load(root, diags)?;
+    if let Some(url) = &overrides.base_url {
+        let text = format!("title = \"x\"\nbase_url = {}\n", toml_string(url));
+        let checked = Config::parse(root, &text, &Diagnostics::new())
+            .map_err(|e| crate::error::Error::new("--base-url", None, e.diagnostics[0].message.clone()))?;
+        config.base_url = checked.base_url;
+    }
+    Ok(config)
+}
+
+fn toml_string(s: &str) -> String {
+    let escaped: String = s.chars().flat_map(|c| if c == '"' || c == '\\' { vec!['\\', c] } else { vec![c] }).collect();
+    format!("\"{escaped}\"")
+}
+
+/// Everything up to rendering: no file is written.
+pub fn load_site(root: &Path, opts: &BuildOptions, overrides: &Overrides, diags: &Diagnostics) -> Result<Loaded> {
+    let config = load_config(root, overrides, diags)?;
+    let theme = Theme::load(&config)?;
+    let content = content::load(&config, opts, diags)?;
+    let site = site::assemble(config, content, diags)?;
+    let planned = render::plan(&site, &theme)?;
+    Ok(Loaded { site, theme, planned })
+}
+
+/// Render a loaded site into `sink`.
+pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Stats> {
+    render::render(&loaded.site, &loaded.theme, &loaded.planned, sink)
+}
+
+/// What a finished build reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Report {
+    pub stats: Stats,
+    pub posts: usize,
+    pub elapsed: Duration,
+}
+
+/// Build the site at `root` into `out`, replacing it only if everything succeeded.
+pub fn build(root: &Path, out: &Path, opts: &BuildOptions, overrides: &Overrides, diags: &Diagnostics) -> Result<Report> {
+    let start = Instant::now();
+    let loaded = load_site(root, opts, overrides, diags)?;
+    let staging = Staging::new(root, out)?;
+    let stats = render_into(&loaded, &staging.sink)?;
+    staging.commit()?;
+    Ok(Report { stats, posts: loaded.site.posts.len(), elapsed: start.elapsed() })
+}

@@ -1,0 +1,276 @@
+//! The values templates see, as borrowed views of the [`Site`].
+//!
+//! Each struct here mirrors a shape documented in `docs/templates.md`. They borrow from the site and are
+//! serialized per page, so a page pays only for what it shows: a listing serializes its ten summaries, a
+//! post its own body and a handful of neighbours. The `site` object, identical for every page, is
+//! serialized once per build ([`SiteCtx`] → `serde_json::Value`) and shared.
+
+use serde::Serialize;
+
+use crate::config::FeedFormat;
+use crate::content::dates;
+use crate::markdown::TocEntry;
+use crate::site::{Doc, Series, Site, ThreadComment};
+
+#[derive(Serialize)]
+pub struct AuthorRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub url: Option<&'a str>,
+    pub path: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct TagRef<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub path: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct SeriesBadge<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub path: &'a str,
+    pub part: u32,
+    pub total: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<Option<Link<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Option<Link<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub path: &'a str,
+    pub url: String,
+    pub date: Option<String>,
+    pub date_display: String,
+    pub updated: Option<String>,
+    pub year: Option<i32>,
+    pub author: Option<AuthorRef<'a>>,
+    pub tags: Vec<TagRef<'a>>,
+    pub series: Option<SeriesBadge<'a>>,
+    pub summary_html: &'a str,
+    pub has_more: bool,
+    pub word_count: usize,
+    pub reading_time: usize,
+    pub comment_count: usize,
+    pub draft: bool,
+}
+
+#[derive(Serialize)]
+pub struct FullPost<'a> {
+    #[serde(flatten)]
+    pub summary: Summary<'a>,
+    pub content_html: &'a str,
+    pub toc: &'a [TocEntry],
+    pub newer: Option<Link<'a>>,
+    pub older: Option<Link<'a>>,
+    pub related: Vec<Summary<'a>>,
+    pub comments: &'a [ThreadComment],
+    pub extra: &'a serde_json::Value,
+    pub aliases: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct FeedLink {
+    pub format: &'static str,
+    pub mime: &'static str,
+    pub path: String,
+    pub url: String,
+    pub title: String,
+}
+
+/// The feeds of a folder (`/`, `/tags/x/`, `/series/y/`), titled after what they follow.
+pub fn feed_links(site: &Site, folder: &str, what: &str) -> Vec<FeedLink> {
+    site.config
+        .feed_formats
+        .iter()
+        .map(|f: &FeedFormat| {
+            let path = format!("{folder}{}", f.file_name());
+            FeedLink { format: f.name(), mime: f.mime(), url: site.config.absolute(&path), path, title: format!("{what} ({})", f.label()) }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    pub timezone: String,
+    pub posts_per_page: usize,
+    pub permalink: &'a str,
+    pub authors: serde_json::Map<String, serde_json::Value>,
+    pub pages: Vec<serde_json::Value>,
+    pub feeds: serde_json::Value,
+    pub feed_links: Vec<FeedLink>,
+    pub extra: &'a serde_json::Value,
+    pub generator: String,
+    pub highlight_css: &'static str,
+}
+
+/// The `site` object, once per build.
+pub fn site_value(site: &Site) -> serde_json::Value {
+    let c = &site.config;
+    let authors = site
+        .authors
+        .iter()
+        .map(|a| (a.id.clone(), serde_json::json!({ "id": a.id, "name": a.name, "url": a.url, "path": a.path })))
+        .collect();
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| serde_json::json!({ "title": p.meta.title, "path": p.path, "url": c.absolute(&p.path) }))
+        .collect();
+    let ctx = SiteCtx {
+        title: &c.title,
+        description: &c.description,
+        language: &c.language,
+        base_url: &c.base_url,
+        timezone: c.timezone.name().to_string(),
+        posts_per_page: c.posts_per_page,
+        permalink: &c.permalink_pattern,
+        authors,
+        pages,
+        feeds: serde_json::json!({
+            "formats": c.feed_formats.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "limit": c.feed_limit,
+            "full_content": c.feed_full_content,
+        }),
+        feed_links: feed_links(site, "/", &c.title),
+        extra: &c.extra,
+        generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
+        highlight_css: "/highlight.css",
+    };
+    serde_json::to_value(ctx).unwrap_or_default()
+}
+
+fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBadge<'a>> {
+    let s: &Series = &site.series[site.post_series[i]?];
+    let part = site.posts[i].meta.series.as_ref()?.part;
+    let link = |(p, &idx): (&u32, &usize)| Link { title: &site.posts[idx].meta.title, path: &site.posts[idx].path, part: Some(*p) };
+    let (prev, next) = if with_neighbours {
+        (Some(s.parts.range(..part).next_back().map(link)), Some(s.parts.range(part + 1..).next().map(link)))
+    } else {
+        (None, None)
+    };
+    Some(SeriesBadge { id: &s.id, title: &s.title, path: &s.path, part, total: s.shown_total(), prev, next })
+}
+
+/// The summary of post `i` (or of a page, with `i` = None for series/tags lookups).
+pub fn summary(site: &Site, i: usize) -> Summary<'_> {
+    summary_of(site, &site.posts[i], Some(i), false)
+}
+
+pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: bool) -> Summary<'a> {
+    let author = index.and_then(|i| site.post_author[i]).map(|a| {
+        let a = &site.authors[a];
+        AuthorRef { id: &a.id, name: &a.name, url: a.url.as_deref(), path: &a.path }
+    });
+    let tags = index
+        .map(|i| {
+            site.post_tags[i].iter().map(|&t| TagRef { name: &site.tags[t].name, slug: &site.tags[t].slug, path: &site.tags[t].path }).collect()
+        })
+        .unwrap_or_default();
+    Summary {
+        title: &doc.meta.title,
+        slug: &doc.meta.slug,
+        path: &doc.path,
+        url: site.config.absolute(&doc.path),
+        date: doc.meta.date.map(|d| d.to_rfc3339()),
+        date_display: doc.meta.date.map(|d| dates::display(&d)).unwrap_or_default(),
+        updated: doc.meta.updated.map(|d| d.to_rfc3339()),
+        year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
+        author,
+        tags,
+        series: index.and_then(|i| badge(site, i, neighbours)),
+        summary_html: &doc.summary_html,
+        has_more: doc.has_more,
+        word_count: doc.word_count,
+        reading_time: doc.reading_time,
+        comment_count: doc.comment_count,
+        draft: doc.meta.draft,
+    }
+}
+
+/// Everything `post.html` shows about post `i`.
+pub fn full_post(site: &Site, i: usize) -> FullPost<'_> {
+    let doc = &site.posts[i];
+    let link = |j: usize| Link { title: &site.posts[j].meta.title, path: &site.posts[j].path, part: None };
+    FullPost {
+        summary: summary_of(site, doc, Some(i), true),
+        content_html: &doc.content_html,
+        toc: &doc.toc,
+        newer: i.checked_sub(1).map(link),
+        older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
+        related: site.related[i].iter().map(|&j| summary(site, j)).collect(),
+        comments: &doc.comments,
+        extra: &doc.meta.extra,
+        aliases: doc.meta.aliases.iter().map(|(_, a)| a.as_str()).collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct PageCtx<'a> {
+    #[serde(flatten)]
+    pub summary: Summary<'a>,
+    pub content_html: &'a str,
+    pub toc: &'a [TocEntry],
+    pub extra: &'a serde_json::Value,
+}
+
+pub fn page(site: &Site, i: usize) -> PageCtx<'_> {
+    let doc = &site.pages[i];
+    PageCtx { summary: summary_of(site, doc, None, false), content_html: &doc.content_html, toc: &doc.toc, extra: &doc.meta.extra }
+}
+
+#[derive(Serialize)]
+pub struct Paginator<'a> {
+    pub pages: Vec<Summary<'a>>,
+    pub current: usize,
+    pub total_pages: usize,
+    pub total_items: usize,
+    pub first: String,
+    pub last: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// The path of page `n` (1-based) of a listing at `base`.
+pub fn page_path(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+/// Page `n` of `items` (post indices), `per` to a page.
+pub fn paginator<'a>(site: &'a Site, base: &str, items: &[usize], n: usize, per: usize) -> Paginator<'a> {
+    let total_pages = items.len().div_ceil(per).max(1);
+    let start = ((n - 1) * per).min(items.len());
+    let end = (start + per).min(items.len());
+    Paginator {
+        pages: items[start..end].iter().map(|&i| summary(site, i)).collect(),
+        current: n,
+        total_pages,
+        total_items: items.len(),
+        first: page_path(base, 1),
+        last: page_path(base, total_pages),
+        previous: (n > 1).then(|| page_path(base, n - 1)),
+        next: (n < total_pages).then(|| page_path(base, n + 1)),
+    }
+}

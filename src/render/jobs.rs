@@ -1,0 +1,441 @@
+//! The jobs that make output files, and how each one runs.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tera::Context;
+
+use super::context::{self, feed_links, page_path, paginator, summary};
+use super::theme::{Asset, Theme};
+use super::Planned;
+use crate::config::FeedFormat;
+use crate::error::{Error, Result};
+use crate::feeds::{self, FeedItem, FeedMeta};
+use crate::output::{url_path_to_file, Sink};
+use crate::site::Site;
+
+/// What a feed follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Site,
+    Tag(usize),
+    Series(usize),
+}
+
+/// One output file's recipe.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Home { page: usize },
+    Post(usize),
+    Page(usize),
+    Tags,
+    Tag { tag: usize, page: usize },
+    SeriesList,
+    Series(usize),
+    Archive,
+    Author(usize),
+    NotFound,
+    Alias { target: String },
+    Feed { scope: Scope, format: FeedFormat },
+    Sitemap,
+    Robots,
+    HighlightCss,
+    Copy(PathBuf),
+    Embedded(&'static [u8]),
+}
+
+/// Read-only state every job shares.
+pub struct Shared<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    site_value: serde_json::Value,
+    generator: String,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        Shared { site, theme, site_value: context::site_value(site), generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")) }
+    }
+}
+
+fn planned(out: String, job: Job, source: impl Into<String>) -> Planned {
+    Planned { out, job, source: source.into() }
+}
+
+fn file_of(path: &str) -> String {
+    url_path_to_file(path).unwrap_or_else(|_| "index.html".into())
+}
+
+/// Every output of the site.
+pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
+    let c = &site.config;
+    let per = c.posts_per_page;
+    let mut out = Vec::with_capacity(site.posts.len() * 2 + 64);
+    for page in 1..=site.posts.len().div_ceil(per).max(1) {
+        out.push(planned(file_of(&page_path("/", page)), Job::Home { page }, "the home page listing"));
+    }
+    for (i, p) in site.posts.iter().enumerate() {
+        out.push(planned(p.out_file.clone(), Job::Post(i), &p.meta.file));
+        plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
+        for (file, _) in &p.meta.aliases {
+            out.push(planned(file.clone(), Job::Alias { target: c.absolute(&p.path) }, format!("{} (alias)", p.meta.file)));
+        }
+    }
+    for (i, p) in site.pages.iter().enumerate() {
+        out.push(planned(p.out_file.clone(), Job::Page(i), &p.meta.file));
+        plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
+        for (file, _) in &p.meta.aliases {
+            out.push(planned(file.clone(), Job::Alias { target: c.absolute(&p.path) }, format!("{} (alias)", p.meta.file)));
+        }
+    }
+    out.push(planned("tags/index.html".into(), Job::Tags, "the tags index"));
+    for (t, tag) in site.tags.iter().enumerate() {
+        for page in 1..=tag.posts.len().div_ceil(per).max(1) {
+            out.push(planned(file_of(&page_path(&tag.path, page)), Job::Tag { tag: t, page }, format!("tag `{}`", tag.name)));
+        }
+        plan_feeds(&mut out, site, &tag.path, Scope::Tag(t), &format!("tag `{}`", tag.name));
+    }
+    out.push(planned("series/index.html".into(), Job::SeriesList, "the series index"));
+    for (s, series) in site.series.iter().enumerate() {
+        out.push(planned(file_of(&series.path), Job::Series(s), format!("series `{}`", series.id)));
+        plan_feeds(&mut out, site, &series.path, Scope::Series(s), &format!("series `{}`", series.id));
+    }
+    out.push(planned("archive/index.html".into(), Job::Archive, "the archive"));
+    for (a, author) in site.authors.iter().enumerate() {
+        out.push(planned(file_of(&author.path), Job::Author(a), format!("author `{}`", author.id)));
+    }
+    plan_feeds(&mut out, site, "/", Scope::Site, "the site feed");
+    out.push(planned("404.html".into(), Job::NotFound, "the 404 page"));
+    out.push(planned("sitemap.xml".into(), Job::Sitemap, "the sitemap"));
+    out.push(planned("robots.txt".into(), Job::Robots, "robots.txt"));
+    out.push(planned("highlight.css".into(), Job::HighlightCss, "the highlighting stylesheet"));
+    plan_static(&mut out, site, theme);
+    out
+}
+
+fn plan_assets(out: &mut Vec<Planned>, page_path: &str, assets: &[(PathBuf, String)], source: &str) {
+    let folder = file_of(page_path);
+    let dir = folder.rsplit_once('/').map_or("", |(d, _)| d);
+    for (src, rel) in assets {
+        let dest = if dir.is_empty() { rel.clone() } else { format!("{dir}/{rel}") };
+        out.push(planned(dest, Job::Copy(src.clone()), source));
+    }
+}
+
+fn plan_feeds(out: &mut Vec<Planned>, site: &Site, folder: &str, scope: Scope, source: &str) {
+    for &format in &site.config.feed_formats {
+        let path = format!("{}{}", folder.trim_start_matches('/'), format.file_name());
+        out.push(planned(path, Job::Feed { scope, format }, source));
+    }
+}
+
+/// Theme assets first, then the site's `static/`, which wins where both have a file.
+fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
+    let site_files: std::collections::HashSet<&str> = site.statics.iter().map(|(_, o)| o.as_str()).collect();
+    for (rel, asset) in &theme.assets {
+        if site_files.contains(rel.as_str()) {
+            continue;
+        }
+        let job = match asset {
+            Asset::File(p) => Job::Copy(p.clone()),
+            Asset::Embedded(b) => Job::Embedded(b),
+        };
+        out.push(planned(rel.clone(), job, format!("theme asset {rel}")));
+    }
+    for (src, rel) in &site.statics {
+        out.push(planned(rel.clone(), Job::Copy(src.clone()), format!("static/{rel}")));
+    }
+}
+
+/// Run one job; `Ok(true)` when it wrote an HTML page.
+pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
+    let io = |e: std::io::Error| Error::new(&p.out, None, format!("could not write output: {e}"));
+    match &p.job {
+        Job::Copy(src) => sink.copy(src, &p.out).map_err(|e| Error::new(src.display().to_string(), None, format!("could not copy to {}: {e}", p.out)))?,
+        Job::Embedded(bytes) => sink.write(&p.out, bytes).map_err(io)?,
+        Job::Feed { scope, format } => sink.write(&p.out, feed(shared, *scope, *format).as_bytes()).map_err(io)?,
+        Job::Sitemap => sink.write(&p.out, sitemap(shared.site).as_bytes()).map_err(io)?,
+        Job::Robots => sink.write(&p.out, robots(shared.site).as_bytes()).map_err(io)?,
+        Job::HighlightCss => sink.write(&p.out, highlight_css(shared.site)?.as_bytes()).map_err(io)?,
+        _ => {
+            let html = page(shared, p)?;
+            sink.write(&p.out, html.as_bytes()).map_err(io)?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The context parts every page has.
+fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str) -> Context {
+    let site = shared.site;
+    let mut ctx = Context::new();
+    ctx.insert("site", &shared.site_value);
+    ctx.insert("kind", kind);
+    ctx.insert("path", path);
+    ctx.insert("url", &site.config.absolute(path));
+    let full_title = if title.is_empty() || title == site.config.title {
+        site.config.title.clone()
+    } else {
+        format!("{title} — {}", site.config.title)
+    };
+    ctx.insert("title", &full_title);
+    ctx.insert("description", if description.is_empty() { site.config.description.as_str() } else { description });
+    ctx.insert("feeds", &feed_links(site, "/", &site.config.title));
+    ctx
+}
+
+fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
+    ctx.insert(key, value);
+}
+
+fn page(shared: &Shared, p: &Planned) -> Result<String> {
+    let site = shared.site;
+    let path = format!("/{}", p.out.trim_end_matches("index.html"));
+    let (template, ctx) = match &p.job {
+        Job::Home { page } => {
+            let all: Vec<usize> = (0..site.posts.len()).collect();
+            let mut ctx = base(shared, "home", &path, "", "");
+            insert(&mut ctx, "paginator", &paginator(site, "/", &all, *page, site.config.posts_per_page));
+            ("index.html".to_string(), ctx)
+        }
+        Job::Post(i) => {
+            let doc = &site.posts[*i];
+            let mut ctx = base(shared, "post", &doc.path, &doc.meta.title, &plain_text(&doc.summary_html));
+            insert(&mut ctx, "post", &context::full_post(site, *i));
+            (doc.meta.template.clone().unwrap_or_else(|| "post.html".into()), ctx)
+        }
+        Job::Page(i) => {
+            let doc = &site.pages[*i];
+            let mut ctx = base(shared, "page", &doc.path, &doc.meta.title, &plain_text(&doc.summary_html));
+            insert(&mut ctx, "page", &context::page(site, *i));
+            (doc.meta.template.clone().unwrap_or_else(|| "page.html".into()), ctx)
+        }
+        Job::Tags => {
+            let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
+            let tags: Vec<_> = site
+                .tags
+                .iter()
+                .map(|t| serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }))
+                .collect();
+            insert(&mut ctx, "tags", &tags);
+            ("tags.html".into(), ctx)
+        }
+        Job::Tag { tag, page } => {
+            let t = &site.tags[*tag];
+            let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
+            let mut feeds = feed_links(site, "/", &site.config.title);
+            feeds.extend(feed_links(site, &t.path, &format!("{} — {}", site.config.title, t.name)));
+            insert(&mut ctx, "feeds", &feeds);
+            insert(&mut ctx, "tag", &serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }));
+            insert(&mut ctx, "paginator", &paginator(site, &t.path, &t.posts, *page, site.config.posts_per_page));
+            ("tag.html".into(), ctx)
+        }
+        Job::SeriesList => {
+            let mut ctx = base(shared, "series_list", "/series/", "Series", "");
+            let list: Vec<_> = site.series.iter().map(|s| series_value(site, s, false)).collect();
+            insert(&mut ctx, "series_list", &list);
+            ("series_list.html".into(), ctx)
+        }
+        Job::Series(s) => {
+            let series = &site.series[*s];
+            let mut ctx = base(shared, "series", &series.path, &series.title, &plain_text(&series.description_html));
+            let mut feeds = feed_links(site, "/", &site.config.title);
+            feeds.extend(feed_links(site, &series.path, &format!("{} — {}", site.config.title, series.title)));
+            insert(&mut ctx, "feeds", &feeds);
+            insert(&mut ctx, "series", &series_value(site, series, true));
+            ("series.html".into(), ctx)
+        }
+        Job::Archive => {
+            let mut ctx = base(shared, "archive", "/archive/", "Archive", "");
+            let years: Vec<_> = site
+                .years
+                .iter()
+                .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| summary(site, i)).collect::<Vec<_>>() }))
+                .collect();
+            insert(&mut ctx, "years", &years);
+            ("archive.html".into(), ctx)
+        }
+        Job::Author(a) => {
+            let author = &site.authors[*a];
+            let mut ctx = base(shared, "author", &author.path, &author.name, "");
+            insert(
+                &mut ctx,
+                "author",
+                &serde_json::json!({ "id": author.id, "name": author.name, "url": author.url, "path": author.path, "count": author.posts.len() }),
+            );
+            insert(&mut ctx, "posts", &author.posts.iter().map(|&i| summary(site, i)).collect::<Vec<_>>());
+            ("author.html".into(), ctx)
+        }
+        Job::NotFound => ("404.html".into(), base(shared, "404", "/404.html", "Page not found", "")),
+        Job::Alias { target } => {
+            if !shared.theme.has("alias.html") {
+                return Ok(alias_page(target));
+            }
+            let mut ctx = base(shared, "alias", &path, "Moved", "");
+            insert(&mut ctx, "target", target);
+            ("alias.html".into(), ctx)
+        }
+        _ => unreachable!("non-page jobs are handled by run()"),
+    };
+    if !shared.theme.has(&template) {
+        return Err(Error::new(&p.source, None, format!("template `{template}` does not exist in the theme or templates/")));
+    }
+    shared.theme.tera.render(&template, &ctx).map_err(|e| shared.theme.template_error(&e))
+}
+
+fn series_value(site: &Site, s: &crate::site::Series, with_parts: bool) -> serde_json::Value {
+    let latest = s.parts.values().filter_map(|&i| site.posts[i].meta.date).max().map(|d| d.to_rfc3339());
+    let mut v = serde_json::json!({
+        "id": s.id, "title": s.title, "path": s.path, "description_html": s.description_html,
+        "total": s.shown_total(), "published": s.parts.len(), "latest_date": latest, "extra": s.extra,
+    });
+    if with_parts {
+        let highest = s.total.unwrap_or(0).max(s.parts.keys().next_back().copied().unwrap_or(0));
+        let parts: Vec<_> = (1..=highest)
+            .filter_map(|n| match s.parts.get(&n) {
+                Some(&i) => Some(serde_json::json!({ "part": n, "post": summary(site, i) })),
+                None if s.total.is_some() => Some(serde_json::json!({ "part": n, "post": null })),
+                None => None,
+            })
+            .collect();
+        v["parts"] = serde_json::Value::Array(parts);
+    }
+    v
+}
+
+/// A minimal, valid redirect page for themes without `alias.html`.
+fn alias_page(target: &str) -> String {
+    let t = tera::escape_html(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+         <link rel=\"canonical\" href=\"{t}\"><meta http-equiv=\"refresh\" content=\"0; url={t}\"></head>\
+         <body><p>This page has moved to <a href=\"{t}\">{t}</a>.</p></body></html>\n"
+    )
+}
+
+/// Text of an HTML fragment, for meta descriptions.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(400));
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+        if out.len() > 600 {
+            break;
+        }
+    }
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text,
+    }
+}
+
+fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
+    let site = shared.site;
+    let c = &site.config;
+    let limit = c.feed_limit;
+    let (title, description, home, folder, indices): (String, String, String, String, Vec<usize>) = match scope {
+        Scope::Site => (c.title.clone(), c.description.clone(), "/".into(), "/".into(), (0..site.posts.len().min(limit)).collect()),
+        Scope::Tag(t) => {
+            let tag = &site.tags[t];
+            (format!("{} — {}", c.title, tag.name), format!("Posts tagged “{}”", tag.name), tag.path.clone(), tag.path.clone(), tag.posts.iter().take(limit).copied().collect())
+        }
+        Scope::Series(s) => {
+            let series = &site.series[s];
+            let mut parts: Vec<usize> = series.parts.values().copied().collect();
+            parts.sort_unstable();
+            parts.truncate(limit);
+            (format!("{} — {}", c.title, series.title), plain_text(&series.description_html), series.path.clone(), series.path.clone(), parts)
+        }
+    };
+    let urls: Vec<String> = indices.iter().map(|&i| c.absolute(&site.posts[i].path)).collect();
+    let items: Vec<FeedItem> = indices
+        .iter()
+        .zip(&urls)
+        .map(|(&i, url)| {
+            let post = &site.posts[i];
+            FeedItem {
+                title: &post.meta.title,
+                url,
+                date: post.meta.date.unwrap_or_default(),
+                updated: post.meta.updated,
+                author: site.post_author[i].map(|a| site.authors[a].name.as_str()),
+                categories: site.post_tags[i].iter().map(|&t| site.tags[t].name.as_str()).collect(),
+                summary_html: &post.summary_html,
+                content_html: c.feed_full_content.then_some(post.content_html.as_str()),
+            }
+        })
+        .collect();
+    let home_url = c.absolute(&home);
+    let feed_url = c.absolute(&format!("{folder}{}", format.file_name()));
+    let meta = FeedMeta {
+        title: &title,
+        description: &description,
+        language: &c.language,
+        site_url: &c.base_url,
+        home_url: &home_url,
+        feed_url: &feed_url,
+        generator: &shared.generator,
+        updated: None,
+    };
+    match format {
+        FeedFormat::Rss => feeds::rss(&meta, &items),
+        FeedFormat::Atom => feeds::atom(&meta, &items),
+        FeedFormat::Json => feeds::json(&meta, &items),
+    }
+}
+
+fn sitemap(site: &Site) -> String {
+    let c = &site.config;
+    let mut xml = String::with_capacity(128 + site.posts.len() * 120);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut url = |path: &str, lastmod: Option<String>| {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&quick_xml::escape::escape(c.absolute(path).as_str()));
+        xml.push_str("</loc>");
+        if let Some(m) = lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(&m);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    };
+    let newest = site.posts.first().and_then(|p| p.meta.date).map(|d| d.to_rfc3339());
+    url("/", newest);
+    for p in site.posts.iter().chain(&site.pages) {
+        url(&p.path, p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()));
+    }
+    for path in ["/tags/", "/series/", "/archive/"] {
+        url(path, None);
+    }
+    for t in &site.tags {
+        url(&t.path, None);
+    }
+    for s in &site.series {
+        url(&s.path, None);
+    }
+    for a in &site.authors {
+        url(&a.path, None);
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", site.config.absolute("/sitemap.xml"))
+}
+
+fn highlight_css(site: &Site) -> Result<String> {
+    crate::markdown::Highlighter::css(&site.config.highlight_theme)
+        .map_err(|m| Error::new(crate::config::CONFIG_FILE, site.config.highlight_theme_line, format!("[highlight] theme: {m}")))
+}

@@ -1,0 +1,79 @@
+//! [`Site`] + [`Theme`] → output files, written to a [`Sink`].
+//!
+//! Rendering is planned first: every output path is listed with the job that makes it and the source
+//! that asked for it, so two sources that want one path are caught before anything is written (the error
+//! names both). The jobs then run in parallel; each renders one file and hands it straight to the sink,
+//! so the whole site never sits in memory at once.
+
+pub mod context;
+mod jobs;
+pub mod theme;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::output::Sink;
+use crate::site::Site;
+pub use jobs::Job;
+use theme::Theme;
+
+/// One output file and the job that makes it.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub out: String,
+    pub job: Job,
+    /// What asked for this path, for collision messages: a source file, or a description.
+    pub source: String,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub files: usize,
+    pub pages: usize,
+}
+
+/// Every file the site produces, checked for collisions.
+pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
+    let planned = jobs::plan(site, theme);
+    let mut seen: HashMap<&str, &Planned> = HashMap::with_capacity(planned.len());
+    let mut errors = Vec::new();
+    for p in &planned {
+        if let Some(first) = seen.insert(p.out.as_str(), p) {
+            let (a, b) = if first.source <= p.source { (first, p) } else { (p, first) };
+            errors.push(Diagnostic::error(
+                &b.source,
+                None,
+                format!("writes `{}`, which {} also writes: change a slug, permalink or alias so they differ", p.out, a.source),
+            ));
+        }
+    }
+    match Error::collect(errors) {
+        Some(e) => Err(e),
+        None => Ok(planned),
+    }
+}
+
+/// Render every planned file into `sink`.
+pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) -> Result<Stats> {
+    let shared = jobs::Shared::new(site, theme);
+    let results: Vec<std::result::Result<bool, Error>> =
+        planned.par_iter().map(|p| jobs::run(&shared, p, sink)).collect();
+    let mut stats = Stats::default();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(is_page) => {
+                stats.files += 1;
+                stats.pages += usize::from(is_page);
+            }
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    match Error::collect(errors) {
+        Some(e) => Err(e),
+        None => Ok(stats),
+    }
+}

@@ -1,0 +1,525 @@
+//! Source documents → [`Site`]: rendered posts and every index over them, built once, read-only after.
+//!
+//! Markdown is rendered here (in parallel), then the indexes the templates need are computed in one pass
+//! each: tags, series, authors, years, chronological neighbours and related posts. Indexes hold positions
+//! into `Site::posts` rather than copies, so a listing page borrows what it shows and no page ever clones
+//! the post list. Site-wide validation (series parts, comment folders, replies) lives here because it
+//! needs every post at once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{Config, PermalinkPart};
+use crate::content::comments::Comment;
+use crate::content::{self, dates, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::markdown::{self, Highlighter, LinkRef, TocEntry};
+
+/// Reading speed used for `reading_time`, in words per minute.
+const WORDS_PER_MINUTE: usize = 200;
+/// Replies deeper than this are shown at this depth.
+const MAX_THREAD_DEPTH: usize = 6;
+/// Related posts are looked for among this many neighbours of each shared tag, which keeps the cost linear.
+const RELATED_WINDOW: usize = 64;
+
+/// One comment of a rendered thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadComment {
+    pub id: String,
+    pub anchor: String,
+    pub author: String,
+    pub url: Option<String>,
+    pub date: String,
+    pub date_display: String,
+    pub body_html: String,
+    pub replies: Vec<ThreadComment>,
+}
+
+/// A post or page with its Markdown rendered.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub meta: Meta,
+    /// Root-relative URL path (`/posts/2024/x/`).
+    pub path: String,
+    /// The output file (`posts/2024/x/index.html`).
+    pub out_file: String,
+    pub content_html: String,
+    pub summary_html: String,
+    pub has_more: bool,
+    pub toc: Vec<TocEntry>,
+    pub word_count: usize,
+    pub reading_time: usize,
+    pub heading_ids: Vec<String>,
+    pub links: Vec<LinkRef>,
+    pub images_without_alt: Vec<usize>,
+    pub comments: Vec<ThreadComment>,
+    pub comment_count: usize,
+}
+
+impl Doc {
+    pub fn date(&self) -> Option<&DateTime<FixedOffset>> {
+        self.meta.date.as_ref()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    /// Newest first.
+    pub posts: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+    pub total: Option<u32>,
+    pub description_html: String,
+    pub extra: serde_json::Value,
+    /// part number → post index
+    pub parts: BTreeMap<u32, usize>,
+}
+
+impl Series {
+    /// "M" in "Part N of M": the planned total, else the highest published part.
+    pub fn shown_total(&self) -> u32 {
+        self.total.unwrap_or_else(|| self.parts.keys().next_back().copied().unwrap_or(0))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub id: String,
+    pub name: String,
+    pub url: Option<String>,
+    pub path: String,
+    pub posts: Vec<usize>,
+}
+
+/// The whole site, indexed.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first.
+    pub posts: Vec<Doc>,
+    /// By weight, then title.
+    pub pages: Vec<Doc>,
+    pub tags: Vec<Tag>,
+    pub series: Vec<Series>,
+    pub authors: Vec<Author>,
+    /// Newest year first; posts newest first.
+    pub years: Vec<(i32, Vec<usize>)>,
+    pub post_tags: Vec<Vec<usize>>,
+    pub post_author: Vec<Option<usize>>,
+    pub post_series: Vec<Option<usize>>,
+    pub related: Vec<Vec<usize>>,
+    pub statics: Vec<(std::path::PathBuf, String)>,
+}
+
+/// Render and index everything in `content`.
+pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
+    let highlighter = Highlighter::new();
+    let folders = attach_comment_files(&content, diags);
+    let Content { posts, pages, series, statics, .. } = content;
+    let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
+    let mut pages = render_docs(pages, &config, &highlighter, &HashMap::new(), diags);
+    posts.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.meta.title.cmp(&b.meta.title)).then_with(|| a.path.cmp(&b.path)));
+    pages.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.meta.title.cmp(&b.meta.title)));
+    let (tags, post_tags) = index_tags(&posts);
+    let (series, post_series) = index_series(&posts, series, &config, &highlighter, diags)?;
+    let (authors, post_author) = index_authors(&posts, &config);
+    let years = index_years(&posts);
+    let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
+    Ok(Site { config, posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, statics })
+}
+
+/// Comment files by post slug; folders whose post is not in the build are reported.
+fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<String, Vec<Comment>> {
+    let known: std::collections::HashSet<&str> = content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
+    let mut map = HashMap::new();
+    for folder in &content.comment_folders {
+        if known.contains(folder.slug.as_str()) {
+            map.insert(folder.slug.clone(), folder.comments.clone());
+        } else if !content.unpublished_slugs.contains(&folder.slug) {
+            diags.warn(
+                &folder.dir,
+                None,
+                format!("comment folder for a post that does not exist: no post has the slug `{}`", folder.slug),
+            );
+        }
+    }
+    map
+}
+
+fn render_docs(
+    docs: Vec<SourceDoc>,
+    config: &Config,
+    highlighter: &Highlighter,
+    comment_files: &HashMap<String, Vec<Comment>>,
+    diags: &Diagnostics,
+) -> Vec<Doc> {
+    docs.into_par_iter()
+        .map(|doc| {
+            let files = comment_files.get(&doc.meta.slug).map(Vec::as_slice).unwrap_or(&[]);
+            render_doc(doc, config, highlighter, files, diags)
+        })
+        .collect()
+}
+
+fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files: &[Comment], diags: &Diagnostics) -> Doc {
+    let SourceDoc { meta, body } = doc;
+    let rendered = markdown::render(&body, highlighter);
+    let summary_html = match &meta.summary {
+        Some(s) => markdown::render(s, highlighter).html,
+        None => rendered.more_html.clone().unwrap_or_else(|| rendered.first_paragraph_html.clone()),
+    };
+    let has_more = summary_html.trim().len() < rendered.html.trim().len();
+    let path = doc_path(&meta, config);
+    let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
+    let mut all: Vec<Comment> = meta.comments.iter().chain(files.iter()).cloned().collect();
+    all.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.file.cmp(&b.file)).then_with(|| a.id.cmp(&b.id)));
+    let comment_count = all.len();
+    let comments = thread(all, &meta.file, diags);
+    let body_line = meta.body_line;
+    let mut links = rendered.links;
+    for l in &mut links {
+        l.line += body_line - 1;
+    }
+    Doc {
+        path,
+        out_file,
+        summary_html,
+        has_more,
+        content_html: rendered.html,
+        toc: rendered.toc,
+        word_count: rendered.word_count,
+        reading_time: rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
+        heading_ids: rendered.heading_ids,
+        links,
+        images_without_alt: rendered.images_without_alt.iter().map(|l| l + body_line - 1).collect(),
+        comments,
+        comment_count,
+        meta,
+    }
+}
+
+/// The URL path of a post (by the permalink pattern) or a page (`/<slug>/`).
+pub fn doc_path(meta: &Meta, config: &Config) -> String {
+    if meta.kind == Kind::Page {
+        return format!("/{}/", meta.slug);
+    }
+    let date = meta.date.unwrap_or_default();
+    let mut path = String::new();
+    for part in &config.permalink {
+        match part {
+            PermalinkPart::Literal(s) => path.push_str(s),
+            PermalinkPart::Year => path.push_str(&format!("{:04}", date.year())),
+            PermalinkPart::Month => path.push_str(&format!("{:02}", date.month())),
+            PermalinkPart::Day => path.push_str(&format!("{:02}", date.day())),
+            PermalinkPart::Slug => path.push_str(&meta.slug),
+        }
+    }
+    path
+}
+
+/// Nest replies under their parents; unknown parents are warned about and shown at the top level.
+fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<ThreadComment> {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (i, c) in comments.iter().enumerate() {
+        if ids.insert(c.id.clone(), i).is_some() {
+            diags.warn(&c.file, Some(c.line), format!("two comments on {post_file} share the id `{}`; replies go to the later one", c.id));
+        }
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
+    let mut roots = Vec::new();
+    for (i, c) in comments.iter().enumerate() {
+        match c.reply_to.as_ref().map(|r| (r, ids.get(r))) {
+            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => children[p].push(i),
+            Some((r, None)) => {
+                diags.warn(&c.file, Some(c.line), format!("reply to an unknown comment `{r}`: shown as a top-level comment"));
+                roots.push(i);
+            }
+            _ => roots.push(i),
+        }
+    }
+    let bodies: Vec<String> = comments.par_iter().map(|c| markdown::render_comment(&c.body)).collect();
+    let mut used = std::collections::HashSet::new();
+    roots.iter().map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used)).collect()
+}
+
+/// True when `p` descends from `i` (a reply cycle), so `i` must not become `p`'s child.
+fn is_ancestor(i: usize, mut p: usize, comments: &[Comment], ids: &HashMap<String, usize>) -> bool {
+    for _ in 0..comments.len() {
+        match comments[p].reply_to.as_ref().and_then(|r| ids.get(r)) {
+            Some(&q) if q == i => return true,
+            Some(&q) => p = q,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn build_thread(
+    i: usize,
+    depth: usize,
+    comments: &[Comment],
+    bodies: &[String],
+    children: &[Vec<usize>],
+    used: &mut std::collections::HashSet<String>,
+) -> ThreadComment {
+    let c = &comments[i];
+    let mut anchor_id = slug::slugify(&c.id);
+    if anchor_id.is_empty() {
+        anchor_id = format!("{}", i + 1);
+    }
+    while !used.insert(anchor_id.clone()) {
+        anchor_id.push_str("-x");
+    }
+    let mut replies = Vec::new();
+    let mut flat = Vec::new();
+    for &k in &children[i] {
+        let child = build_thread(k, depth + 1, comments, bodies, children, used);
+        if depth + 1 >= MAX_THREAD_DEPTH {
+            flat.push(child);
+        } else {
+            replies.push(child);
+        }
+    }
+    for mut f in flat {
+        replies.append(&mut f.replies);
+        replies.push(f);
+    }
+    ThreadComment {
+        anchor: format!("comment-{anchor_id}"),
+        id: c.id.clone(),
+        author: c.author.clone(),
+        url: c.url.clone(),
+        date: c.date.to_rfc3339(),
+        date_display: dates::display(&c.date),
+        body_html: bodies[i].clone(),
+        replies,
+    }
+}
+
+fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut tags: Vec<Tag> = Vec::new();
+    let mut post_tags = vec![Vec::new(); posts.len()];
+    for (i, post) in posts.iter().enumerate() {
+        for name in &post.meta.tags {
+            let t = *by_key.entry(content::tag_key(name)).or_insert_with(|| {
+                tags.push(Tag { name: name.clone(), slug: String::new(), path: String::new(), posts: Vec::new() });
+                tags.len() - 1
+            });
+            tags[t].posts.push(i);
+            post_tags[i].push(t);
+        }
+    }
+    // Sort by name, then give slugs in that order so collisions resolve the same way on every build.
+    let mut order: Vec<usize> = (0..tags.len()).collect();
+    order.sort_by(|&a, &b| tags[a].name.to_lowercase().cmp(&tags[b].name.to_lowercase()).then_with(|| tags[a].name.cmp(&tags[b].name)));
+    let mut new_index = vec![0; tags.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut sorted: Vec<Tag> = order.iter().map(|&i| tags[i].clone()).collect();
+    let mut used = std::collections::HashSet::new();
+    for tag in &mut sorted {
+        let base = slug::tag_slug(&tag.name);
+        let mut s = base.clone();
+        let mut n = 2;
+        while !used.insert(s.clone()) {
+            s = format!("{base}-{n}");
+            n += 1;
+        }
+        tag.path = format!("/tags/{s}/");
+        tag.slug = s;
+    }
+    for list in &mut post_tags {
+        for t in list.iter_mut() {
+            *t = new_index[*t];
+        }
+    }
+    (sorted, post_tags)
+}
+
+fn index_series(
+    posts: &[Doc],
+    sources: Vec<SeriesSource>,
+    config: &Config,
+    highlighter: &Highlighter,
+    diags: &Diagnostics,
+) -> Result<(Vec<Series>, Vec<Option<usize>>)> {
+    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> = BTreeMap::new();
+    for s in sources {
+        let id = s.id.clone();
+        by_id.entry(id).or_default().0 = Some(s);
+    }
+    for (i, post) in posts.iter().enumerate() {
+        if let Some(r) = &post.meta.series {
+            let entry = by_id.entry(r.id.clone()).or_default();
+            entry.1.get_or_insert_with(|| r.name.clone());
+            entry.2.push(i);
+        }
+    }
+    let mut errors = Vec::new();
+    let mut series = Vec::new();
+    let mut post_series = vec![None; posts.len()];
+    for (id, (source, name, members)) in by_id {
+        let total = source.as_ref().and_then(|s| s.total);
+        let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
+        for &i in &members {
+            let r = posts[i].meta.series.as_ref().expect("member of a series");
+            if let Some(t) = total.filter(|t| r.part > *t) {
+                let file = source.as_ref().map(|s| s.file.as_str()).unwrap_or_default();
+                errors.push(Diagnostic::error(&posts[i].meta.file, Some(r.line), format!("part {} is above the series total of {t} (set in {file}): raise `total` or fix `part`", r.part)));
+            }
+            if let Some(&other) = parts.get(&r.part) {
+                let (a, b) = order_pair(&posts[other].meta.file, &posts[i].meta.file);
+                errors.push(Diagnostic::error(b, Some(r.line), format!("part {} of series `{}` is claimed twice: by {a} and by {b}; give one of them another part", r.part, r.name)));
+                continue;
+            }
+            parts.insert(r.part, i);
+        }
+        warn_gaps(&id, &parts, posts, diags);
+        let title = source.as_ref().and_then(|s| s.title.clone()).or(name).unwrap_or_else(|| id.clone());
+        let description_html = source.as_ref().map(|s| markdown::render(&s.description, highlighter).html).unwrap_or_default();
+        let index = series.len();
+        for &i in parts.values() {
+            post_series[i] = Some(index);
+        }
+        let _ = config;
+        series.push(Series {
+            path: format!("/series/{id}/"),
+            extra: source.as_ref().map(|s| s.extra.clone()).unwrap_or(serde_json::Value::Null),
+            id,
+            title,
+            total,
+            description_html,
+            parts,
+        });
+    }
+    if let Some(err) = Error::collect(errors) {
+        return Err(err);
+    }
+    series.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+    let mut remap = vec![0; series.len()];
+    // Re-point post_series after sorting.
+    for (new, s) in series.iter().enumerate() {
+        if let Some(&first) = s.parts.values().next() {
+            remap[post_series[first].unwrap_or(0)] = new;
+        }
+    }
+    for slot in post_series.iter_mut().flatten() {
+        *slot = remap[*slot];
+    }
+    Ok((series, post_series))
+}
+
+fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diagnostics) {
+    let Some((&highest, &last)) = parts.iter().next_back() else { return };
+    let missing: Vec<String> = (1..highest).filter(|p| !parts.contains_key(p)).map(|p| p.to_string()).collect();
+    if !missing.is_empty() {
+        let post = &posts[last];
+        let line = post.meta.series.as_ref().map(|r| r.line);
+        diags.warn(&post.meta.file, line, format!("series `{id}` is missing part(s) {} below part {highest}", missing.join(", ")));
+    }
+}
+
+fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usize>>) {
+    let mut by_key: BTreeMap<String, Author> = BTreeMap::new();
+    for (id, a) in &config.authors {
+        by_key.insert(
+            id.clone(),
+            Author { id: id.clone(), name: a.name.clone(), url: a.url.clone(), path: format!("/authors/{}/", slug_or(id)), posts: Vec::new() },
+        );
+    }
+    let mut keys = Vec::with_capacity(posts.len());
+    for (i, post) in posts.iter().enumerate() {
+        let Some(author) = &post.meta.author else {
+            keys.push(None);
+            continue;
+        };
+        let key = if config.authors.contains_key(author) { author.clone() } else { slug_or(author) };
+        let entry = by_key.entry(key.clone()).or_insert_with(|| Author {
+            id: key.clone(),
+            name: author.clone(),
+            url: None,
+            path: format!("/authors/{key}/"),
+            posts: Vec::new(),
+        });
+        entry.posts.push(i);
+        keys.push(Some(key));
+    }
+    let authors: Vec<Author> = by_key.into_values().collect();
+    let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    let post_author = keys.iter().map(|k| k.as_deref().and_then(|k| position.get(k).copied())).collect();
+    (authors, post_author)
+}
+
+fn slug_or(text: &str) -> String {
+    let s = slug::slugify(text);
+    if s.is_empty() {
+        format!("author-{:08x}", slug::fnv1a(text.as_bytes()) as u32)
+    } else {
+        s
+    }
+}
+
+fn index_years(posts: &[Doc]) -> Vec<(i32, Vec<usize>)> {
+    let mut years: Vec<(i32, Vec<usize>)> = Vec::new();
+    for (i, post) in posts.iter().enumerate() {
+        let year = post.date().map_or(0, |d| d.year());
+        match years.last_mut() {
+            Some((y, list)) if *y == year => list.push(i),
+            _ => years.push((year, vec![i])),
+        }
+    }
+    years
+}
+
+/// Up to `n` posts per post, ranked by shared tags (ties: newer first). Candidates come from a window of
+/// neighbours in each shared tag's date-ordered list, so the cost stays linear in the number of posts.
+fn related_posts(posts: &[Doc], tags: &[Tag], post_tags: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new(); posts.len()];
+    }
+    let positions: Vec<HashMap<usize, usize>> = Vec::new();
+    let _ = positions;
+    let tag_pos: Vec<HashMap<usize, usize>> =
+        tags.iter().map(|t| t.posts.iter().enumerate().map(|(pos, &p)| (p, pos)).collect()).collect();
+    (0..posts.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut scores: HashMap<usize, usize> = HashMap::new();
+            for &t in &post_tags[i] {
+                let list = &tags[t].posts;
+                let pos = tag_pos[t][&i];
+                let lo = pos.saturating_sub(RELATED_WINDOW / 2);
+                let hi = (pos + RELATED_WINDOW / 2 + 1).min(list.len());
+                for &other in &list[lo..hi] {
+                    if other != i {
+                        *scores.entry(other).or_default() += 1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(usize, usize)> = scores.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            ranked.into_iter().take(n).map(|(p, _)| p).collect()
+        })
+        .collect()
+}
