@@ -92,9 +92,7 @@ impl Error {
 
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
-        Error {
-            diagnostics: vec![d],
-        }
+        Error { diagnostics: vec![d] }
     }
 }
 

@@ -82,7 +82,10 @@ impl StagingSink {
             return Ok(());
         }
         std::fs::create_dir_all(parent)?;
-        self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(parent.to_path_buf());
         Ok(())
     }
 }
@@ -111,7 +114,10 @@ impl Staging {
     /// Prepare a fresh staging folder for `out`. Refuses outputs that would swallow the site itself.
     pub fn new(root: &Path, out: &Path) -> Result<Staging> {
         check_output_dir(root, out)?;
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("public");
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
@@ -119,7 +125,13 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
-        Ok(Staging { sink: StagingSink { dir, made: Mutex::new(HashSet::new()) }, out: out.to_path_buf() })
+        Ok(Staging {
+            sink: StagingSink {
+                dir,
+                made: Mutex::new(HashSet::new()),
+            },
+            out: out.to_path_buf(),
+        })
     }
 
     /// Put the staged files in place of the output folder.
@@ -158,7 +170,13 @@ impl Drop for Staging {
 fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (root_abs, out_abs) = (abs(root), abs(out));
-    let msg = |why: &str| Error::new(out.display().to_string(), None, format!("refusing to use this output folder: {why}"));
+    let msg = |why: &str| {
+        Error::new(
+            out.display().to_string(),
+            None,
+            format!("refusing to use this output folder: {why}"),
+        )
+    };
     if root_abs.starts_with(&out_abs) {
         return Err(msg("it contains the site itself; pick a folder such as public/"));
     }
@@ -168,7 +186,9 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         }
     }
     if out_abs.join("site.toml").exists() || out_abs.join(".git").exists() {
-        return Err(msg("it holds a site.toml or a .git folder, so it is not a build output"));
+        return Err(msg(
+            "it holds a site.toml or a .git folder, so it is not a build output",
+        ));
     }
     Ok(())
 }
@@ -191,13 +211,19 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes.to_vec());
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
 
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()> {
         let bytes = std::fs::read(src)?;
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes);
         Ok(())
     }
 }
@@ -217,7 +243,17 @@ mod tests {
 
     #[test]
     fn traversal_is_refused() {
-        for bad in ["/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/a%2f..%2f..%2fb", "/a\\..\\b", "https://x.org/a", "a/b", "//x.org/a", "/a%zz"] {
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../b",
+            "/%2e%2e/x",
+            "/a%2f..%2f..%2fb",
+            "/a\\..\\b",
+            "https://x.org/a",
+            "a/b",
+            "//x.org/a",
+            "/a%zz",
+        ] {
             assert!(url_path_to_file(bad).is_err(), "{bad}");
         }
     }

@@ -39,7 +39,10 @@ pub fn load_config(root: &Path, overrides: &Overrides, diags: &Diagnostics) -> R
 }
 
 fn toml_string(s: &str) -> String {
-    let escaped: String = s.chars().flat_map(|c| if c == '"' || c == '\\' { vec!['\\', c] } else { vec![c] }).collect();
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| if c == '"' || c == '\\' { vec!['\\', c] } else { vec![c] })
+        .collect();
     format!("\"{escaped}\"")
 }
 
@@ -67,11 +70,21 @@ pub struct Report {
 }
 
 /// Build the site at `root` into `out`, replacing it only if everything succeeded.
-pub fn build(root: &Path, out: &Path, opts: &BuildOptions, overrides: &Overrides, diags: &Diagnostics) -> Result<Report> {
+pub fn build(
+    root: &Path,
+    out: &Path,
+    opts: &BuildOptions,
+    overrides: &Overrides,
+    diags: &Diagnostics,
+) -> Result<Report> {
     let start = Instant::now();
     let loaded = load_site(root, opts, overrides, diags)?;
     let staging = Staging::new(root, out)?;
     let stats = render_into(&loaded, &staging.sink)?;
     staging.commit()?;
-    Ok(Report { stats, posts: loaded.site.posts.len(), elapsed: start.elapsed() })
+    Ok(Report {
+        stats,
+        posts: loaded.site.posts.len(),
+        elapsed: start.elapsed(),
+    })
 }

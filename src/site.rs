@@ -89,7 +89,8 @@ pub struct Series {
 impl Series {
     /// "M" in "Part N of M": the planned total, else the highest published part.
     pub fn shown_total(&self) -> u32 {
-        self.total.unwrap_or_else(|| self.parts.keys().next_back().copied().unwrap_or(0))
+        self.total
+            .unwrap_or_else(|| self.parts.keys().next_back().copied().unwrap_or(0))
     }
 }
 
@@ -126,17 +127,46 @@ pub struct Site {
 pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
     let highlighter = Highlighter::new();
     let folders = attach_comment_files(&content, diags);
-    let Content { posts, pages, series, statics, .. } = content;
+    let Content {
+        posts,
+        pages,
+        series,
+        statics,
+        ..
+    } = content;
     let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
     let mut pages = render_docs(pages, &config, &highlighter, &HashMap::new(), diags);
-    posts.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.meta.title.cmp(&b.meta.title)).then_with(|| a.path.cmp(&b.path)));
-    pages.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.meta.title.cmp(&b.meta.title)));
+    posts.sort_by(|a, b| {
+        b.date()
+            .cmp(&a.date())
+            .then_with(|| a.meta.title.cmp(&b.meta.title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    pages.sort_by(|a, b| {
+        a.meta
+            .weight
+            .cmp(&b.meta.weight)
+            .then_with(|| a.meta.title.cmp(&b.meta.title))
+    });
     let (tags, post_tags) = index_tags(&posts);
-    let (series, post_series) = index_series(&posts, series, &config, &highlighter, diags)?;
+    let (series, post_series) = index_series(&posts, series, &highlighter, diags)?;
     let (authors, post_author) = index_authors(&posts, &config);
     let years = index_years(&posts);
     let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
-    Ok(Site { config, posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, statics })
+    Ok(Site {
+        config,
+        posts,
+        pages,
+        tags,
+        series,
+        authors,
+        years,
+        post_tags,
+        post_author,
+        post_series,
+        related,
+        statics,
+    })
 }
 
 /// Comment files by post slug; folders whose post is not in the build are reported.
@@ -150,7 +180,10 @@ fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<Strin
             diags.warn(
                 &folder.dir,
                 None,
-                format!("comment folder for a post that does not exist: no post has the slug `{}`", folder.slug),
+                format!(
+                    "comment folder for a post that does not exist: no post has the slug `{}`",
+                    folder.slug
+                ),
             );
         }
     }
@@ -172,18 +205,32 @@ fn render_docs(
         .collect()
 }
 
-fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files: &[Comment], diags: &Diagnostics) -> Doc {
+fn render_doc(
+    doc: SourceDoc,
+    config: &Config,
+    highlighter: &Highlighter,
+    files: &[Comment],
+    diags: &Diagnostics,
+) -> Doc {
     let SourceDoc { meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
     let summary_html = match &meta.summary {
         Some(s) => markdown::render(s, highlighter).html,
-        None => rendered.more_html.clone().unwrap_or_else(|| rendered.first_paragraph_html.clone()),
+        None => rendered
+            .more_html
+            .clone()
+            .unwrap_or_else(|| rendered.first_paragraph_html.clone()),
     };
     let has_more = summary_html.trim().len() < rendered.html.trim().len();
     let path = doc_path(&meta, config);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
     let mut all: Vec<Comment> = meta.comments.iter().chain(files.iter()).cloned().collect();
-    all.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.file.cmp(&b.file)).then_with(|| a.id.cmp(&b.id)));
+    all.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let comment_count = all.len();
     let comments = thread(all, &meta.file, diags);
     let body_line = meta.body_line;
@@ -233,7 +280,14 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
     let mut ids: HashMap<String, usize> = HashMap::new();
     for (i, c) in comments.iter().enumerate() {
         if ids.insert(c.id.clone(), i).is_some() {
-            diags.warn(&c.file, Some(c.line), format!("two comments on {post_file} share the id `{}`; replies go to the later one", c.id));
+            diags.warn(
+                &c.file,
+                Some(c.line),
+                format!(
+                    "two comments on {post_file} share the id `{}`; replies go to the later one",
+                    c.id
+                ),
+            );
         }
     }
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
@@ -242,7 +296,11 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
         match c.reply_to.as_ref().map(|r| (r, ids.get(r))) {
             Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => children[p].push(i),
             Some((r, None)) => {
-                diags.warn(&c.file, Some(c.line), format!("reply to an unknown comment `{r}`: shown as a top-level comment"));
+                diags.warn(
+                    &c.file,
+                    Some(c.line),
+                    format!("reply to an unknown comment `{r}`: shown as a top-level comment"),
+                );
                 roots.push(i);
             }
             _ => roots.push(i),
@@ -250,7 +308,10 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
     }
     let bodies: Vec<String> = comments.par_iter().map(|c| markdown::render_comment(&c.body)).collect();
     let mut used = std::collections::HashSet::new();
-    roots.iter().map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used)).collect()
+    roots
+        .iter()
+        .map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used))
+        .collect()
 }
 
 /// True when `p` descends from `i` (a reply cycle), so `i` must not become `p`'s child.
@@ -314,7 +375,12 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     for (i, post) in posts.iter().enumerate() {
         for name in &post.meta.tags {
             let t = *by_key.entry(content::tag_key(name)).or_insert_with(|| {
-                tags.push(Tag { name: name.clone(), slug: String::new(), path: String::new(), posts: Vec::new() });
+                tags.push(Tag {
+                    name: name.clone(),
+                    slug: String::new(),
+                    path: String::new(),
+                    posts: Vec::new(),
+                });
                 tags.len() - 1
             });
             tags[t].posts.push(i);
@@ -323,7 +389,13 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     }
     // Sort by name, then give slugs in that order so collisions resolve the same way on every build.
     let mut order: Vec<usize> = (0..tags.len()).collect();
-    order.sort_by(|&a, &b| tags[a].name.to_lowercase().cmp(&tags[b].name.to_lowercase()).then_with(|| tags[a].name.cmp(&tags[b].name)));
+    order.sort_by(|&a, &b| {
+        tags[a]
+            .name
+            .to_lowercase()
+            .cmp(&tags[b].name.to_lowercase())
+            .then_with(|| tags[a].name.cmp(&tags[b].name))
+    });
     let mut new_index = vec![0; tags.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
@@ -349,77 +421,117 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     (sorted, post_tags)
 }
 
+/// A series being gathered: its description file, the name posts gave it, its member posts.
+#[derive(Default)]
+struct SeriesDraft {
+    source: Option<SeriesSource>,
+    name: Option<String>,
+    members: Vec<usize>,
+}
+
 fn index_series(
     posts: &[Doc],
     sources: Vec<SeriesSource>,
-    config: &Config,
     highlighter: &Highlighter,
     diags: &Diagnostics,
 ) -> Result<(Vec<Series>, Vec<Option<usize>>)> {
-    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, SeriesDraft> = BTreeMap::new();
     for s in sources {
         let id = s.id.clone();
-        by_id.entry(id).or_default().0 = Some(s);
+        by_id.entry(id).or_default().source = Some(s);
     }
     for (i, post) in posts.iter().enumerate() {
         if let Some(r) = &post.meta.series {
             let entry = by_id.entry(r.id.clone()).or_default();
-            entry.1.get_or_insert_with(|| r.name.clone());
-            entry.2.push(i);
+            entry.name.get_or_insert_with(|| r.name.clone());
+            entry.members.push(i);
         }
     }
     let mut errors = Vec::new();
-    let mut series = Vec::new();
-    let mut post_series = vec![None; posts.len()];
-    for (id, (source, name, members)) in by_id {
-        let total = source.as_ref().and_then(|s| s.total);
-        let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
-        for &i in &members {
-            let r = posts[i].meta.series.as_ref().expect("member of a series");
-            if let Some(t) = total.filter(|t| r.part > *t) {
-                let file = source.as_ref().map(|s| s.file.as_str()).unwrap_or_default();
-                errors.push(Diagnostic::error(&posts[i].meta.file, Some(r.line), format!("part {} is above the series total of {t} (set in {file}): raise `total` or fix `part`", r.part)));
-            }
-            if let Some(&other) = parts.get(&r.part) {
-                let (a, b) = order_pair(&posts[other].meta.file, &posts[i].meta.file);
-                errors.push(Diagnostic::error(b, Some(r.line), format!("part {} of series `{}` is claimed twice: by {a} and by {b}; give one of them another part", r.part, r.name)));
-                continue;
-            }
-            parts.insert(r.part, i);
-        }
-        warn_gaps(&id, &parts, posts, diags);
-        let title = source.as_ref().and_then(|s| s.title.clone()).or(name).unwrap_or_else(|| id.clone());
-        let description_html = source.as_ref().map(|s| markdown::render(&s.description, highlighter).html).unwrap_or_default();
-        let index = series.len();
-        for &i in parts.values() {
-            post_series[i] = Some(index);
-        }
-        let _ = config;
-        series.push(Series {
-            path: format!("/series/{id}/"),
-            extra: source.as_ref().map(|s| s.extra.clone()).unwrap_or(serde_json::Value::Null),
-            id,
-            title,
-            total,
-            description_html,
-            parts,
-        });
-    }
+    let mut series: Vec<Series> = by_id
+        .into_iter()
+        .map(|(id, draft)| gather_series(id, draft, posts, highlighter, &mut errors, diags))
+        .collect();
     if let Some(err) = Error::collect(errors) {
         return Err(err);
     }
-    series.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
-    let mut remap = vec![0; series.len()];
-    // Re-point post_series after sorting.
-    for (new, s) in series.iter().enumerate() {
-        if let Some(&first) = s.parts.values().next() {
-            remap[post_series[first].unwrap_or(0)] = new;
+    series.sort_by(|a, b| {
+        a.title
+            .to_lowercase()
+            .cmp(&b.title.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let mut post_series = vec![None; posts.len()];
+    for (index, s) in series.iter().enumerate() {
+        for &i in s.parts.values() {
+            post_series[i] = Some(index);
         }
     }
-    for slot in post_series.iter_mut().flatten() {
-        *slot = remap[*slot];
-    }
     Ok((series, post_series))
+}
+
+fn gather_series(
+    id: String,
+    draft: SeriesDraft,
+    posts: &[Doc],
+    highlighter: &Highlighter,
+    errors: &mut Vec<Diagnostic>,
+    diags: &Diagnostics,
+) -> Series {
+    let SeriesDraft { source, name, members } = draft;
+    let total = source.as_ref().and_then(|s| s.total);
+    let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
+    for &i in &members {
+        let Some(r) = posts[i].meta.series.as_ref() else {
+            continue;
+        };
+        if let Some(t) = total.filter(|t| r.part > *t) {
+            let file = source.as_ref().map(|s| s.file.as_str()).unwrap_or_default();
+            errors.push(Diagnostic::error(
+                &posts[i].meta.file,
+                Some(r.line),
+                format!(
+                    "part {} is above the series total of {t} (set in {file}): raise `total` or fix `part`",
+                    r.part
+                ),
+            ));
+        }
+        if let Some(&other) = parts.get(&r.part) {
+            let (a, b) = order_pair(&posts[other].meta.file, &posts[i].meta.file);
+            errors.push(Diagnostic::error(
+                b,
+                Some(r.line),
+                format!(
+                    "part {} of series `{}` is claimed twice: by {a} and by {b}; give one of them another part",
+                    r.part, r.name
+                ),
+            ));
+            continue;
+        }
+        parts.insert(r.part, i);
+    }
+    warn_gaps(&id, &parts, posts, diags);
+    let title = source
+        .as_ref()
+        .and_then(|s| s.title.clone())
+        .or(name)
+        .unwrap_or_else(|| id.clone());
+    let description_html = source
+        .as_ref()
+        .map(|s| markdown::render(&s.description, highlighter).html)
+        .unwrap_or_default();
+    Series {
+        path: format!("/series/{id}/"),
+        extra: source
+            .as_ref()
+            .map(|s| s.extra.clone())
+            .unwrap_or(serde_json::Value::Null),
+        id,
+        title,
+        total,
+        description_html,
+        parts,
+    }
 }
 
 fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
@@ -431,12 +543,24 @@ fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 }
 
 fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diagnostics) {
-    let Some((&highest, &last)) = parts.iter().next_back() else { return };
-    let missing: Vec<String> = (1..highest).filter(|p| !parts.contains_key(p)).map(|p| p.to_string()).collect();
+    let Some((&highest, &last)) = parts.iter().next_back() else {
+        return;
+    };
+    let missing: Vec<String> = (1..highest)
+        .filter(|p| !parts.contains_key(p))
+        .map(|p| p.to_string())
+        .collect();
     if !missing.is_empty() {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        diags.warn(&post.meta.file, line, format!("series `{id}` is missing part(s) {} below part {highest}", missing.join(", ")));
+        diags.warn(
+            &post.meta.file,
+            line,
+            format!(
+                "series `{id}` is missing part(s) {} below part {highest}",
+                missing.join(", ")
+            ),
+        );
     }
 }
 
@@ -445,7 +569,13 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
     for (id, a) in &config.authors {
         by_key.insert(
             id.clone(),
-            Author { id: id.clone(), name: a.name.clone(), url: a.url.clone(), path: format!("/authors/{}/", slug_or(id)), posts: Vec::new() },
+            Author {
+                id: id.clone(),
+                name: a.name.clone(),
+                url: a.url.clone(),
+                path: format!("/authors/{}/", slug_or(id)),
+                posts: Vec::new(),
+            },
         );
     }
     let mut keys = Vec::with_capacity(posts.len());
@@ -454,7 +584,11 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
             keys.push(None);
             continue;
         };
-        let key = if config.authors.contains_key(author) { author.clone() } else { slug_or(author) };
+        let key = if config.authors.contains_key(author) {
+            author.clone()
+        } else {
+            slug_or(author)
+        };
         let entry = by_key.entry(key.clone()).or_insert_with(|| Author {
             id: key.clone(),
             name: author.clone(),
@@ -467,7 +601,10 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
     }
     let authors: Vec<Author> = by_key.into_values().collect();
     let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    let post_author = keys.iter().map(|k| k.as_deref().and_then(|k| position.get(k).copied())).collect();
+    let post_author = keys
+        .iter()
+        .map(|k| k.as_deref().and_then(|k| position.get(k).copied()))
+        .collect();
     (authors, post_author)
 }
 
@@ -498,10 +635,10 @@ fn related_posts(posts: &[Doc], tags: &[Tag], post_tags: &[Vec<usize>], n: usize
     if n == 0 {
         return vec![Vec::new(); posts.len()];
     }
-    let positions: Vec<HashMap<usize, usize>> = Vec::new();
-    let _ = positions;
-    let tag_pos: Vec<HashMap<usize, usize>> =
-        tags.iter().map(|t| t.posts.iter().enumerate().map(|(pos, &p)| (p, pos)).collect()).collect();
+    let tag_pos: Vec<HashMap<usize, usize>> = tags
+        .iter()
+        .map(|t| t.posts.iter().enumerate().map(|(pos, &p)| (p, pos)).collect())
+        .collect();
     (0..posts.len())
         .into_par_iter()
         .map(|i| {

@@ -7,7 +7,12 @@
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
-const LOCAL_FORMATS: &[&str] = &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
+const LOCAL_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+];
 
 /// Parse an author-written date in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
@@ -24,7 +29,9 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(dt) => Ok(dt.fixed_offset()),
         LocalResult::Ambiguous(early, _) => Ok(early.fixed_offset()),
-        LocalResult::None => Err(format!("`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time")),
+        LocalResult::None => Err(format!(
+            "`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time"
+        )),
     }
 }
 
@@ -36,7 +43,9 @@ fn parse_naive(s: &str) -> Result<NaiveDateTime, String> {
     }
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default()),
-        Err(_) if looks_like_date(s) => Err(format!("`{s}` is not a real date or time: check the month, day and hour")),
+        Err(_) if looks_like_date(s) => Err(format!(
+            "`{s}` is not a real date or time: check the month, day and hour"
+        )),
         Err(_) => Err(format!(
             "`{s}` is not a date: write YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], or RFC 3339 (2024-03-05T08:30:00-06:00)"
         )),
@@ -51,7 +60,11 @@ fn looks_like_date(s: &str) -> bool {
 /// A `YYYY-MM-DD-` prefix of a file name, split off: `("2024-03-05", "rest")`.
 pub fn split_date_prefix(stem: &str) -> Option<(&str, &str)> {
     let b = stem.as_bytes();
-    if b.len() > 11 && looks_like_date(stem) && b[10] == b'-' && NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d").is_ok() {
+    if b.len() > 11
+        && looks_like_date(stem)
+        && b[10] == b'-'
+        && NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d").is_ok()
+    {
         Some((&stem[..10], &stem[11..]))
     } else {
         None
@@ -76,13 +89,22 @@ mod tests {
 
     #[test]
     fn times_and_offsets() {
-        assert_eq!(parse("2024-03-05 08:30", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:00+00:00");
-        assert_eq!(parse("2024-03-05 08:30:15", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:15+00:00");
+        assert_eq!(
+            parse("2024-03-05 08:30", Tz::UTC).unwrap().to_rfc3339(),
+            "2024-03-05T08:30:00+00:00"
+        );
+        assert_eq!(
+            parse("2024-03-05 08:30:15", Tz::UTC).unwrap().to_rfc3339(),
+            "2024-03-05T08:30:15+00:00"
+        );
         assert_eq!(
             parse("2007-08-02T10:00:00-05:00", Tz::UTC).unwrap().to_rfc3339(),
             "2007-08-02T10:00:00-05:00"
         );
-        assert_eq!(parse("2007-08-02T10:00:00Z", Tz::UTC).unwrap().to_rfc3339(), "2007-08-02T10:00:00+00:00");
+        assert_eq!(
+            parse("2007-08-02T10:00:00Z", Tz::UTC).unwrap().to_rfc3339(),
+            "2007-08-02T10:00:00+00:00"
+        );
     }
 
     #[test]
@@ -100,7 +122,10 @@ mod tests {
 
     #[test]
     fn date_prefixes() {
-        assert_eq!(split_date_prefix("2007-07-31-be-a-resource"), Some(("2007-07-31", "be-a-resource")));
+        assert_eq!(
+            split_date_prefix("2007-07-31-be-a-resource"),
+            Some(("2007-07-31", "be-a-resource"))
+        );
         assert_eq!(split_date_prefix("2007-13-31-x"), None);
         assert_eq!(split_date_prefix("be-a-resource"), None);
         assert_eq!(split_date_prefix("2007-07-31"), None);

@@ -46,12 +46,16 @@ fn is_fence(line: &str) -> bool {
 pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if !is_fence(&text[..first_end]) {
-        return Ok(Split { front: None, body: text, front_line: 1, body_line: 1 });
+        return Ok(Split {
+            front: None,
+            body: text,
+            front_line: 1,
+            body_line: 1,
+        });
     }
     let front_start = (first_end + 1).min(text.len());
     let mut offset = front_start;
-    let mut line_no = 2;
-    for line in text[front_start..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(text[front_start..].split_inclusive('\n')) {
         let content = line.strip_suffix('\n').unwrap_or(line);
         if is_fence(content) || content.trim_end() == "..." {
             let body_start = offset + line.len();
@@ -63,9 +67,11 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
-    Err((1, "front matter opened with `---` is never closed: add a line `---` after the last key".into()))
+    Err((
+        1,
+        "front matter opened with `---` is never closed: add a line `---` after the last key".into(),
+    ))
 }
 
 /// A scalar as text: strings, numbers and booleans all read as the text the author typed.
@@ -140,7 +146,10 @@ impl<'de> Deserialize<'de> for Number {
                 i64::try_from(v).map(Number).map_err(|_| E::custom("number too large"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
-                v.trim().parse().map(Number).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+                v.trim()
+                    .parse()
+                    .map(Number)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
         }
         d.deserialize_any(V)
@@ -186,8 +195,8 @@ pub struct FrontMatter {
 
 /// Keys a post or page may carry.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft", "aliases",
-    "comments", "extra", "weight", "template",
+    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft", "aliases", "comments",
+    "extra", "weight", "template",
 ];
 
 /// The front matter of `content/series/<id>.md`.
@@ -220,10 +229,15 @@ pub fn keys(front: &str, front_line: usize) -> Result<Vec<(String, usize)>, (usi
 
 /// The 1-based line (within `front`) where a top-level `key:` appears.
 pub fn key_line(front: &str, key: &str) -> Option<usize> {
-    front.lines().position(|l| {
-        l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':'))
-            || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|rest| rest.trim_start().starts_with(':'))
-    }).map(|i| i + 1)
+    front
+        .lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\""))
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 fn shift(e: YamlError, front_line: usize) -> (usize, String) {

@@ -42,11 +42,18 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let mut errors = Vec::new();
     for p in &planned {
         if let Some(first) = seen.insert(p.out.as_str(), p) {
-            let (a, b) = if first.source <= p.source { (first, p) } else { (p, first) };
+            let (a, b) = if first.source <= p.source {
+                (first, p)
+            } else {
+                (p, first)
+            };
             errors.push(Diagnostic::error(
                 &b.source,
                 None,
-                format!("writes `{}`, which {} also writes: change a slug, permalink or alias so they differ", p.out, a.source),
+                format!(
+                    "writes `{}`, which {} also writes: change a slug, permalink or alias so they differ",
+                    p.out, a.source
+                ),
             ));
         }
     }
