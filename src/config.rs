@@ -184,7 +184,10 @@ impl Config {
             Error::new(
                 CONFIG_FILE,
                 line,
-                format!("{} (fix the TOML syntax or the value's type)", e.message().trim()),
+                format!(
+                    "{} (fix the TOML syntax or the value's type)",
+                    e.message().trim()
+                ),
             )
         })?;
         warn_unknown_keys(text, diags);
@@ -203,7 +206,10 @@ impl Config {
 
     /// The author display name for an `author` value: the configured name of an id, else the value.
     pub fn author_name<'a>(&'a self, author: &'a str) -> &'a str {
-        self.authors.get(author).map(|a| a.name.as_str()).unwrap_or(author)
+        self.authors
+            .get(author)
+            .map(|a| a.name.as_str())
+            .unwrap_or(author)
     }
 }
 
@@ -212,12 +218,14 @@ fn line_of<T>(text: &str, spanned: &Spanned<T>) -> Option<usize> {
 }
 
 fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) -> Config {
-    let mut err = |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
+    let mut err =
+        |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
     let base_url = match &raw.base_url {
         None => {
             err(
                 None,
-                "missing required key `base_url`: add e.g. base_url = \"https://example.com\"".into(),
+                "missing required key `base_url`: add e.g. base_url = \"https://example.com\""
+                    .into(),
             );
             String::new()
         }
@@ -239,8 +247,20 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             String::new()
         }
     };
-    let posts_per_page = positive(text, raw.posts_per_page.as_ref(), "posts_per_page", 10, &mut err);
-    let related_posts = non_negative(text, raw.related_posts.as_ref(), "related_posts", 5, &mut err);
+    let posts_per_page = positive(
+        text,
+        raw.posts_per_page.as_ref(),
+        "posts_per_page",
+        10,
+        &mut err,
+    );
+    let related_posts = non_negative(
+        text,
+        raw.related_posts.as_ref(),
+        "related_posts",
+        5,
+        &mut err,
+    );
     let feed_limit = positive(text, raw.feeds.limit.as_ref(), "feeds.limit", 20, &mut err);
     let (permalink, permalink_pattern) = match &raw.permalink {
         None => (
@@ -285,11 +305,14 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
     };
     for (id, author) in &raw.authors {
         if let Some(url) = &author.url {
-            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
+            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/'))
+            {
                 let line = find_line(text, &format!("[authors.{id}]"));
                 err(
                     line,
-                    format!("authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"),
+                    format!(
+                        "authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"
+                    ),
                 );
             }
         }
@@ -349,7 +372,10 @@ fn positive(
         Some(v) => {
             err(
                 line_of(text, v),
-                format!("{key} must be a whole number from 1 to 1000000, not {}", v.get_ref()),
+                format!(
+                    "{key} must be a whole number from 1 to 1000000, not {}",
+                    v.get_ref()
+                ),
             );
             default
         }
@@ -369,7 +395,10 @@ fn non_negative(
         Some(v) => {
             err(
                 line_of(text, v),
-                format!("{key} must be a whole number from 0 to 1000, not {}", v.get_ref()),
+                format!(
+                    "{key} must be a whole number from 0 to 1000, not {}",
+                    v.get_ref()
+                ),
             );
             default
         }
@@ -411,8 +440,13 @@ fn validate_base_url(url: &str) -> std::result::Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
         .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
-    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("base_url `{url}` needs a host name, e.g. https://example.com"));
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "base_url `{url}` needs a host name, e.g. https://example.com"
+        ));
     }
     Ok(trimmed.to_string())
 }
@@ -423,7 +457,9 @@ pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>,
         return Err(format!("permalink `{pattern}` must start with `/`"));
     }
     if !(pattern.ends_with('/') || pattern.ends_with(".html")) {
-        return Err(format!("permalink `{pattern}` must end with `/` or `.html`"));
+        return Err(format!(
+            "permalink `{pattern}` must end with `/` or `.html`"
+        ));
     }
     let mut parts = Vec::new();
     let mut literal = String::new();
@@ -466,13 +502,17 @@ pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>,
         ));
     }
     if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
-        return Err(format!("permalink `{pattern}` must not contain `.` or `..` segments"));
+        return Err(format!(
+            "permalink `{pattern}` must not contain `.` or `..` segments"
+        ));
     }
     Ok(parts)
 }
 
 fn warn_unknown_keys(text: &str, diags: &Diagnostics) {
-    let Ok(table) = text.parse::<toml::Table>() else { return };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
     for key in table.keys() {
         if KNOWN_KEYS.contains(&key.as_str()) {
             continue;
@@ -514,18 +554,23 @@ mod tests {
     #[test]
     fn missing_base_url_is_an_error() {
         let e = parse("title = \"T\"\n").unwrap_err();
-        assert!(e.contains("site.toml: missing required key `base_url`"), "{e}");
+        assert!(
+            e.contains("site.toml: missing required key `base_url`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn zero_posts_per_page_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
+        let e =
+            parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
         assert!(e.starts_with("error: site.toml:3: posts_per_page"), "{e}");
     }
 
     #[test]
     fn unknown_permalink_token_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npermalink = \"/:title/\"\n").unwrap_err();
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npermalink = \"/:title/\"\n")
+            .unwrap_err();
         assert!(
             e.starts_with("error: site.toml:3: unknown permalink token `:title`"),
             "{e}"
@@ -534,7 +579,8 @@ mod tests {
 
     #[test]
     fn wrong_type_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n").unwrap_err();
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n")
+            .unwrap_err();
         assert!(e.starts_with("error: site.toml:4:"), "{e}");
     }
 

@@ -23,7 +23,9 @@ pub trait Sink: Sync {
 pub fn url_path_to_file(url_path: &str) -> std::result::Result<String, String> {
     let trimmed = url_path.trim();
     if trimmed.contains("://") || trimmed.starts_with("//") {
-        return Err("must be a path on this site such as `/2019/05/old.html`, not a full URL".into());
+        return Err(
+            "must be a path on this site such as `/2019/05/old.html`, not a full URL".into(),
+        );
     }
     if !trimmed.starts_with('/') {
         return Err("must start with `/`".into());
@@ -33,7 +35,9 @@ pub fn url_path_to_file(url_path: &str) -> std::result::Result<String, String> {
     let mut segments = Vec::new();
     for seg in path.split('/').filter(|s| !s.is_empty()) {
         if seg == "." || seg == ".." {
-            return Err("must not contain `.` or `..` segments: it has to stay inside the site".into());
+            return Err(
+                "must not contain `.` or `..` segments: it has to stay inside the site".into(),
+            );
         }
         if seg.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
             return Err("contains a backslash, a colon or a control character".into());
@@ -77,8 +81,15 @@ pub struct StagingSink {
 
 impl StagingSink {
     fn ensure_parent(&self, target: &Path) -> std::io::Result<()> {
-        let Some(parent) = target.parent() else { return Ok(()) };
-        if self.made.lock().unwrap_or_else(|e| e.into_inner()).contains(parent) {
+        let Some(parent) = target.parent() else {
+            return Ok(());
+        };
+        if self
+            .made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(parent)
+        {
             return Ok(());
         }
         std::fs::create_dir_all(parent)?;
@@ -118,13 +129,16 @@ impl Staging {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("public");
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
         }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
         Ok(Staging {
             sink: StagingSink {
                 dir,
@@ -139,12 +153,16 @@ impl Staging {
         let staged = self.sink.dir.clone();
         let old = staged.with_file_name(format!(
             ".{}.old-{}",
-            self.out.file_name().and_then(|n| n.to_str()).unwrap_or("public"),
+            self.out
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("public"),
             std::process::id()
         ));
         let had_old = self.out.exists();
         if had_old {
-            std::fs::rename(&self.out, &old).map_err(|e| Error::io(&self.out, "move the previous output aside", &e))?;
+            std::fs::rename(&self.out, &old)
+                .map_err(|e| Error::io(&self.out, "move the previous output aside", &e))?;
         }
         if let Err(e) = std::fs::rename(&staged, &self.out) {
             if had_old {
@@ -153,7 +171,8 @@ impl Staging {
             return Err(Error::io(&self.out, "move the new output into place", &e));
         }
         if had_old {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the previous output", &e))?;
+            std::fs::remove_dir_all(&old)
+                .map_err(|e| Error::io(&old, "remove the previous output", &e))?;
         }
         std::mem::forget(self);
         Ok(())
@@ -178,7 +197,9 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         )
     };
     if root_abs.starts_with(&out_abs) {
-        return Err(msg("it contains the site itself; pick a folder such as public/"));
+        return Err(msg(
+            "it contains the site itself; pick a folder such as public/",
+        ));
     }
     for src in ["content", "static", "themes", "templates"] {
         if out_abs.starts_with(root_abs.join(src)) {
@@ -235,7 +256,10 @@ mod tests {
     #[test]
     fn url_paths_map_to_files() {
         assert_eq!(url_path_to_file("/posts/a/").unwrap(), "posts/a/index.html");
-        assert_eq!(url_path_to_file("/2007/07/x.html").unwrap(), "2007/07/x.html");
+        assert_eq!(
+            url_path_to_file("/2007/07/x.html").unwrap(),
+            "2007/07/x.html"
+        );
         assert_eq!(url_path_to_file("/old").unwrap(), "old/index.html");
         assert_eq!(url_path_to_file("/").unwrap(), "index.html");
         assert_eq!(url_path_to_file("/a%20b/").unwrap(), "a b/index.html");
@@ -268,7 +292,10 @@ mod tests {
         staging.sink.write("a/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!out.join("stale.html").exists());
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1);
     }
@@ -283,7 +310,10 @@ mod tests {
             let staging = Staging::new(tmp.path(), &out).unwrap();
             staging.sink.write("x.html", b"new").unwrap();
         }
-        assert_eq!(std::fs::read_to_string(out.join("keep.html")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.html")).unwrap(),
+            "old"
+        );
         assert!(!out.join("x.html").exists());
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     }

@@ -171,7 +171,8 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
 
 /// Comment files by post slug; folders whose post is not in the build are reported.
 fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<String, Vec<Comment>> {
-    let known: std::collections::HashSet<&str> = content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
+    let known: std::collections::HashSet<&str> =
+        content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut map = HashMap::new();
     for folder in &content.comment_folders {
         if known.contains(folder.slug.as_str()) {
@@ -199,7 +200,10 @@ fn render_docs(
 ) -> Vec<Doc> {
     docs.into_par_iter()
         .map(|doc| {
-            let files = comment_files.get(&doc.meta.slug).map(Vec::as_slice).unwrap_or(&[]);
+            let files = comment_files
+                .get(&doc.meta.slug)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             render_doc(doc, config, highlighter, files, diags)
         })
         .collect()
@@ -249,7 +253,11 @@ fn render_doc(
         reading_time: rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         heading_ids: rendered.heading_ids,
         links,
-        images_without_alt: rendered.images_without_alt.iter().map(|l| l + body_line - 1).collect(),
+        images_without_alt: rendered
+            .images_without_alt
+            .iter()
+            .map(|l| l + body_line - 1)
+            .collect(),
         comments,
         comment_count,
         meta,
@@ -294,7 +302,9 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
     let mut roots = Vec::new();
     for (i, c) in comments.iter().enumerate() {
         match c.reply_to.as_ref().map(|r| (r, ids.get(r))) {
-            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => children[p].push(i),
+            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => {
+                children[p].push(i)
+            }
             Some((r, None)) => {
                 diags.warn(
                     &c.file,
@@ -306,7 +316,10 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
             _ => roots.push(i),
         }
     }
-    let bodies: Vec<String> = comments.par_iter().map(|c| markdown::render_comment(&c.body)).collect();
+    let bodies: Vec<String> = comments
+        .par_iter()
+        .map(|c| markdown::render_comment(&c.body))
+        .collect();
     let mut used = std::collections::HashSet::new();
     roots
         .iter()
@@ -478,7 +491,11 @@ fn gather_series(
     errors: &mut Vec<Diagnostic>,
     diags: &Diagnostics,
 ) -> Series {
-    let SeriesDraft { source, name, members } = draft;
+    let SeriesDraft {
+        source,
+        name,
+        members,
+    } = draft;
     let total = source.as_ref().and_then(|s| s.total);
     let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
     for &i in &members {
@@ -600,7 +617,11 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
         keys.push(Some(key));
     }
     let authors: Vec<Author> = by_key.into_values().collect();
-    let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    let position: HashMap<&str, usize> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
     let post_author = keys
         .iter()
         .map(|k| k.as_deref().and_then(|k| position.get(k).copied()))
@@ -631,13 +652,24 @@ fn index_years(posts: &[Doc]) -> Vec<(i32, Vec<usize>)> {
 
 /// Up to `n` posts per post, ranked by shared tags (ties: newer first). Candidates come from a window of
 /// neighbours in each shared tag's date-ordered list, so the cost stays linear in the number of posts.
-fn related_posts(posts: &[Doc], tags: &[Tag], post_tags: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
+fn related_posts(
+    posts: &[Doc],
+    tags: &[Tag],
+    post_tags: &[Vec<usize>],
+    n: usize,
+) -> Vec<Vec<usize>> {
     if n == 0 {
         return vec![Vec::new(); posts.len()];
     }
     let tag_pos: Vec<HashMap<usize, usize>> = tags
         .iter()
-        .map(|t| t.posts.iter().enumerate().map(|(pos, &p)| (p, pos)).collect())
+        .map(|t| {
+            t.posts
+                .iter()
+                .enumerate()
+                .map(|(pos, &p)| (p, pos))
+                .collect()
+        })
         .collect();
     (0..posts.len())
         .into_par_iter()

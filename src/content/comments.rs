@@ -43,16 +43,25 @@ pub fn validate(
         .map(|t| t.0.trim().to_string())
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "Anonymous".into());
-    let body = raw.body.map(|t| t.0).filter(|b| !b.trim().is_empty()).ok_or_else(|| {
-        err(format!(
-            "comment by {author} has no body: add `body:` with the comment's text"
-        ))
-    })?;
+    let body = raw
+        .body
+        .map(|t| t.0)
+        .filter(|b| !b.trim().is_empty())
+        .ok_or_else(|| {
+            err(format!(
+                "comment by {author} has no body: add `body:` with the comment's text"
+            ))
+        })?;
     let date_text = raw
         .date
-        .ok_or_else(|| err(format!("comment by {author} has no date: add `date: YYYY-MM-DD`")))?
+        .ok_or_else(|| {
+            err(format!(
+                "comment by {author} has no date: add `date: YYYY-MM-DD`"
+            ))
+        })?
         .0;
-    let date = parse_comment_date(&date_text, tz).map_err(|m| err(format!("comment by {author}: {m}")))?;
+    let date =
+        parse_comment_date(&date_text, tz).map_err(|m| err(format!("comment by {author}: {m}")))?;
     let url = raw
         .url
         .map(|t| t.0.trim().to_string())
@@ -64,7 +73,9 @@ pub fn validate(
                 diags.warn(
                     file,
                     Some(line),
-                    format!("comment by {author}: url `{u}` is not an http(s) URL and is not shown"),
+                    format!(
+                        "comment by {author}: url `{u}` is not an http(s) URL and is not shown"
+                    ),
                 );
                 None
             }
@@ -79,7 +90,10 @@ pub fn validate(
         url,
         date,
         body,
-        reply_to: raw.reply_to.map(|t| t.0.trim().to_string()).filter(|r| !r.is_empty()),
+        reply_to: raw
+            .reply_to
+            .map(|t| t.0.trim().to_string())
+            .filter(|r| !r.is_empty()),
         file: file.to_string(),
         line,
     })
@@ -109,10 +123,16 @@ fn is_web_url(u: &str) -> bool {
 }
 
 /// Read one comment file: YAML with the comment's keys, or Markdown with them as front matter.
-pub fn read_file(path: &Path, rel: &str, tz: Tz, diags: &Diagnostics) -> Result<Comment, Diagnostic> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
-    let text = frontmatter::normalize(&bytes).map_err(|(line, msg)| Diagnostic::error(rel, Some(line), msg))?;
+pub fn read_file(
+    path: &Path,
+    rel: &str,
+    tz: Tz,
+    diags: &Diagnostics,
+) -> Result<Comment, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
+    let text = frontmatter::normalize(&bytes)
+        .map_err(|(line, msg)| Diagnostic::error(rel, Some(line), msg))?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -129,7 +149,8 @@ pub fn read_file(path: &Path, rel: &str, tz: Tz, diags: &Diagnostics) -> Result<
         ));
     }
     let raw = if is_markdown {
-        let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+        let split =
+            frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
         let front = split.front.ok_or_else(|| {
             Diagnostic::error(
                 rel,
@@ -137,14 +158,15 @@ pub fn read_file(path: &Path, rel: &str, tz: Tz, diags: &Diagnostics) -> Result<
                 "comment file has no front matter: start it with `---`, author and date",
             )
         })?;
-        let mut raw: RawComment =
-            frontmatter::parse(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+        let mut raw: RawComment = frontmatter::parse(front, split.front_line)
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
         if raw.body.is_none() {
             raw.body = Some(frontmatter::Text(split.body.to_string()));
         }
         raw
     } else {
-        frontmatter::parse::<RawComment>(&text, 1).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
+        frontmatter::parse::<RawComment>(&text, 1)
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
     };
     validate(raw, stem, rel, 1, tz, diags)
 }
@@ -176,9 +198,29 @@ mod tests {
     #[test]
     fn missing_body_and_bad_date_are_errors() {
         let diags = Diagnostics::new();
-        let e = validate(raw("Dana", "2024-01-02", "  "), "1".into(), "p.md", 7, Tz::UTC, &diags).unwrap_err();
-        assert!(e.to_string().contains("p.md:7: comment by Dana has no body"), "{e}");
-        let e = validate(raw("Dana", "soon", "x"), "1".into(), "p.md", 7, Tz::UTC, &diags).unwrap_err();
+        let e = validate(
+            raw("Dana", "2024-01-02", "  "),
+            "1".into(),
+            "p.md",
+            7,
+            Tz::UTC,
+            &diags,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("p.md:7: comment by Dana has no body"),
+            "{e}"
+        );
+        let e = validate(
+            raw("Dana", "soon", "x"),
+            "1".into(),
+            "p.md",
+            7,
+            Tz::UTC,
+            &diags,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("is not a date"), "{e}");
     }
 

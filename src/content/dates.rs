@@ -20,7 +20,11 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M%:z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
             return Ok(dt);
         }
@@ -98,7 +102,9 @@ mod tests {
             "2024-03-05T08:30:15+00:00"
         );
         assert_eq!(
-            parse("2007-08-02T10:00:00-05:00", Tz::UTC).unwrap().to_rfc3339(),
+            parse("2007-08-02T10:00:00-05:00", Tz::UTC)
+                .unwrap()
+                .to_rfc3339(),
             "2007-08-02T10:00:00-05:00"
         );
         assert_eq!(
@@ -109,15 +115,21 @@ mod tests {
 
     #[test]
     fn impossible_and_garbage_dates_explain() {
-        assert!(parse("2023-02-30", Tz::UTC).unwrap_err().contains("not a real date"));
-        assert!(parse("next tuesday", Tz::UTC).unwrap_err().contains("write YYYY-MM-DD"));
+        assert!(parse("2023-02-30", Tz::UTC)
+            .unwrap_err()
+            .contains("not a real date"));
+        assert!(parse("next tuesday", Tz::UTC)
+            .unwrap_err()
+            .contains("write YYYY-MM-DD"));
         assert!(parse("2024-13-01", Tz::UTC).is_err());
     }
 
     #[test]
     fn daylight_saving_gap_is_an_error() {
         let tz: Tz = "America/Chicago".parse().unwrap();
-        assert!(parse("2024-03-10 02:30", tz).unwrap_err().contains("daylight-saving"));
+        assert!(parse("2024-03-10 02:30", tz)
+            .unwrap_err()
+            .contains("daylight-saving"));
     }
 
     #[test]

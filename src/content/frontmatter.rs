@@ -16,8 +16,15 @@ use crate::yaml::{self, YamlError};
 pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        (line, "is not valid UTF-8: save the file as UTF-8".to_string())
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        (
+            line,
+            "is not valid UTF-8: save the file as UTF-8".to_string(),
+        )
     })?;
     if text.contains('\r') {
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
@@ -70,7 +77,8 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     }
     Err((
         1,
-        "front matter opened with `---` is never closed: add a line `---` after the last key".into(),
+        "front matter opened with `---` is never closed: add a line `---` after the last key"
+            .into(),
     ))
 }
 
@@ -143,7 +151,9 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-                i64::try_from(v).map(Number).map_err(|_| E::custom("number too large"))
+                i64::try_from(v)
+                    .map(Number)
+                    .map_err(|_| E::custom("number too large"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
                 v.trim()
@@ -195,8 +205,8 @@ pub struct FrontMatter {
 
 /// Keys a post or page may carry.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft", "aliases", "comments",
-    "extra", "weight", "template",
+    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft",
+    "aliases", "comments", "extra", "weight", "template",
 ];
 
 /// The front matter of `content/series/<id>.md`.
@@ -211,7 +221,10 @@ pub struct SeriesFrontMatter {
 pub const SERIES_KEYS: &[&str] = &["title", "total", "extra"];
 
 /// Parse front matter YAML that starts at `front_line` of its file; lines in errors are file lines.
-pub fn parse<T: serde::de::DeserializeOwned>(front: &str, front_line: usize) -> Result<T, (usize, String)> {
+pub fn parse<T: serde::de::DeserializeOwned>(
+    front: &str,
+    front_line: usize,
+) -> Result<T, (usize, String)> {
     yaml::from_str(front).map_err(|e| shift(e, front_line))
 }
 
@@ -285,7 +298,10 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_is_an_error() {
-        assert!(split("---\ntitle: A\nbody\n").unwrap_err().1.contains("never closed"));
+        assert!(split("---\ntitle: A\nbody\n")
+            .unwrap_err()
+            .1
+            .contains("never closed"));
     }
 
     #[test]

@@ -137,7 +137,11 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
     let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags);
     errors.append(&mut e1);
     errors.extend(e2);
-    let series: Vec<_> = files.series.par_iter().map(|f| read_series(f, diags)).collect();
+    let series: Vec<_> = files
+        .series
+        .par_iter()
+        .map(|f| read_series(f, diags))
+        .collect();
     let folders: Vec<_> = files
         .comment_dirs
         .par_iter()
@@ -169,7 +173,10 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
             content.unpublished_slugs.insert(doc.meta.slug.clone());
         }
     }
-    content.pages = pages.into_iter().filter(|d| opts.drafts || !d.meta.draft).collect();
+    content.pages = pages
+        .into_iter()
+        .filter(|d| opts.drafts || !d.meta.draft)
+        .collect();
     Ok(content)
 }
 
@@ -184,7 +191,10 @@ fn parse_all(
     config: &Config,
     diags: &Diagnostics,
 ) -> (Vec<SourceDoc>, Vec<Diagnostic>) {
-    let results: Vec<_> = files.par_iter().map(|f| parse_doc(f, kind, config, diags)).collect();
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| parse_doc(f, kind, config, diags))
+        .collect();
     let mut docs = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -205,8 +215,8 @@ pub fn parse_doc(
 ) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
     let rel = file.rel.as_str();
     let one = |line: usize, msg: String| vec![Diagnostic::error(rel, Some(line), msg)];
-    let bytes =
-        std::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
     let text = frontmatter::normalize(&bytes).map_err(|(l, m)| one(l, m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| one(l, m))?;
     let Some(front) = split.front else {
@@ -217,20 +227,34 @@ pub fn parse_doc(
         };
         return Err(one(
             1,
-            format!("no front matter: start the file with a `---` line, {what}, and another `---` line"),
+            format!(
+                "no front matter: start the file with a `---` line, {what}, and another `---` line"
+            ),
         ));
     };
     for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
         if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
             let hint = match did_you_mean(&key, FRONT_MATTER_KEYS) {
                 Some(k) => format!("unknown front matter key `{key}` (did you mean `{k}`?)"),
-                None => format!("unknown front matter key `{key}`: put custom values under `extra:`"),
+                None => {
+                    format!("unknown front matter key `{key}`: put custom values under `extra:`")
+                }
             };
             diags.warn(rel, Some(line), hint);
         }
     }
-    let fm: FrontMatter = frontmatter::parse(front, split.front_line).map_err(|(l, m)| one(l, m))?;
-    let meta = validate_meta(fm, front, split.front_line, split.body_line, file, kind, config, diags)?;
+    let fm: FrontMatter =
+        frontmatter::parse(front, split.front_line).map_err(|(l, m)| one(l, m))?;
+    let meta = validate_meta(
+        fm,
+        front,
+        split.front_line,
+        split.body_line,
+        file,
+        kind,
+        config,
+        diags,
+    )?;
     Ok(SourceDoc {
         meta,
         body: split.body.to_string(),
@@ -266,7 +290,8 @@ fn validate_meta(
         start: front_line,
     };
     let mut errors = Vec::new();
-    let mut err = |key: &str, msg: String| errors.push(Diagnostic::error(rel, Some(lines.of(key)), msg));
+    let mut err =
+        |key: &str, msg: String| errors.push(Diagnostic::error(rel, Some(lines.of(key)), msg));
     let title = fm.title.map(|t| t.0.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
         err(
@@ -328,7 +353,14 @@ fn validate_meta(
     let comments_line = lines.of("comments");
     let mut comments = Vec::new();
     for (i, raw) in fm.comments.into_iter().enumerate() {
-        match comments::validate(raw, (i + 1).to_string(), rel, comments_line, config.timezone, diags) {
+        match comments::validate(
+            raw,
+            (i + 1).to_string(),
+            rel,
+            comments_line,
+            config.timezone,
+            diags,
+        ) {
             Ok(c) => comments.push(c),
             Err(d) => errors.push(d),
         }
@@ -350,7 +382,10 @@ fn validate_meta(
         slug,
         date,
         updated,
-        author: fm.author.map(|a| a.0.trim().to_string()).filter(|a| !a.is_empty()),
+        author: fm
+            .author
+            .map(|a| a.0.trim().to_string())
+            .filter(|a| !a.is_empty()),
         tags: clean_tags(fm.tags.0),
         series,
         summary: fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty()),
@@ -435,16 +470,21 @@ pub fn tag_key(name: &str) -> String {
     name.nfkc().collect::<String>().to_lowercase()
 }
 
-fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<SeriesSource, Diagnostic> {
+fn read_series(
+    file: &SourceFile,
+    diags: &Diagnostics,
+) -> std::result::Result<SeriesSource, Diagnostic> {
     let rel = file.rel.as_str();
-    let bytes = std::fs::read(&file.path).map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
-    let text = frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
+    let text =
+        frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
     let (fm, total_line) = match split.front {
         None => (SeriesFrontMatter::default(), 1),
         Some(front) => {
-            for (key, line) in
-                frontmatter::keys(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
+            for (key, line) in frontmatter::keys(front, split.front_line)
+                .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
             {
                 if !SERIES_KEYS.contains(&key.as_str()) {
                     let hint = did_you_mean(&key, SERIES_KEYS)
@@ -453,9 +493,10 @@ fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<Se
                     diags.warn(rel, Some(line), format!("unknown series key `{key}`{hint}"));
                 }
             }
-            let fm: SeriesFrontMatter =
-                frontmatter::parse(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
-            let line = frontmatter::key_line(front, "total").map_or(1, |l| l + split.front_line - 1);
+            let fm: SeriesFrontMatter = frontmatter::parse(front, split.front_line)
+                .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+            let line =
+                frontmatter::key_line(front, "total").map_or(1, |l| l + split.front_line - 1);
             (fm, line)
         }
     };
@@ -473,7 +514,10 @@ fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<Se
     Ok(SeriesSource {
         id: file.stem.clone(),
         file: rel.to_string(),
-        title: fm.title.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty()),
+        title: fm
+            .title
+            .map(|t| t.0.trim().to_string())
+            .filter(|t| !t.is_empty()),
         total,
         total_line,
         description: split.body.to_string(),
@@ -508,12 +552,16 @@ fn read_comment_folder(
 }
 
 /// Group comment files by their folder (used by the walker).
-pub(crate) fn group_by_folder(files: Vec<(String, String, SourceFile)>) -> Vec<(String, String, Vec<SourceFile>)> {
+pub(crate) fn group_by_folder(
+    files: Vec<(String, String, SourceFile)>,
+) -> Vec<(String, String, Vec<SourceFile>)> {
     let mut map: BTreeMap<(String, String), Vec<SourceFile>> = BTreeMap::new();
     for (slug, dir, f) in files {
         map.entry((slug, dir)).or_default().push(f);
     }
-    map.into_iter().map(|((slug, dir), files)| (slug, dir, files)).collect()
+    map.into_iter()
+        .map(|((slug, dir), files)| (slug, dir, files))
+        .collect()
 }
 
 /// `path` relative to `root`, `/`-separated, for messages.

@@ -61,8 +61,13 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)) {
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name))
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => match e.file_name().to_str() {
                 Some(_) => out.push(e.into_path()),
@@ -113,7 +118,12 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// Posts or pages below `dir`: `x.md` files, and folders with an `index.md` whose other files are assets.
-fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+fn documents(
+    root: &Path,
+    dir: &Path,
+    diags: &Diagnostics,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<SourceFile> {
     let files = files_below(root, dir, errors);
     let bundles: BTreeSet<PathBuf> = files
         .iter()
@@ -147,7 +157,10 @@ fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diag
         }
     }
     for (bundle, path) in assets {
-        if let Some(doc) = docs.iter_mut().find(|d| d.path.parent() == Some(bundle.as_path())) {
+        if let Some(doc) = docs
+            .iter_mut()
+            .find(|d| d.path.parent() == Some(bundle.as_path()))
+        {
             let rel = path
                 .strip_prefix(&bundle)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -201,13 +214,19 @@ fn comment_dirs(
     for path in files_below(root, dir, errors) {
         let rel = rel_path(root, &path);
         let Some(folder) = path.parent().filter(|p| p.parent() == Some(dir)) else {
-            diags.warn(rel, None, "ignored: comment files go in content/comments/<post-slug>/");
+            diags.warn(
+                rel,
+                None,
+                "ignored: comment files go in content/comments/<post-slug>/",
+            );
             continue;
         };
-        let ext_ok = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "md" | "markdown"));
+        let ext_ok = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "yaml" | "yml" | "md" | "markdown"
+            )
+        });
         if !ext_ok {
             diags.warn(rel, None, "ignored: a comment file is .yaml, .yml or .md");
             continue;
@@ -241,7 +260,10 @@ fn warn_strays(root: &Path, content: &Path, diags: &Diagnostics) {
     let mut names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     names.sort();
     for path in names {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if is_ignored_name(name) || matches!(name, "posts" | "pages" | "series" | "comments") {
             continue;
         }

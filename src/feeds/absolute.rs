@@ -102,7 +102,9 @@ impl Rewriter<'_, '_> {
 
     /// The first index from `from` whose byte fails `keep` (or the end).
     fn scan_while(&self, from: usize, keep: impl Fn(u8) -> bool) -> usize {
-        let len = self.bytes[from.min(self.bytes.len())..].iter().position(|&b| !keep(b));
+        let len = self.bytes[from.min(self.bytes.len())..]
+            .iter()
+            .position(|&b| !keep(b));
         len.map_or(self.bytes.len(), |len| from + len)
     }
 
@@ -129,7 +131,9 @@ impl Rewriter<'_, '_> {
     fn attribute(&mut self) {
         let name_start = self.pos;
         // A name takes at least one byte (even `=`), so the loop in `start_tag` always advances.
-        let name_end = self.scan_while(name_start + 1, |b| !is_space(b) && !matches!(b, b'/' | b'>' | b'='));
+        let name_end = self.scan_while(name_start + 1, |b| {
+            !is_space(b) && !matches!(b, b'/' | b'>' | b'=')
+        });
         let after_name = self.scan_while(name_end, is_space);
         if self.bytes.get(after_name) != Some(&b'=') {
             self.pos = after_name;
@@ -223,7 +227,8 @@ impl Base {
         let site_floor = site_path.split('/').filter(|s| !s.is_empty()).count();
         let under_site = page_origin == site_origin
             && page_path.starts_with(site_path)
-            && (page_path.len() == site_path.len() || page_path[site_path.len()..].starts_with('/'));
+            && (page_path.len() == site_path.len()
+                || page_path[site_path.len()..].starts_with('/'));
         Base {
             site_origin: escape(site_origin),
             site_path: escape(site_path),
@@ -246,14 +251,26 @@ impl Base {
         let (path, tail) = url.split_at(split);
         let resolved = if let Some(rooted) = path.strip_prefix('/') {
             let full = format!("{}/{rooted}", self.site_path);
-            format!("{}{}{tail}", self.site_origin, remove_dots(&full, self.site_floor))
+            format!(
+                "{}{}{tail}",
+                self.site_origin,
+                remove_dots(&full, self.site_floor)
+            )
         } else if path.is_empty() {
             // "", "#frag" keep the page's query; "?q" replaces it.
-            let query = if tail.starts_with('?') { "" } else { &self.page_query };
+            let query = if tail.starts_with('?') {
+                ""
+            } else {
+                &self.page_query
+            };
             format!("{}{}{query}{tail}", self.page_origin, self.page_path)
         } else {
             let full = format!("{}{path}", self.page_dir);
-            format!("{}{}{tail}", self.page_origin, remove_dots(&full, self.page_floor))
+            format!(
+                "{}{}{tail}",
+                self.page_origin,
+                remove_dots(&full, self.page_floor)
+            )
         };
         Some(resolved)
     }
@@ -313,7 +330,9 @@ fn split_url(url: &str) -> (&str, &str, &str) {
     let url = &url[..url.find('#').unwrap_or(url.len())];
     let (url, query) = url.split_at(url.find('?').unwrap_or(url.len()));
     let authority_at = url.find("://").map_or(0, |i| i + 3);
-    let path_at = url[authority_at..].find('/').map_or(url.len(), |i| authority_at + i);
+    let path_at = url[authority_at..]
+        .find('/')
+        .map_or(url.len(), |i| authority_at + i);
     let (origin, path) = url.split_at(path_at);
     (origin, if path.is_empty() { "/" } else { path }, query)
 }

@@ -27,7 +27,11 @@ pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
     }
     doc.empty(
         "link",
-        &[("rel", "alternate"), ("type", "text/html"), ("href", meta.home_url)],
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", meta.home_url),
+        ],
     );
     doc.empty(
         "link",
@@ -56,12 +60,20 @@ fn write_entry(doc: &mut XmlDoc, meta: &FeedMeta, item: &FeedItem) {
     doc.text("title", &[("type", "text")], item.title);
     doc.empty(
         "link",
-        &[("rel", "alternate"), ("type", "text/html"), ("href", item.url)],
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", item.url),
+        ],
     );
     doc.text("published", &[], &rfc3339(item.date));
     doc.text("updated", &[], &rfc3339(item.updated.unwrap_or(item.date)));
     doc.open("author", &[]);
-    doc.text("name", &[], item.author.and_then(non_empty).unwrap_or(meta.title));
+    doc.text(
+        "name",
+        &[],
+        item.author.and_then(non_empty).unwrap_or(meta.title),
+    );
     doc.close("author");
     for category in &item.categories {
         doc.empty("category", &[("term", category)]);

@@ -94,7 +94,10 @@ fn clean(text: &str) -> Cow<'_, str> {
 fn last_change(meta: &FeedMeta, items: &[FeedItem]) -> Option<DateTime<FixedOffset>> {
     items
         .iter()
-        .map(|item| item.updated.map_or(item.date, |updated| updated.max(item.date)))
+        .map(|item| {
+            item.updated
+                .map_or(item.date, |updated| updated.max(item.date))
+        })
         .chain(meta.updated)
         .max()
 }
@@ -102,7 +105,9 @@ fn last_change(meta: &FeedMeta, items: &[FeedItem]) -> Option<DateTime<FixedOffs
 /// The item's summary and optional full content with every link made absolute.
 fn bodies(meta: &FeedMeta, item: &FeedItem) -> (String, Option<String>) {
     let summary = absolutize(item.summary_html, meta.site_url, item.url);
-    let content = item.content_html.map(|html| absolutize(html, meta.site_url, item.url));
+    let content = item
+        .content_html
+        .map(|html| absolutize(html, meta.site_url, item.url));
     (summary, content)
 }
 

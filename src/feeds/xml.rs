@@ -51,8 +51,8 @@ impl XmlDoc {
     pub(super) fn finish(self) -> String {
         let bytes = self.writer.into_inner();
         // Only `&str` went in, so the bytes are UTF-8; the lossy path never runs.
-        let mut out =
-            String::from_utf8(bytes).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
+        let mut out = String::from_utf8(bytes)
+            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
         out.push('\n');
         out
     }

@@ -91,7 +91,8 @@ impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
             attrs,
         }));
         self.pending.extend(body);
-        self.pending.push_back(Event::InlineHtml(anchor_html(&id).into()));
+        self.pending
+            .push_back(Event::InlineHtml(anchor_html(&id).into()));
         self.pending.push_back(Event::End(TagEnd::Heading(level)));
     }
 

@@ -37,7 +37,15 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 pub(crate) const MAX_LINE_BYTES: usize = 20_000;
 
 /// Language names that mean "no highlighting".
-const PLAIN: &[&str] = &["text", "txt", "plain", "plaintext", "none", "nohighlight", "output"];
+const PLAIN: &[&str] = &[
+    "text",
+    "txt",
+    "plain",
+    "plaintext",
+    "none",
+    "nohighlight",
+    "output",
+];
 
 /// Common names of languages that syntect's bundled syntaxes know under another token.
 const ALIASES: &[(&str, &str)] = &[
@@ -87,8 +95,9 @@ impl Highlighter {
         let Some(found) = themes.themes.get(theme) else {
             return Err(unknown_theme(theme, themes.themes.keys()));
         };
-        let classes = css_for_theme_with_class_style(found, CLASS_STYLE)
-            .map_err(|e| format!("cannot write the stylesheet of highlight theme `{theme}`: {e}"))?;
+        let classes = css_for_theme_with_class_style(found, CLASS_STYLE).map_err(|e| {
+            format!("cannot write the stylesheet of highlight theme `{theme}`: {e}")
+        })?;
         Ok(format!("{}{classes}", block_rule(found)))
     }
 
@@ -99,9 +108,14 @@ impl Highlighter {
     /// The HTML of one code block; `info` is the fence's info string, `None` for indented code.
     pub(crate) fn code_block(&self, info: Option<&str>, code: &str) -> String {
         let Some(lang) = info.and_then(language_token) else {
-            return format!("<pre class=\"code\"><code>{}</code></pre>\n", escape_html(code));
+            return format!(
+                "<pre class=\"code\"><code>{}</code></pre>\n",
+                escape_html(code)
+            );
         };
-        let body = self.highlight(&lang, code).unwrap_or_else(|| escape_html(code));
+        let body = self
+            .highlight(&lang, code)
+            .unwrap_or_else(|| escape_html(code));
         let lang = escape_html(&lang);
         format!("<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{body}</code></pre>\n")
     }

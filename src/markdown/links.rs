@@ -19,7 +19,9 @@ pub(crate) struct LineIndex {
 impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
-        let starts = std::iter::once(0).chain(newlines.map(|(i, _)| i + 1)).collect();
+        let starts = std::iter::once(0)
+            .chain(newlines.map(|(i, _)| i + 1))
+            .collect();
         LineIndex { starts }
     }
 
@@ -58,7 +60,9 @@ impl<'s, I> CollectLinks<'s, I> {
     fn observe(&mut self, event: &Event<'_>, offset: usize) {
         match event {
             Event::Start(Tag::Link {
-                link_type, dest_url, ..
+                link_type,
+                dest_url,
+                ..
             }) => {
                 let dest = match link_type {
                     LinkType::Email => format!("mailto:{dest_url}"),

@@ -29,22 +29,37 @@ fn tables_render() {
 #[test]
 fn footnotes_render_reference_and_definition() {
     let out = md("Claim[^src].\n\n[^src]: The source.\n");
-    assert!(out.html.contains("class=\"footnote-reference\""), "{}", out.html);
-    assert!(out.html.contains("class=\"footnote-definition\""), "{}", out.html);
+    assert!(
+        out.html.contains("class=\"footnote-reference\""),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("class=\"footnote-definition\""),
+        "{}",
+        out.html
+    );
     assert!(out.html.contains("The source."));
 }
 
 #[test]
 fn task_lists_render_checkboxes() {
     let out = md("- [x] done\n- [ ] todo\n");
-    assert!(out.html.contains("type=\"checkbox\" checked=\"\""), "{}", out.html);
+    assert!(
+        out.html.contains("type=\"checkbox\" checked=\"\""),
+        "{}",
+        out.html
+    );
     assert_eq!(out.html.matches("type=\"checkbox\"").count(), 2);
 }
 
 #[test]
 fn smart_punctuation_curls_quotes_and_dashes() {
     let out = md("\"Hello,\" she said -- it's 'fine'... --- really\n");
-    assert_eq!(out.html, "<p>“Hello,” she said – it’s ‘fine’… — really</p>\n");
+    assert_eq!(
+        out.html,
+        "<p>“Hello,” she said – it’s ‘fine’… — really</p>\n"
+    );
 }
 
 #[test]
@@ -123,7 +138,12 @@ fn toc_starting_deeper_keeps_later_shallower_headings_at_the_root() {
     let out = md("### Deep\n\n## Shallow\n\n### Child\n");
     let expected = vec![
         toc(3, "deep", "Deep", vec![]),
-        toc(2, "shallow", "Shallow", vec![toc(3, "child", "Child", vec![])]),
+        toc(
+            2,
+            "shallow",
+            "Shallow",
+            vec![toc(3, "child", "Child", vec![])],
+        ),
     ];
     assert_eq!(out.toc, expected);
 }
@@ -133,9 +153,9 @@ fn toc_starting_deeper_keeps_later_shallower_headings_at_the_root() {
 #[test]
 fn highlighting_uses_classes_never_styles() {
     let out = md("```rust\nfn main() { let s = \"<b>\"; } // note\n```\n");
-    assert!(out
-        .html
-        .starts_with("<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"));
+    assert!(out.html.starts_with(
+        "<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"
+    ));
     assert!(out.html.contains("hl-comment"), "{}", out.html);
     assert!(out.html.contains("&lt;b&gt;"), "{}", out.html);
     assert!(!out.html.contains("style="));
@@ -149,7 +169,11 @@ fn languages_are_found_by_common_tokens() {
         "rust", "rs", "py", "js", "sh", "bash", "yaml", "json", "html", "shell", "ts",
     ] {
         let out = render(&format!("```{lang}\nx\n```\n"), &highlighter);
-        assert!(out.html.contains("<span class=\"hl-"), "{lang}: {}", out.html);
+        assert!(
+            out.html.contains("<span class=\"hl-"),
+            "{lang}: {}",
+            out.html
+        );
     }
 }
 
@@ -174,14 +198,19 @@ fn unknown_language_falls_back_to_escaped_text() {
 #[test]
 fn toml_without_bundled_syntax_is_plain() {
     let out = md("```toml\n[site]\ntitle = \"x\"\n```\n");
-    assert!(out.html.starts_with("<pre class=\"code\" data-lang=\"toml\">"));
+    assert!(out
+        .html
+        .starts_with("<pre class=\"code\" data-lang=\"toml\">"));
     assert!(!out.html.contains("<span"));
 }
 
 #[test]
 fn code_without_language_is_plain_in_the_wrapper() {
     let fenced = md("```\n<script>\n```\n");
-    assert_eq!(fenced.html, "<pre class=\"code\"><code>&lt;script&gt;\n</code></pre>\n");
+    assert_eq!(
+        fenced.html,
+        "<pre class=\"code\"><code>&lt;script&gt;\n</code></pre>\n"
+    );
     let indented = md("    <b>x</b>\n");
     assert_eq!(
         indented.html,
@@ -280,7 +309,11 @@ fn more_marker_splits_the_summary() {
 fn more_marker_tolerates_case_and_whitespace() {
     for marker in ["<!--more-->", "  <!--   MORE   -->  ", "<!-- More -->\t"] {
         let out = md(&format!("Before.\n{marker}\nAfter.\n"));
-        assert_eq!(out.more_html.as_deref(), Some("<p>Before.</p>\n"), "{marker:?}");
+        assert_eq!(
+            out.more_html.as_deref(),
+            Some("<p>Before.</p>\n"),
+            "{marker:?}"
+        );
     }
 }
 
@@ -300,8 +333,14 @@ fn first_paragraph_is_the_first_top_level_one() {
 
 #[test]
 fn first_paragraph_falls_back_to_a_nested_one_or_nothing() {
-    assert_eq!(md("> Only a quote.\n").first_paragraph_html, "<p>Only a quote.</p>");
-    assert_eq!(md("# Just a title\n\n```\ncode\n```\n").first_paragraph_html, "");
+    assert_eq!(
+        md("> Only a quote.\n").first_paragraph_html,
+        "<p>Only a quote.</p>"
+    );
+    assert_eq!(
+        md("# Just a title\n\n```\ncode\n```\n").first_paragraph_html,
+        ""
+    );
     assert_eq!(md("").first_paragraph_html, "");
 }
 
@@ -366,7 +405,9 @@ fn line_index_maps_offsets_to_lines() {
 // Authors are trusted: their HTML passes as written (comments are another matter, see xss_tests).
 #[test]
 fn raw_html_in_posts_passes_through() {
-    let out = md("<figure class=\"wide\"><img src=\"a.png\" alt=\"A\"></figure>\n\nText <kbd>Ctrl</kbd>.\n");
+    let out = md(
+        "<figure class=\"wide\"><img src=\"a.png\" alt=\"A\"></figure>\n\nText <kbd>Ctrl</kbd>.\n",
+    );
     assert!(out
         .html
         .starts_with("<figure class=\"wide\"><img src=\"a.png\" alt=\"A\"></figure>\n"));

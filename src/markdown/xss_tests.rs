@@ -149,16 +149,25 @@ fn normalized_url(value: &str) -> String {
 fn assert_safe(input: &str, out: &str) {
     let lower = out.to_ascii_lowercase();
     for needle in [
-        "<script", "<iframe", "<style", "<object", "<embed", "<form", "<img", "<svg", "<math", "<meta", "<base",
-        "<link", "<input", "<button", "<div", "<body", "<details",
+        "<script", "<iframe", "<style", "<object", "<embed", "<form", "<img", "<svg", "<math",
+        "<meta", "<base", "<link", "<input", "<button", "<div", "<body", "<details",
     ] {
-        assert!(!lower.contains(needle), "{needle} in {out:?} (from {input:?})");
+        assert!(
+            !lower.contains(needle),
+            "{needle} in {out:?} (from {input:?})"
+        );
     }
     for tag in tags(out) {
         let name = tag.name.trim_start_matches('/');
-        assert!(ALLOWED_TAGS.contains(&name), "tag {name} in {out:?} (from {input:?})");
+        assert!(
+            ALLOWED_TAGS.contains(&name),
+            "tag {name} in {out:?} (from {input:?})"
+        );
         for (key, value) in &tag.attrs {
-            assert!(!key.starts_with("on"), "handler {key} in {out:?} (from {input:?})");
+            assert!(
+                !key.starts_with("on"),
+                "handler {key} in {out:?} (from {input:?})"
+            );
             assert!(
                 ["href", "title", "rel", "start"].contains(&key.as_str()),
                 "attribute {key} in {out:?} (from {input:?})"
@@ -172,14 +181,18 @@ fn assert_safe(input: &str, out: &str) {
             }
             if key == "href" {
                 assert!(
-                    ["http://", "https://", "mailto:"].iter().any(|s| url.starts_with(s)),
+                    ["http://", "https://", "mailto:"]
+                        .iter()
+                        .any(|s| url.starts_with(s)),
                     "href {value:?} in {out:?} (from {input:?})"
                 );
             }
         }
         if name == "a" && !tag.name.starts_with('/') {
             assert!(
-                tag.attrs.iter().any(|(k, v)| k == "rel" && v == "nofollow ugc"),
+                tag.attrs
+                    .iter()
+                    .any(|(k, v)| k == "rel" && v == "nofollow ugc"),
                 "<a> without rel in {out:?} (from {input:?})"
             );
         }
@@ -200,7 +213,9 @@ fn xss_corpus_is_neutralized() {
 #[test]
 fn the_checker_itself_catches_unsafe_html() {
     let caught = |html: &str| std::panic::catch_unwind(|| assert_safe("test", html)).is_err();
-    assert!(caught("<a href=\"javascript:alert(1)\" rel=\"nofollow ugc\">x</a>"));
+    assert!(caught(
+        "<a href=\"javascript:alert(1)\" rel=\"nofollow ugc\">x</a>"
+    ));
     assert!(caught("<a href=\"https://ok.example\">x</a>"));
     assert!(caught("<p onclick=\"x\">x</p>"));
     assert!(caught("<p style=\"color:red\">x</p>"));
@@ -223,7 +238,11 @@ fn http_and_mailto_links_survive_with_rel() {
 
 #[test]
 fn dangerous_and_relative_links_lose_their_href_but_keep_their_text() {
-    for input in ["[click](javascript:alert(1))", "[click](/admin)", "[click](#top)"] {
+    for input in [
+        "[click](javascript:alert(1))",
+        "[click](/admin)",
+        "[click](#top)",
+    ] {
         assert_eq!(
             render_comment(input),
             "<p><a rel=\"nofollow ugc\">click</a></p>\n",

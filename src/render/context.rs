@@ -201,7 +201,12 @@ pub fn summary(site: &Site, i: usize) -> Summary<'_> {
     summary_of(site, &site.posts[i], Some(i), false)
 }
 
-pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: bool) -> Summary<'a> {
+pub fn summary_of<'a>(
+    site: &'a Site,
+    doc: &'a Doc,
+    index: Option<usize>,
+    neighbours: bool,
+) -> Summary<'a> {
     let author = index.and_then(|i| site.post_author[i]).map(|a| {
         let a = &site.authors[a];
         AuthorRef {
@@ -229,7 +234,11 @@ pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighb
         path: &doc.path,
         url: site.config.absolute(&doc.path),
         date: doc.meta.date.map(|d| d.to_rfc3339()),
-        date_display: doc.meta.date.map(|d| dates::display(&d)).unwrap_or_default(),
+        date_display: doc
+            .meta
+            .date
+            .map(|d| dates::display(&d))
+            .unwrap_or_default(),
         updated: doc.meta.updated.map(|d| d.to_rfc3339()),
         year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
         author,
@@ -306,12 +315,21 @@ pub fn page_path(base: &str, n: usize) -> String {
 }
 
 /// Page `n` of `items` (post indices), `per` to a page.
-pub fn paginator<'a>(site: &'a Site, base: &str, items: &[usize], n: usize, per: usize) -> Paginator<'a> {
+pub fn paginator<'a>(
+    site: &'a Site,
+    base: &str,
+    items: &[usize],
+    n: usize,
+    per: usize,
+) -> Paginator<'a> {
     let total_pages = items.len().div_ceil(per).max(1);
     let start = ((n - 1) * per).min(items.len());
     let end = (start + per).min(items.len());
     Paginator {
-        pages: items[start..end].iter().map(|&i| summary(site, i)).collect(),
+        pages: items[start..end]
+            .iter()
+            .map(|&i| summary(site, i))
+            .collect(),
         current: n,
         total_pages,
         total_items: items.len(),

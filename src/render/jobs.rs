@@ -113,7 +113,11 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
             ));
         }
     }
-    out.push(planned("tags/index.html".into(), Job::Tags, "the tags index"));
+    out.push(planned(
+        "tags/index.html".into(),
+        Job::Tags,
+        "the tags index",
+    ));
     for (t, tag) in site.tags.iter().enumerate() {
         for page in 1..=tag.posts.len().div_ceil(per).max(1) {
             out.push(planned(
@@ -122,9 +126,19 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
                 format!("tag `{}`", tag.name),
             ));
         }
-        plan_feeds(&mut out, site, &tag.path, Scope::Tag(t), &format!("tag `{}`", tag.name));
+        plan_feeds(
+            &mut out,
+            site,
+            &tag.path,
+            Scope::Tag(t),
+            &format!("tag `{}`", tag.name),
+        );
     }
-    out.push(planned("series/index.html".into(), Job::SeriesList, "the series index"));
+    out.push(planned(
+        "series/index.html".into(),
+        Job::SeriesList,
+        "the series index",
+    ));
     for (s, series) in site.series.iter().enumerate() {
         out.push(planned(
             file_of(&series.path),
@@ -139,7 +153,11 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
             &format!("series `{}`", series.id),
         );
     }
-    out.push(planned("archive/index.html".into(), Job::Archive, "the archive"));
+    out.push(planned(
+        "archive/index.html".into(),
+        Job::Archive,
+        "the archive",
+    ));
     for (a, author) in site.authors.iter().enumerate() {
         out.push(planned(
             file_of(&author.path),
@@ -160,7 +178,12 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     out
 }
 
-fn plan_assets(out: &mut Vec<Planned>, page_path: &str, assets: &[(PathBuf, String)], source: &str) {
+fn plan_assets(
+    out: &mut Vec<Planned>,
+    page_path: &str,
+    assets: &[(PathBuf, String)],
+    source: &str,
+) {
     let folder = file_of(page_path);
     let dir = folder.rsplit_once('/').map_or("", |(d, _)| d);
     for (src, rel) in assets {
@@ -182,7 +205,8 @@ fn plan_feeds(out: &mut Vec<Planned>, site: &Site, folder: &str, scope: Scope, s
 
 /// Theme assets first, then the site's `static/`, which wins where both have a file.
 fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
-    let site_files: std::collections::HashSet<&str> = site.statics.iter().map(|(_, o)| o.as_str()).collect();
+    let site_files: std::collections::HashSet<&str> =
+        site.statics.iter().map(|(_, o)| o.as_str()).collect();
     for (rel, asset) in &theme.assets {
         if site_files.contains(rel.as_str()) {
             continue;
@@ -194,7 +218,11 @@ fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
         out.push(planned(rel.clone(), job, format!("theme asset {rel}")));
     }
     for (src, rel) in &site.statics {
-        out.push(planned(rel.clone(), Job::Copy(src.clone()), format!("static/{rel}")));
+        out.push(planned(
+            rel.clone(),
+            Job::Copy(src.clone()),
+            format!("static/{rel}"),
+        ));
     }
 }
 
@@ -213,9 +241,15 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
         Job::Feed { scope, format } => sink
             .write(&p.out, feed(shared, *scope, *format).as_bytes())
             .map_err(io)?,
-        Job::Sitemap => sink.write(&p.out, sitemap(shared.site).as_bytes()).map_err(io)?,
-        Job::Robots => sink.write(&p.out, robots(shared.site).as_bytes()).map_err(io)?,
-        Job::HighlightCss => sink.write(&p.out, highlight_css(shared.site)?.as_bytes()).map_err(io)?,
+        Job::Sitemap => sink
+            .write(&p.out, sitemap(shared.site).as_bytes())
+            .map_err(io)?,
+        Job::Robots => sink
+            .write(&p.out, robots(shared.site).as_bytes())
+            .map_err(io)?,
+        Job::HighlightCss => sink
+            .write(&p.out, highlight_css(shared.site)?.as_bytes())
+            .map_err(io)?,
         _ => {
             let html = page(shared, p)?;
             sink.write(&p.out, html.as_bytes()).map_err(io)?;
@@ -279,7 +313,13 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &plain_text(&doc.summary_html),
             );
             insert(&mut ctx, "post", &context::full_post(site, *i));
-            (doc.meta.template.clone().unwrap_or_else(|| "post.html".into()), ctx)
+            (
+                doc.meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "post.html".into()),
+                ctx,
+            )
         }
         Job::Page(i) => {
             let doc = &site.pages[*i];
@@ -291,7 +331,13 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &plain_text(&doc.summary_html),
             );
             insert(&mut ctx, "page", &context::page(site, *i));
-            (doc.meta.template.clone().unwrap_or_else(|| "page.html".into()), ctx)
+            (
+                doc.meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "page.html".into()),
+                ctx,
+            )
         }
         Job::Tags => {
             let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
@@ -327,7 +373,11 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         }
         Job::SeriesList => {
             let mut ctx = base(shared, "series_list", "/series/", "Series", "");
-            let list: Vec<_> = site.series.iter().map(|s| series_value(site, s, false)).collect();
+            let list: Vec<_> = site
+                .series
+                .iter()
+                .map(|s| series_value(site, s, false))
+                .collect();
             insert(&mut ctx, "series_list", &list);
             ("series_list.html".into(), ctx)
         }
@@ -371,7 +421,11 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             insert(
                 &mut ctx,
                 "posts",
-                &author.posts.iter().map(|&i| summary(site, i)).collect::<Vec<_>>(),
+                &author
+                    .posts
+                    .iter()
+                    .map(|&i| summary(site, i))
+                    .collect::<Vec<_>>(),
             );
             ("author.html".into(), ctx)
         }
@@ -476,39 +530,43 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
     let site = shared.site;
     let c = &site.config;
     let limit = c.feed_limit;
-    let (title, description, home, folder, indices): (String, String, String, String, Vec<usize>) = match scope {
-        Scope::Site => (
-            c.title.clone(),
-            c.description.clone(),
-            "/".into(),
-            "/".into(),
-            (0..site.posts.len().min(limit)).collect(),
-        ),
-        Scope::Tag(t) => {
-            let tag = &site.tags[t];
-            (
-                format!("{} — {}", c.title, tag.name),
-                format!("Posts tagged “{}”", tag.name),
-                tag.path.clone(),
-                tag.path.clone(),
-                tag.posts.iter().take(limit).copied().collect(),
-            )
-        }
-        Scope::Series(s) => {
-            let series = &site.series[s];
-            let mut parts: Vec<usize> = series.parts.values().copied().collect();
-            parts.sort_unstable();
-            parts.truncate(limit);
-            (
-                format!("{} — {}", c.title, series.title),
-                plain_text(&series.description_html),
-                series.path.clone(),
-                series.path.clone(),
-                parts,
-            )
-        }
-    };
-    let urls: Vec<String> = indices.iter().map(|&i| c.absolute(&site.posts[i].path)).collect();
+    let (title, description, home, folder, indices): (String, String, String, String, Vec<usize>) =
+        match scope {
+            Scope::Site => (
+                c.title.clone(),
+                c.description.clone(),
+                "/".into(),
+                "/".into(),
+                (0..site.posts.len().min(limit)).collect(),
+            ),
+            Scope::Tag(t) => {
+                let tag = &site.tags[t];
+                (
+                    format!("{} — {}", c.title, tag.name),
+                    format!("Posts tagged “{}”", tag.name),
+                    tag.path.clone(),
+                    tag.path.clone(),
+                    tag.posts.iter().take(limit).copied().collect(),
+                )
+            }
+            Scope::Series(s) => {
+                let series = &site.series[s];
+                let mut parts: Vec<usize> = series.parts.values().copied().collect();
+                parts.sort_unstable();
+                parts.truncate(limit);
+                (
+                    format!("{} — {}", c.title, series.title),
+                    plain_text(&series.description_html),
+                    series.path.clone(),
+                    series.path.clone(),
+                    parts,
+                )
+            }
+        };
+    let urls: Vec<String> = indices
+        .iter()
+        .map(|&i| c.absolute(&site.posts[i].path))
+        .collect();
     let items: Vec<FeedItem> = indices
         .iter()
         .zip(&urls)
@@ -520,7 +578,10 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
                 author: site.post_author[i].map(|a| site.authors[a].name.as_str()),
-                categories: site.post_tags[i].iter().map(|&t| site.tags[t].name.as_str()).collect(),
+                categories: site.post_tags[i]
+                    .iter()
+                    .map(|&t| site.tags[t].name.as_str())
+                    .collect(),
                 summary_html: &post.summary_html,
                 content_html: c.feed_full_content.then_some(post.content_html.as_str()),
             }
@@ -562,10 +623,17 @@ fn sitemap(site: &Site) -> String {
         }
         xml.push_str("</url>\n");
     };
-    let newest = site.posts.first().and_then(|p| p.meta.date).map(|d| d.to_rfc3339());
+    let newest = site
+        .posts
+        .first()
+        .and_then(|p| p.meta.date)
+        .map(|d| d.to_rfc3339());
     url("/", newest);
     for p in site.posts.iter().chain(&site.pages) {
-        url(&p.path, p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()));
+        url(
+            &p.path,
+            p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()),
+        );
     }
     for path in ["/tags/", "/series/", "/archive/"] {
         url(path, None);

@@ -66,8 +66,10 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
 /// Render every planned file into `sink`.
 pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) -> Result<Stats> {
     let shared = jobs::Shared::new(site, theme);
-    let results: Vec<std::result::Result<bool, Error>> =
-        planned.par_iter().map(|p| jobs::run(&shared, p, sink)).collect();
+    let results: Vec<std::result::Result<bool, Error>> = planned
+        .par_iter()
+        .map(|p| jobs::run(&shared, p, sink))
+        .collect();
     let mut stats = Stats::default();
     let mut errors = Vec::new();
     for r in results {

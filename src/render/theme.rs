@@ -64,13 +64,17 @@ impl Theme {
         read_templates(root, &root.join("templates"), &mut sources)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        let raw: Vec<(String, String)> = sources.iter().map(|(n, (_, s))| (n.clone(), s.clone())).collect();
+        let raw: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, (_, s))| (n.clone(), s.clone()))
+            .collect();
         let theme = Theme {
             tera: Tera::default(),
             sources,
             assets,
         };
-        tera.add_raw_templates(raw).map_err(|e| theme.template_error(&e))?;
+        tera.add_raw_templates(raw)
+            .map_err(|e| theme.template_error(&e))?;
         Ok(Theme { tera, ..theme })
     }
 
@@ -86,7 +90,10 @@ impl Theme {
             chain.push(s.to_string());
             source = s.source();
         }
-        let name = chain.iter().find_map(|m| quoted_name(m)).unwrap_or_default();
+        let name = chain
+            .iter()
+            .find_map(|m| quoted_name(m))
+            .unwrap_or_default();
         let (file, text) = self
             .sources
             .get(&name)
@@ -103,7 +110,11 @@ impl Theme {
         } else {
             message
         };
-        Error::from(Diagnostic::error(file, line, format!("{message} (fix the template)")))
+        Error::from(Diagnostic::error(
+            file,
+            line,
+            format!("{message} (fix the template)"),
+        ))
     }
 }
 
@@ -131,7 +142,11 @@ fn missing_theme(config: &Config) -> Error {
     )
 }
 
-fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, (String, String)>) -> Result<()> {
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    into: &mut BTreeMap<String, (String, String)>,
+) -> Result<()> {
     for (path, rel) in files_in(dir) {
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read template", &e))?;
         let text = String::from_utf8(bytes).map_err(|_| {
@@ -154,7 +169,13 @@ pub fn files_in(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(crate::content::is_ignored_name))
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(crate::content::is_ignored_name)
+        })
         .flatten()
         .filter(|e| e.file_type().is_file())
         .map(|e| {

@@ -27,8 +27,14 @@ fn root_relative_resolves_against_the_site_and_relative_against_the_page() {
 
 #[test]
 fn fragments_queries_and_empty_values_point_at_the_page() {
-    assert_eq!(abs(r##"<a href="#h">"##), format!(r##"<a href="{PAGE}#h">"##));
-    assert_eq!(abs(r#"<a href="?p=2">"#), format!(r#"<a href="{PAGE}?p=2">"#));
+    assert_eq!(
+        abs(r##"<a href="#h">"##),
+        format!(r##"<a href="{PAGE}#h">"##)
+    );
+    assert_eq!(
+        abs(r#"<a href="?p=2">"#),
+        format!(r#"<a href="{PAGE}?p=2">"#)
+    );
     assert_eq!(abs(r#"<a href="">"#), format!(r#"<a href="{PAGE}">"#));
     let page = "https://tips.example.com/search.html?q=dns#old";
     assert_eq!(
@@ -103,14 +109,24 @@ fn dot_segments_never_climb_above_the_site_root() {
         abs(r#"<img src="../../../../../etc/passwd">"#),
         r#"<img src="https://tips.example.com/etc/passwd">"#
     );
-    assert_eq!(abs(r#"<a href="/../x">"#), r#"<a href="https://tips.example.com/x">"#);
+    assert_eq!(
+        abs(r#"<a href="/../x">"#),
+        r#"<a href="https://tips.example.com/x">"#
+    );
     assert_eq!(
         abs(r#"<a href="%2e%2E/..">"#),
         r#"<a href="https://tips.example.com/">"#
     );
-    let (site, page) = ("https://example.com/blog", "https://example.com/blog/posts/a/");
+    let (site, page) = (
+        "https://example.com/blog",
+        "https://example.com/blog/posts/a/",
+    );
     assert_eq!(
-        absolutize(r#"<a href="../../../../x"><a href="/y"><a href="/../z">"#, site, page),
+        absolutize(
+            r#"<a href="../../../../x"><a href="/y"><a href="/../z">"#,
+            site,
+            page
+        ),
         concat!(
             r#"<a href="https://example.com/blog/x">"#,
             r#"<a href="https://example.com/blog/y">"#,

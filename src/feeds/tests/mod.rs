@@ -53,7 +53,8 @@ fn items() -> Vec<FeedItem<'static>> {
             updated: None,
             author: None,
             categories: vec![],
-            summary_html: "<p>It is <em>always</em> DNS.</p><p>Read <a href='../subnetting/'>this</a>.</p>",
+            summary_html:
+                "<p>It is <em>always</em> DNS.</p><p>Read <a href='../subnetting/'>this</a>.</p>",
             content_html: None,
         },
     ]
@@ -82,7 +83,10 @@ fn assert_well_formed(xml: &str) {
             Ok(Event::GeneralRef(reference)) => {
                 let name = reference.decode().unwrap();
                 let known = ["amp", "lt", "gt", "quot", "apos"].contains(&&*name);
-                assert!(known || reference.resolve_char_ref().unwrap().is_some(), "&{name};");
+                assert!(
+                    known || reference.resolve_char_ref().unwrap().is_some(),
+                    "&{name};"
+                );
             }
             Ok(_) => {}
             Err(err) => panic!("{err} at {}\n{xml}", reader.error_position()),
@@ -122,7 +126,10 @@ fn rss_reads_back_with_titles_links_ids_dates_and_authors() {
     };
     assert_eq!(first.title.as_ref().unwrap().content, "Subnetting by hand");
     assert_eq!(first.id, "https://tips.example.com/posts/subnetting/");
-    assert_eq!(first.links[0].href, "https://tips.example.com/posts/subnetting/");
+    assert_eq!(
+        first.links[0].href,
+        "https://tips.example.com/posts/subnetting/"
+    );
     assert_eq!(first.published, Some(utc("2024-03-05T08:30:00Z")));
     assert_eq!(first.authors[0].name, "Thom");
     let terms: Vec<_> = first.categories.iter().map(|c| c.term.as_str()).collect();
@@ -136,7 +143,13 @@ fn rss_reads_back_with_titles_links_ids_dates_and_authors() {
 #[test]
 fn rss_content_links_come_out_absolute() {
     let feed = parse(&rss(&meta(), &items()));
-    let body = feed.entries[0].content.as_ref().unwrap().body.as_deref().unwrap();
+    let body = feed.entries[0]
+        .content
+        .as_ref()
+        .unwrap()
+        .body
+        .as_deref()
+        .unwrap();
     assert!(
         body.contains(r#"<a href="https://tips.example.com/posts/x/">this</a>"#),
         "{body}"
@@ -207,7 +220,10 @@ fn atom_reads_back_with_ids_links_dates_and_authors() {
     assert_eq!(first.title.as_ref().unwrap().content, "Subnetting by hand");
     assert_eq!(
         hrefs(&first.links),
-        [("https://tips.example.com/posts/subnetting/", Some("alternate"))]
+        [(
+            "https://tips.example.com/posts/subnetting/",
+            Some("alternate")
+        )]
     );
     assert_eq!(first.published, Some(utc("2024-03-05T08:30:00Z")));
     assert_eq!(first.updated, Some(utc("2024-03-07T11:00:00Z")));
@@ -224,10 +240,15 @@ fn atom_content_links_come_out_absolute() {
     let content = feed.entries[0].content.as_ref().unwrap();
     assert_eq!(content.content_type.essence().to_string(), "text/html");
     let body = content.body.as_deref().unwrap();
-    assert!(body.contains(r#"href="https://tips.example.com/posts/x/""#), "{body}");
+    assert!(
+        body.contains(r#"href="https://tips.example.com/posts/x/""#),
+        "{body}"
+    );
     assert!(body.contains(r#"src="https://tips.example.com/posts/subnetting/pic.png""#));
     let summary = feed.entries[0].summary.as_ref().unwrap();
-    assert!(summary.content.contains(r#"href="https://tips.example.com/posts/x/""#));
+    assert!(summary
+        .content
+        .contains(r#"href="https://tips.example.com/posts/x/""#));
     assert!(feed.entries[1].content.is_none());
 }
 
@@ -275,7 +296,10 @@ fn json_feed_is_version_1_1_with_absolute_content() {
     assert_eq!(first["summary"], "Count the bits.");
     let second = &feed["items"][1];
     assert_eq!(second["summary"], "It is always DNS. Read this.");
-    assert!(second["content_html"].as_str().unwrap().contains("<em>always</em>"));
+    assert!(second["content_html"]
+        .as_str()
+        .unwrap()
+        .contains("<em>always</em>"));
     assert!(second.get("date_modified").is_none() && second.get("authors").is_none());
 }
 
@@ -283,9 +307,15 @@ fn json_feed_is_version_1_1_with_absolute_content() {
 fn json_feed_reads_back_with_feed_rs() {
     let feed = parse(&json(&meta(), &items()));
     assert_eq!(feed.entries.len(), 2);
-    assert_eq!(feed.entries[0].id, "https://tips.example.com/posts/subnetting/");
+    assert_eq!(
+        feed.entries[0].id,
+        "https://tips.example.com/posts/subnetting/"
+    );
     assert_eq!(feed.entries[0].published, Some(utc("2024-03-05T08:30:00Z")));
-    assert_eq!(feed.entries[1].title.as_ref().unwrap().content, "DNS &amp; you");
+    assert_eq!(
+        feed.entries[1].title.as_ref().unwrap().content,
+        "DNS &amp; you"
+    );
 }
 
 const HOSTILE_TITLE: &str =
@@ -344,7 +374,10 @@ fn hostile_text_survives_json() {
     assert_eq!(feed["title"], HOSTILE_CLEAN);
     assert_eq!(feed["items"][0]["title"], HOSTILE_CLEAN);
     assert_eq!(feed["items"][0]["tags"][2], "ok");
-    assert_eq!(parse(&text).entries[0].title.as_ref().unwrap().content, HOSTILE_CLEAN);
+    assert_eq!(
+        parse(&text).entries[0].title.as_ref().unwrap().content,
+        HOSTILE_CLEAN
+    );
 }
 
 #[test]
@@ -384,11 +417,15 @@ fn dates_beyond_year_9999_do_not_panic() {
 
 #[test]
 fn json_summary_is_flattened_to_plain_text() {
-    let summary = "<h2>Why</h2><p>A&nbsp;<b>b</b>&#x1F980;</p><!-- <p>no</p> -->c &amp; d<br>e &bogus; 1 < 2";
+    let summary =
+        "<h2>Why</h2><p>A&nbsp;<b>b</b>&#x1F980;</p><!-- <p>no</p> -->c &amp; d<br>e &bogus; 1 < 2";
     let items = vec![FeedItem {
         summary_html: summary,
         ..items().remove(1)
     }];
     let feed: Value = serde_json::from_str(&json(&meta(), &items)).unwrap();
-    assert_eq!(feed["items"][0]["summary"], "Why A b🦀 c & d e &bogus; 1 < 2");
+    assert_eq!(
+        feed["items"][0]["summary"],
+        "Why A b🦀 c & d e &bogus; 1 < 2"
+    );
 }
