@@ -487,7 +487,7 @@ fn series_value(site: &Site, s: &crate::site::Series, with_parts: bool) -> serde
 
 /// A minimal, valid redirect page for themes without `alias.html`.
 fn alias_page(target: &str) -> String {
-    let t = tera::escape_html(target);
+    let t = super::theme::escape_html(target);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
          <link rel=\"canonical\" href=\"{t}\"><meta http-equiv=\"refresh\" content=\"0; url={t}\"></head>\
