@@ -45,15 +45,29 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
 }
 
 fn convert(e: &serde_yaml::Error) -> YamlError {
-    let mut message = e.to_string();
-    // serde_yaml appends " at line L column C"; the caller reports the line itself.
-    if let Some(pos) = message.rfind(" at line ") {
-        message.truncate(pos);
-    }
     YamlError {
         line: e.location().map(|l| l.line()),
-        message,
+        message: strip_positions(&e.to_string()),
     }
+}
+
+/// Remove serde_yaml's " at line L column C" phrases: the caller reports the line in file terms.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(pos) = rest.find(" at line ") {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos + " at line ".len()..];
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        let mut after = &tail[digits..];
+        if let Some(col) = after.strip_prefix(" column ") {
+            let n = col.chars().take_while(char::is_ascii_digit).count();
+            after = &col[n..];
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -66,6 +80,16 @@ mod tests {
         let err = from_str::<BTreeMap<String, String>>("a: 1\nb: [\n").unwrap_err();
         assert!(err.line.is_some());
         assert!(!err.message.contains(" at line "));
+    }
+
+    #[test]
+    fn strips_every_position_phrase() {
+        assert_eq!(
+            strip_positions(
+                "did not find expected ',' at line 4 column 1, while parsing at line 3 column 7"
+            ),
+            "did not find expected ',', while parsing"
+        );
     }
 
     #[test]

@@ -44,9 +44,10 @@ pub fn run(args: &BuildArgs) -> i32 {
     match result {
         Ok(report) => {
             println!(
-                "Built {} pages ({} posts, {} files) into {} in {:.2}s",
+                "Built {} pages ({} post{}, {} files) into {} in {:.2}s",
                 report.stats.pages,
                 report.posts,
+                if report.posts == 1 { "" } else { "s" },
                 report.stats.files,
                 out.display(),
                 report.elapsed.as_secs_f64()

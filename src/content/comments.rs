@@ -165,8 +165,9 @@ pub fn read_file(
         }
         raw
     } else {
+        let last = text.lines().count().max(1);
         frontmatter::parse::<RawComment>(&text, 1)
-            .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l.min(last)), m))?
     };
     validate(raw, stem, rel, 1, tz, diags)
 }

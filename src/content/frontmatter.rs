@@ -23,7 +23,8 @@ pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
             + 1;
         (
             line,
-            "is not valid UTF-8: save the file as UTF-8".to_string(),
+            "the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"
+                .to_string(),
         )
     })?;
     if text.contains('\r') {
@@ -120,18 +121,42 @@ pub struct List(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for List {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged, expecting = "a list of strings, or one string")]
-        enum Raw {
-            One(Text),
-            Many(Vec<Text>),
-            None(()),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = List;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of strings, or one string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<List, E> {
+                Ok(List(vec![v.to_string()]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<List, E> {
+                Ok(List(vec![v.to_string()]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<List, E> {
+                Ok(List(vec![v.to_string()]))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<List, E> {
+                Ok(List(vec![v.to_string()]))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<List, E> {
+                Ok(List(vec![v.to_string()]))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<List, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<List, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<List, A::Error> {
+                let mut items = Vec::new();
+                while let Some(Text(t)) = seq.next_element()? {
+                    items.push(t);
+                }
+                Ok(List(items))
+            }
         }
-        Ok(match Raw::deserialize(d)? {
-            Raw::One(t) => List(vec![t.0]),
-            Raw::Many(v) => List(v.into_iter().map(|t| t.0).collect()),
-            Raw::None(()) => List(Vec::new()),
-        })
+        d.deserialize_any(V)
     }
 }
 

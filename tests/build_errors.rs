@@ -1,0 +1,241 @@
+//! Broken sites: each must exit 1 with a message naming the file (and line), never panic, leave the
+//! previous output byte for byte as it was, and write nothing outside the output folder.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const SITE: &str = "title = \"T\"\nbase_url = \"https://example.org\"\n";
+const POST: &str = "---\ntitle: Hello\ndate: 2024-01-01\n---\nHi.\n";
+
+fn post(front: &str) -> String {
+    format!("---\n{front}---\nBody.\n")
+}
+
+/// One broken input: files written over a valid site, and the exact error line expected.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    expected: &'static str,
+}
+
+fn case(name: &'static str, files: Vec<(&'static str, String)>, expected: &'static str) -> Case {
+    Case {
+        name,
+        files: files
+            .into_iter()
+            .map(|(p, t)| (p, t.into_bytes()))
+            .collect(),
+        expected,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let p = "content/posts/p.md";
+    vec![
+        case("yaml syntax", vec![(p, post("title: A\ndate: 2024-01-01\ntags: [a, b\n"))], "error: content/posts/p.md:5: front matter: did not find expected ',' or ']', while parsing a flow sequence"),
+        case("bool type", vec![(p, post("title: A\ndate: 2024-01-01\ndraft: maybe\n"))], "error: content/posts/p.md:4: front matter: draft: invalid type: string \"maybe\", expected a boolean"),
+        case("tags map", vec![(p, post("title: A\ndate: 2024-01-01\ntags: {a: 1}\n"))], "error: content/posts/p.md:4: front matter: tags: invalid type: map, expected a list of strings, or one string"),
+        case("title list", vec![(p, post("title: [a, b]\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: title: invalid type: sequence, expected a string"),
+        case("part type", vec![(p, post("title: A\ndate: 2024-01-01\nseries: S\npart: three\n"))], "error: content/posts/p.md:5: front matter: part: invalid value: string \"three\", expected a whole number"),
+        case("comments type", vec![(p, post("title: A\ndate: 2024-01-01\ncomments: yes\n"))], "error: content/posts/p.md:4: front matter: comments: invalid type: string \"yes\", expected a sequence"),
+        case("impossible date", vec![(p, post("title: A\ndate: 2024-02-30\n"))], "error: content/posts/p.md:3: date `2024-02-30` is not a real date or time: check the month, day and hour"),
+        case("garbage date", vec![(p, post("title: A\ndate: last tuesday\n"))], "error: content/posts/p.md:3: date `last tuesday` is not a date: write YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], or RFC 3339 (2024-03-05T08:30:00-06:00)"),
+        case("bad updated", vec![(p, post("title: A\ndate: 2024-01-01\nupdated: 2024-13-01\n"))], "error: content/posts/p.md:4: updated `2024-13-01` is not a real date or time: check the month, day and hour"),
+        case("missing title", vec![(p, post("date: 2024-01-01\n"))], "error: content/posts/p.md:2: missing `title`: add e.g. `title: \"My first tip\"` to the front matter"),
+        case("empty title", vec![(p, post("title: \"  \"\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: missing `title`: add e.g. `title: \"My first tip\"` to the front matter"),
+        case("missing date", vec![(p, post("title: A\n"))], "error: content/posts/p.md:2: missing `date`: add e.g. `date: 2024-03-05` (or prefix the file name with the date)"),
+        case("unclosed front matter", vec![(p, "---\ntitle: A\ndate: 2024-01-01\nBody\n".into())], "error: content/posts/p.md:1: front matter opened with `---` is never closed: add a line `---` after the last key"),
+        case("no front matter", vec![(p, "Just text.\n".into())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
+        case("empty file", vec![(p, String::new())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
+        case("front matter not a mapping", vec![(p, post("- a\n- b\n"))], "error: content/posts/p.md:2: front matter: front matter must be a mapping of `key: value` lines"),
+        case("duplicate key", vec![(p, post("title: A\ntitle: B\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: duplicate entry with key \"title\""),
+        case("slug traversal", vec![(p, post("title: A\ndate: 2024-01-01\nslug: ../../etc\n"))], "error: content/posts/p.md:4: slug `../../etc` must not start with `.` or contain `..`: it has to stay inside its folder"),
+        case("slug with slash", vec![(p, post("title: A\ndate: 2024-01-01\nslug: a/b\n"))], "error: content/posts/p.md:4: slug `a/b` contains `/`: use letters, digits, `-`, `_`, `.` and `~` only"),
+        case("alias traversal", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/../../x.html\"]\n"))], "error: content/posts/p.md:4: alias `/../../x.html`: must not contain `.` or `..` segments: it has to stay inside the site"),
+        case("alias encoded traversal", vec![(p, post("title: A\ndate: 2024-01-01\naliases: /%2e%2e/%2e%2e/x.html\n"))], "error: content/posts/p.md:4: alias `/%2e%2e/%2e%2e/x.html`: must not contain `.` or `..` segments: it has to stay inside the site"),
+        case("alias full url", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"https://evil.example/x\"]\n"))], "error: content/posts/p.md:4: alias `https://evil.example/x`: must be a path on this site such as `/2019/05/old.html`, not a full URL"),
+        case("part without series", vec![(p, post("title: A\ndate: 2024-01-01\npart: 3\n"))], "error: content/posts/p.md:4: `part` without `series`: add `series: \"Series name\"` or remove `part`"),
+        case("series without part", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\n"))], "error: content/posts/p.md:4: `series` without `part`: add `part: N` (the part number, from 1)"),
+        case("part zero", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 0\n"))], "error: content/posts/p.md:5: part 0 is out of range: parts are numbered from 1"),
+        case("duplicate part", vec![("content/posts/a.md", post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 2\n")), ("content/posts/b.md", post("title: B\ndate: 2024-01-02\nseries: Tips\npart: 2\n"))], "error: content/posts/b.md:5: part 2 of series `Tips` is claimed twice: by content/posts/a.md and by content/posts/b.md; give one of them another part"),
+        case("part above total", vec![("content/series/tips.md", "---\ntitle: Tips\ntotal: 3\n---\n".into()), (p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 4\n"))], "error: content/posts/p.md:5: part 4 is above the series total of 3 (set in content/series/tips.md): raise `total` or fix `part`"),
+        case("bad series total", vec![("content/series/tips.md", "---\ntitle: Tips\ntotal: 0\n---\n".into())], "error: content/series/tips.md:3: total 0 must be at least 1"),
+        case("duplicate slug", vec![("content/posts/one.md", post("title: A\ndate: 2024-01-01\nslug: same\n")), ("content/posts/two.md", post("title: B\ndate: 2024-01-02\nslug: same\n"))], "error: content/posts/two.md: writes `posts/same/index.html`, which content/posts/one.md also writes: change a slug, permalink or alias so they differ"),
+        case("duplicate via date prefix", vec![("content/posts/2024-01-01-hello.md", post("title: A\n"))], "error: content/posts/hello.md: writes `posts/hello/index.html`, which content/posts/2024-01-01-hello.md also writes: change a slug, permalink or alias so they differ"),
+        case("alias onto a post", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [/posts/hello/]\n"))], "error: content/posts/p.md (alias): writes `posts/hello/index.html`, which content/posts/hello.md also writes: change a slug, permalink or alias so they differ"),
+        case("page shadows tags index", vec![("content/pages/tags.md", "---\ntitle: Tags\n---\nx\n".into())], "error: the tags index: writes `tags/index.html`, which content/pages/tags.md also writes: change a slug, permalink or alias so they differ"),
+        case("comment file bad yaml", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\nbody: \"unclosed\n".into())], "error: content/comments/hello/1.yaml:3: front matter: found unexpected end of stream, while scanning a quoted scalar"),
+        case("comment file no body", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\n".into())], "error: content/comments/hello/1.yaml:1: comment by X has no body: add `body:` with the comment's text"),
+        case("comment file bad date", vec![("content/comments/hello/1.md", "---\nauthor: X\ndate: 2024-02-31\n---\nHi\n".into())], "error: content/comments/hello/1.md:1: comment by X: `2024-02-31` is not a real date or time: check the month, day and hour"),
+        case("comment file empty", vec![("content/comments/hello/1.yaml", "\n".into())], "error: content/comments/hello/1.yaml:1: comment file is empty: give it author, date and body"),
+        case("inline comment no date", vec![(p, post("title: A\ndate: 2024-01-01\ncomments:\n  - author: Y\n    body: hi\n"))], "error: content/posts/p.md:4: comment by Y has no date: add `date: YYYY-MM-DD`"),
+        case("site.toml syntax", vec![("site.toml", "title = \"T\nbase_url = \"https://example.org\"\n".into())], "error: site.toml:1: invalid basic string, expected `\"` (fix the TOML syntax or the value's type)"),
+        case("site.toml missing base_url", vec![("site.toml", "title = \"T\"\n".into())], "error: site.toml: missing required key `base_url`: add e.g. base_url = \"https://example.com\""),
+        case("site.toml bad base_url", vec![("site.toml", "title = \"T\"\nbase_url = \"example.org\"\n".into())], "error: site.toml:2: base_url `example.org` must start with http:// or https://"),
+        case("site.toml zero per page", vec![("site.toml", format!("{SITE}posts_per_page = 0\n"))], "error: site.toml:3: posts_per_page must be a whole number from 1 to 1000000, not 0"),
+        case("site.toml wrong type", vec![("site.toml", format!("{SITE}posts_per_page = \"ten\"\n"))], "error: site.toml:3: invalid type: string \"ten\", expected i64 (fix the TOML syntax or the value's type)"),
+        case("site.toml permalink token", vec![("site.toml", format!("{SITE}permalink = \"/:title/\"\n"))], "error: site.toml:3: unknown permalink token `:title` in `/:title/`: use :year, :month, :day and :slug"),
+        case("site.toml timezone", vec![("site.toml", format!("{SITE}timezone = \"Mars/Olympus\"\n"))], "error: site.toml:3: unknown timezone `Mars/Olympus`: use an IANA name such as \"UTC\" or \"America/Chicago\""),
+        case("site.toml feed format", vec![("site.toml", format!("{SITE}[feeds]\nformats = [\"rss\", \"gopher\"]\n"))], "error: site.toml:4: unknown feed format `gopher`: use \"rss\", \"atom\" or \"json\""),
+        case("missing theme", vec![("site.toml", format!("{SITE}theme = \"nope\"\n"))], "error: site.toml:3: theme `nope` not found: no folder themes/nope/ (available: default)"),
+        case("unknown highlight theme", vec![("site.toml", format!("{SITE}[highlight]\ntheme = \"Nope\"\n"))], "error: site.toml:4: [highlight] theme: "),
+        case("template syntax", vec![("templates/post.html", "line one\n{% if post.title %}\nunclosed\n".into())], "error: templates/post.html:"),
+        case("template unknown variable", vec![("templates/post.html", "ok\n{{ post.nope.deeper }}\n".into())], "error: templates/post.html:2: "),
+        case("non-utf8 body", vec![(p, "---\ntitle: A\ndate: 2024-01-01\n---\nok\n".into())], "error: content/posts/p.md:6: the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"),
+    ]
+}
+
+fn snapshot_outside(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = tree(root)
+        .into_keys()
+        .filter(|k| !k.starts_with("public/"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn broken_sites_fail_with_file_and_line_and_keep_public() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let site = tempfile::tempdir().unwrap();
+        write(site.path(), "site.toml", SITE);
+        write(site.path(), "content/posts/hello.md", POST);
+        let first = lanyard(site.path(), &["build"]);
+        assert!(
+            first.status.success(),
+            "{}: valid base failed: {}",
+            case.name,
+            stderr(&first)
+        );
+        let before = tree(&site.path().join("public"));
+        for (rel, bytes) in &case.files {
+            let path = site.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let mut bytes = bytes.clone();
+            if case.name == "non-utf8 body" {
+                bytes.extend_from_slice(b"\xff\xfe bad\n");
+            }
+            std::fs::write(path, bytes).unwrap();
+        }
+        let outside_before = snapshot_outside(site.path());
+        let out = lanyard(site.path(), &["build"]);
+        let err = stderr(&out);
+        let code = out.status.code();
+        if code != Some(1) {
+            failures.push(format!("{}: exit {code:?}, stderr:\n{err}", case.name));
+            continue;
+        }
+        if err.contains("panicked") {
+            failures.push(format!("{}: panicked:\n{err}", case.name));
+        }
+        if !err.lines().any(|l| l.starts_with(case.expected)) {
+            failures.push(format!(
+                "{}: expected a line starting with\n  {}\ngot:\n{err}",
+                case.name, case.expected
+            ));
+        }
+        if tree(&site.path().join("public")) != before {
+            failures.push(format!("{}: public/ changed", case.name));
+        }
+        if snapshot_outside(site.path()) != outside_before {
+            failures.push(format!("{}: files were written outside public/", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn non_utf8_file_name_is_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = minimal_site();
+    let name = std::ffi::OsStr::from_bytes(b"bad-\xff.md");
+    std::fs::write(site.path().join("content/posts").join(name), POST).unwrap();
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "error: content/posts/bad-\u{FFFD}.md: file name is not valid UTF-8: rename the file"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn symlink_loop_in_content_is_named() {
+    let site = minimal_site();
+    std::os::unix::fs::symlink("..", site.path().join("content/posts/loop")).unwrap();
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: content/posts/loop") && err.contains(": symbolic link loop"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_site_toml_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lanyard(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error: site.toml: no site.toml in"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(lanyard(dir.path(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        lanyard(dir.path(), &["build", "--no-such-flag"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(lanyard(dir.path(), &[]).status.code(), Some(2));
+}
+
+#[test]
+fn unknown_front_matter_key_warns_with_suggestion() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/p.md",
+        &post("title: A\ndate: 2024-01-01\ntgas: [x]\n"),
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains(
+            "warning: content/posts/p.md:4: unknown front matter key `tgas` (did you mean `tags`?)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn output_folder_that_holds_the_site_is_refused() {
+    let site = minimal_site();
+    let out = lanyard(site.path(), &["build", "-o", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("refusing to use this output folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(site.path().join("content/posts/hello.md").exists());
+}
