@@ -60,11 +60,16 @@ pub fn load_site(
     overrides: &Overrides,
     diags: &Diagnostics,
 ) -> Result<Loaded> {
+    let mut clock = Clock::start();
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
+    clock.lap("config and theme");
     let content = content::load(&config, opts, diags)?;
+    clock.lap("read content");
     let site = site::assemble(config, content, diags)?;
+    clock.lap("render Markdown and index");
     let planned = render::plan(&site, &theme)?;
+    clock.lap("plan outputs");
     Ok(Loaded {
         site,
         theme,
@@ -95,12 +100,40 @@ pub fn build(
 ) -> Result<Report> {
     let start = Instant::now();
     let loaded = load_site(root, opts, overrides, diags)?;
+    let mut clock = Clock::start();
     let staging = Staging::new(root, out)?;
     let stats = render_into(&loaded, &staging.sink)?;
+    clock.lap("render and write");
     staging.commit()?;
+    clock.lap("swap output");
     Ok(Report {
         stats,
         posts: loaded.site.posts.len(),
         elapsed: start.elapsed(),
     })
+}
+
+/// Stage timings, printed to stderr when `LANYARD_TIMINGS` is set (for profiling builds).
+pub struct Clock {
+    enabled: bool,
+    last: Instant,
+}
+
+impl Clock {
+    pub fn start() -> Clock {
+        Clock {
+            enabled: std::env::var_os("LANYARD_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    pub fn lap(&mut self, stage: &str) {
+        if self.enabled {
+            eprintln!(
+                "timing: {stage}: {:.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = Instant::now();
+    }
 }

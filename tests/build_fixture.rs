@@ -158,3 +158,91 @@ fn summary_line_counts_pages() {
         "{line}"
     );
 }
+
+#[test]
+fn every_feed_of_the_fixture() {
+    let (_site, files) = build_basic();
+    for feed in [
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "tags/networking/rss.xml",
+        "series/fixture-tips-series/atom.xml",
+    ] {
+        let name = format!("basic_feed_{}", feed.replace(['/', '.'], "_"));
+        insta::assert_snapshot!(name, text(&files, feed));
+    }
+}
+
+#[test]
+fn feeds_parse_back_with_absolute_links() {
+    let (site, _files) = build_basic();
+    for feed in [
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "tags/events/rss.xml",
+        "series/fixture-tips-series/rss.xml",
+    ] {
+        let bytes = std::fs::read(site.path().join("public").join(feed)).unwrap();
+        let parsed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{feed}: {e}"));
+        assert!(!parsed.entries.is_empty(), "{feed}");
+        for e in &parsed.entries {
+            assert!(e.published.is_some(), "{feed}: no date");
+            assert!(
+                e.links
+                    .iter()
+                    .all(|l| l.href.starts_with("https://example.org/")),
+                "{feed}"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_post_site_builds_with_the_builtin_theme() {
+    let site = minimal_site();
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = tree(&site.path().join("public"));
+    for expected in [
+        "index.html",
+        "posts/hello/index.html",
+        "style.css",
+        "highlight.css",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "rss.xml",
+        "atom.xml",
+    ] {
+        assert!(files.contains_key(expected), "{expected} missing");
+    }
+}
+
+#[test]
+fn bom_crlf_and_missing_final_newline_build() {
+    let site = minimal_site();
+    write(site.path(), "content/posts/win.md", "\u{feff}---\r\ntitle: Windows\r\ndate: 2024-02-02\r\n---\r\nLine one.\r\n\r\n---\r\n\r\nAfter the rule");
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(site.path().join("public/posts/win/index.html")).unwrap();
+    assert!(page.contains("<hr"), "a --- line in the body is a rule");
+    assert!(page.contains("After the rule"));
+}
+
+#[test]
+fn stale_files_do_not_linger() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/gone.md",
+        "---\ntitle: Gone\ndate: 2024-01-02\n---\nx\n",
+    );
+    assert!(lanyard(site.path(), &["build"]).status.success());
+    assert!(site.path().join("public/posts/gone/index.html").exists());
+    std::fs::remove_file(site.path().join("content/posts/gone.md")).unwrap();
+    assert!(lanyard(site.path(), &["build"]).status.success());
+    assert!(!site.path().join("public/posts/gone").exists());
+    assert_eq!(entries(site.path()), vec!["content", "public", "site.toml"]);
+}

@@ -18,7 +18,11 @@ fn build_example() -> tempfile::TempDir {
         .output()
         .unwrap();
     assert!(o.status.success(), "example build failed:\n{}", stderr(&o));
-    assert!(!stderr(&o).contains("warning"), "the example publication should build without warnings:\n{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("warning"),
+        "the example publication should build without warnings:\n{}",
+        stderr(&o)
+    );
     out
 }
 
@@ -26,8 +30,12 @@ fn vnu_jar() -> PathBuf {
     if let Ok(p) = std::env::var("LANYARD_VNU_JAR") {
         return PathBuf::from(p);
     }
-    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(default.exists(), "the Nu HTML checker is not installed: run ./scripts/test (it installs vnu-jar with npm)");
+    let default = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(
+        default.exists(),
+        "the Nu HTML checker is not installed: run ./scripts/test (it installs vnu-jar with npm)"
+    );
     default
 }
 
@@ -41,13 +49,18 @@ fn example_publication_is_valid_html() {
         .arg(out.path().join("site"))
         .output()
         .expect("java is needed for the HTML checker: run ./scripts/test");
-    let report = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && report.trim().is_empty(), "Nu HTML checker found errors:\n{report}");
+    let report =
+        String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && report.trim().is_empty(),
+        "Nu HTML checker found errors:\n{report}"
+    );
 }
 
 fn parse_feed(path: &Path) -> feed_rs::model::Feed {
     let bytes = std::fs::read(path).unwrap_or_else(|_| panic!("{} missing", path.display()));
-    feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
+    feed_rs::parser::parse(&bytes[..])
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
 }
 
 #[test]
@@ -58,18 +71,32 @@ fn every_feed_parses_with_absolute_links_and_dates() {
         .into_keys()
         .filter(|k| k.ends_with("rss.xml") || k.ends_with("atom.xml") || k.ends_with("feed.json"))
         .collect();
-    assert!(feeds.len() >= 9, "expected site, tag and series feeds, got {feeds:?}");
+    assert!(
+        feeds.len() >= 9,
+        "expected site, tag and series feeds, got {feeds:?}"
+    );
     for rel in feeds {
         let feed = parse_feed(&site.join(&rel));
         assert!(!feed.entries.is_empty(), "{rel} has no entries");
         for entry in &feed.entries {
             assert!(entry.published.is_some(), "{rel}: entry without a date");
             for link in &entry.links {
-                assert!(link.href.starts_with("https://tips.example.com/"), "{rel}: relative link {}", link.href);
+                assert!(
+                    link.href.starts_with("https://tips.example.com/"),
+                    "{rel}: relative link {}",
+                    link.href
+                );
             }
-            let body = entry.content.as_ref().and_then(|c| c.body.clone()).unwrap_or_default();
+            let body = entry
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .unwrap_or_default();
             for attr in ["href=\"/", "src=\"/", "href=\"../", "src=\"constellation"] {
-                assert!(!body.contains(attr), "{rel}: content keeps a relative URL ({attr})");
+                assert!(
+                    !body.contains(attr),
+                    "{rel}: content keeps a relative URL ({attr})"
+                );
             }
         }
     }
@@ -78,7 +105,17 @@ fn every_feed_parses_with_absolute_links_and_dates() {
 #[test]
 fn hostile_comment_is_inert_in_the_example() {
     let out = build_example();
-    let page = std::fs::read_to_string(out.path().join("site/posts/2023/why-conferences-fail-attendees/index.html")).unwrap();
-    assert!(!page.contains("<script>alert"), "a reader's script survived");
-    assert!(page.contains("&lt;script&gt;"), "the reader's text should still be shown, escaped");
+    let page = std::fs::read_to_string(
+        out.path()
+            .join("site/posts/2023/why-conferences-fail-attendees/index.html"),
+    )
+    .unwrap();
+    assert!(
+        !page.contains("<script>alert"),
+        "a reader's script survived"
+    );
+    assert!(
+        page.contains("&lt;script&gt;"),
+        "the reader's text should still be shown, escaped"
+    );
 }
