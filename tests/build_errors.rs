@@ -51,7 +51,7 @@ fn cases() -> Vec<Case> {
         case("no front matter", vec![(p, "Just text.\n".into())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
         case("empty file", vec![(p, String::new())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
         case("front matter not a mapping", vec![(p, post("- a\n- b\n"))], "error: content/posts/p.md:2: front matter: front matter must be a mapping of `key: value` lines"),
-        case("duplicate key", vec![(p, post("title: A\ntitle: B\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: duplicate entry with key \"title\""),
+        case("duplicate key", vec![(p, post("title: A\ntitle: B\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: duplicate field `title`"),
         case("slug traversal", vec![(p, post("title: A\ndate: 2024-01-01\nslug: ../../etc\n"))], "error: content/posts/p.md:4: slug `../../etc` must not start with `.` or contain `..`: it has to stay inside its folder"),
         case("slug with slash", vec![(p, post("title: A\ndate: 2024-01-01\nslug: a/b\n"))], "error: content/posts/p.md:4: slug `a/b` contains `/`: use letters, digits, `-`, `_`, `.` and `~` only"),
         case("alias traversal", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/../../x.html\"]\n"))], "error: content/posts/p.md:4: alias `/../../x.html`: must not contain `.` or `..` segments: it has to stay inside the site"),

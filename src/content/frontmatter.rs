@@ -254,7 +254,14 @@ pub fn parse<T: serde::de::DeserializeOwned>(
 }
 
 /// The top-level keys with their file lines, for unknown-key warnings.
+///
+/// Block-style front matter (the usual `key: value` lines) is read by a line scan, which costs a fraction
+/// of a second YAML parse; anything else (flow style, a list, a scalar) goes through the YAML parser, which
+/// also produces the error for front matter that is not a mapping.
 pub fn keys(front: &str, front_line: usize) -> Result<Vec<(String, usize)>, (usize, String)> {
+    if let Some(keys) = scan_block_keys(front) {
+        return Ok(keys.into_iter().map(|(k, l)| (k, l + front_line - 1)).collect());
+    }
     let keys = yaml::top_level_keys(front).map_err(|e| shift(e, front_line))?;
     Ok(keys
         .into_iter()
@@ -263,6 +270,28 @@ pub fn keys(front: &str, front_line: usize) -> Result<Vec<(String, usize)>, (usi
             (k, line)
         })
         .collect())
+}
+
+/// Keys at column 0 of block-style YAML with their 1-based lines, or `None` when the text is not plainly
+/// block style.
+fn scan_block_keys(front: &str) -> Option<Vec<(String, usize)>> {
+    let mut keys = Vec::new();
+    for (i, line) in front.lines().enumerate() {
+        let first = line.chars().next();
+        if first.is_none_or(|c| c == ' ' || c == '\t' || c == '#') || line.trim().is_empty() {
+            continue;
+        }
+        let colon = line.find(':')?;
+        let key = &line[..colon];
+        let plain = key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+            && !key.starts_with(['-', ' '])
+            && line[colon + 1..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        if !plain {
+            return None;
+        }
+        keys.push((key.trim_end().to_string(), i + 1));
+    }
+    Some(keys)
 }
 
 /// The 1-based line (within `front`) where a top-level `key:` appears.
@@ -357,6 +386,15 @@ mod tests {
         let (line, msg) = parse::<FrontMatter>("title: A\ndraft: maybe\n", 2).unwrap_err();
         assert_eq!(line, 3, "{msg}");
         assert!(msg.contains("draft"), "{msg}");
+    }
+
+    #[test]
+    fn scanned_keys_match_yaml_keys() {
+        let front = "title: A\n# note\nsummary: |\n  text: with colon\ntags:\n  - a\nextra: {x: 1}\n";
+        let scanned: Vec<String> = scan_block_keys(front).unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(scanned, crate::yaml::top_level_keys(front).unwrap());
+        assert!(scan_block_keys("{title: A}").is_none());
+        assert!(scan_block_keys("- a\n").is_none());
     }
 
     #[test]
