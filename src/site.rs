@@ -126,16 +126,17 @@ pub struct Site {
 /// Render and index everything in `content`.
 pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
     let highlighter = Highlighter::new();
-    let folders = attach_comment_files(&content, diags);
     let Content {
-        posts,
+        mut posts,
         pages,
         series,
         statics,
-        ..
+        comment_folders,
+        unpublished_slugs,
     } = content;
-    let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
-    let mut pages = render_docs(pages, &config, &highlighter, &HashMap::new(), diags);
+    attach_comment_files(&mut posts, comment_folders, &unpublished_slugs, diags);
+    let mut posts = render_docs(posts, &config, &highlighter, diags);
+    let mut pages = render_docs(pages, &config, &highlighter, diags);
     posts.sort_by(|a, b| {
         b.date()
             .cmp(&a.date())
@@ -169,43 +170,43 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
     })
 }
 
-/// Comment files by post slug; folders whose post is not in the build are reported.
-fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<String, Vec<Comment>> {
-    let known: std::collections::HashSet<&str> =
-        content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
-    let mut map = HashMap::new();
-    for folder in &content.comment_folders {
-        if known.contains(folder.slug.as_str()) {
-            map.insert(folder.slug.clone(), folder.comments.clone());
-        } else if !content.unpublished_slugs.contains(&folder.slug) {
-            diags.warn(
+/// Move each comment folder's comments into its post; folders whose post is not in the build are
+/// reported (unless the post exists but is a draft or dated in the future).
+fn attach_comment_files(
+    posts: &mut [SourceDoc],
+    folders: Vec<content::CommentFolder>,
+    unpublished: &std::collections::HashSet<String>,
+    diags: &Diagnostics,
+) {
+    let by_slug: HashMap<String, usize> = posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.meta.slug.clone(), i))
+        .collect();
+    for folder in folders {
+        match by_slug.get(&folder.slug) {
+            Some(&i) => posts[i].meta.comments.extend(folder.comments),
+            None if unpublished.contains(&folder.slug) => {}
+            None => diags.warn(
                 &folder.dir,
                 None,
                 format!(
                     "comment folder for a post that does not exist: no post has the slug `{}`",
                     folder.slug
                 ),
-            );
+            ),
         }
     }
-    map
 }
 
 fn render_docs(
     docs: Vec<SourceDoc>,
     config: &Config,
     highlighter: &Highlighter,
-    comment_files: &HashMap<String, Vec<Comment>>,
     diags: &Diagnostics,
 ) -> Vec<Doc> {
     docs.into_par_iter()
-        .map(|doc| {
-            let files = comment_files
-                .get(&doc.meta.slug)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            render_doc(doc, config, highlighter, files, diags)
-        })
+        .map(|doc| render_doc(doc, config, highlighter, diags))
         .collect()
 }
 
@@ -213,10 +214,9 @@ fn render_doc(
     doc: SourceDoc,
     config: &Config,
     highlighter: &Highlighter,
-    files: &[Comment],
     diags: &Diagnostics,
 ) -> Doc {
-    let SourceDoc { meta, body } = doc;
+    let SourceDoc { mut meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
     let summary_html = match &meta.summary {
         Some(s) => markdown::render(s, highlighter).html,
@@ -228,7 +228,7 @@ fn render_doc(
     let has_more = summary_html.trim().len() < rendered.html.trim().len();
     let path = doc_path(&meta, config);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
-    let mut all: Vec<Comment> = meta.comments.iter().chain(files.iter()).cloned().collect();
+    let mut all: Vec<Comment> = std::mem::take(&mut meta.comments);
     all.sort_by(|a, b| {
         a.date
             .cmp(&b.date)

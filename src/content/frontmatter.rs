@@ -260,7 +260,10 @@ pub fn parse<T: serde::de::DeserializeOwned>(
 /// also produces the error for front matter that is not a mapping.
 pub fn keys(front: &str, front_line: usize) -> Result<Vec<(String, usize)>, (usize, String)> {
     if let Some(keys) = scan_block_keys(front) {
-        return Ok(keys.into_iter().map(|(k, l)| (k, l + front_line - 1)).collect());
+        return Ok(keys
+            .into_iter()
+            .map(|(k, l)| (k, l + front_line - 1))
+            .collect());
     }
     let keys = yaml::top_level_keys(front).map_err(|e| shift(e, front_line))?;
     Ok(keys
@@ -283,9 +286,14 @@ fn scan_block_keys(front: &str) -> Option<Vec<(String, usize)>> {
         }
         let colon = line.find(':')?;
         let key = &line[..colon];
-        let plain = key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+        let plain = key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
             && !key.starts_with(['-', ' '])
-            && line[colon + 1..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+            && line[colon + 1..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t');
         if !plain {
             return None;
         }
@@ -390,8 +398,13 @@ mod tests {
 
     #[test]
     fn scanned_keys_match_yaml_keys() {
-        let front = "title: A\n# note\nsummary: |\n  text: with colon\ntags:\n  - a\nextra: {x: 1}\n";
-        let scanned: Vec<String> = scan_block_keys(front).unwrap().into_iter().map(|(k, _)| k).collect();
+        let front =
+            "title: A\n# note\nsummary: |\n  text: with colon\ntags:\n  - a\nextra: {x: 1}\n";
+        let scanned: Vec<String> = scan_block_keys(front)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(scanned, crate::yaml::top_level_keys(front).unwrap());
         assert!(scan_block_keys("{title: A}").is_none());
         assert!(scan_block_keys("- a\n").is_none());

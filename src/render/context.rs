@@ -196,6 +196,43 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
     })
 }
 
+/// A compact line for long lists (the archive, author pages): no summary text, so a list of ten thousand
+/// posts stays small.
+#[derive(Serialize)]
+pub struct Entry<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub path: &'a str,
+    pub url: String,
+    pub date: Option<String>,
+    pub date_display: String,
+    pub year: Option<i32>,
+    pub series: Option<SeriesBadge<'a>>,
+    pub comment_count: usize,
+    pub draft: bool,
+}
+
+/// The compact entry of post `i`.
+pub fn entry(site: &Site, i: usize) -> Entry<'_> {
+    let doc = &site.posts[i];
+    Entry {
+        title: &doc.meta.title,
+        slug: &doc.meta.slug,
+        path: &doc.path,
+        url: site.config.absolute(&doc.path),
+        date: doc.meta.date.map(|d| d.to_rfc3339()),
+        date_display: doc
+            .meta
+            .date
+            .map(|d| dates::display(&d))
+            .unwrap_or_default(),
+        year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
+        series: badge(site, i, false),
+        comment_count: doc.comment_count,
+        draft: doc.meta.draft,
+    }
+}
+
 /// The summary of post `i` (or of a page, with `i` = None for series/tags lookups).
 pub fn summary(site: &Site, i: usize) -> Summary<'_> {
     summary_of(site, &site.posts[i], Some(i), false)

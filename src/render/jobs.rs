@@ -405,7 +405,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             let years: Vec<_> = site
                 .years
                 .iter()
-                .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| summary(site, i)).collect::<Vec<_>>() }))
+                .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| context::entry(site, i)).collect::<Vec<_>>() }))
                 .collect();
             insert(&mut ctx, "years", &years);
             ("archive.html".into(), ctx)
@@ -424,7 +424,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &author
                     .posts
                     .iter()
-                    .map(|&i| summary(site, i))
+                    .map(|&i| context::entry(site, i))
                     .collect::<Vec<_>>(),
             );
             ("author.html".into(), ctx)
