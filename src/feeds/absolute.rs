@@ -192,7 +192,7 @@ impl Rewriter<'_, '_> {
             let ends = self
                 .bytes
                 .get(after)
-                .map_or(true, |&b| is_space(b) || b == b'/' || b == b'>');
+                .is_none_or(|&b| is_space(b) || b == b'/' || b == b'>');
             if named && ends {
                 self.pos = at;
                 return;
