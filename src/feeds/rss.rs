@@ -10,8 +10,9 @@ const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 
 /// The feed as an RSS 2.0 document.
 ///
-/// `<description>` carries the full content when the item has it (readers that know no extension
-/// still show the whole post), else the summary; full content is repeated in `content:encoded`.
+/// `<description>` carries the summary and `content:encoded` the full content when the item has it, as
+/// most publishers do: every current reader understands `content:encoded`, and repeating the whole post
+/// in both would double the size of every feed.
 /// `lastBuildDate` is the newest item date or [`FeedMeta::updated`], and left out when neither exists.
 pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
     let mut doc = XmlDoc::new();
@@ -70,7 +71,7 @@ fn write_item(doc: &mut XmlDoc, meta: &FeedMeta, item: &FeedItem) {
     for category in &item.categories {
         doc.text("category", &[], category);
     }
-    doc.text("description", &[], content.as_deref().unwrap_or(&summary));
+    doc.text("description", &[], &summary);
     if let Some(content) = &content {
         doc.text("content:encoded", &[], content);
     }
