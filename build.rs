@@ -5,11 +5,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -27,14 +32,22 @@ fn main() {
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
     collect(&theme, &theme, &mut files);
-    let mut code = String::from("/// The files of the built-in default theme: (path inside the theme, bytes).\n");
+    let mut code = String::from(
+        "/// The files of the built-in default theme: (path inside the theme, bytes).\n",
+    );
     code.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
     for rel in files {
         let rel_str = rel.to_string_lossy().replace('\\', "/");
         let abs = theme.join(&rel);
-        writeln!(code, "    ({rel_str:?}, include_bytes!({:?})),", abs.to_string_lossy()).expect("write to string");
+        writeln!(
+            code,
+            "    ({rel_str:?}, include_bytes!({:?})),",
+            abs.to_string_lossy()
+        )
+        .expect("write to string");
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("default_theme.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("default_theme.rs");
     std::fs::write(out, code).expect("write default_theme.rs");
 }

@@ -181,7 +181,14 @@ impl Config {
     pub fn parse(root: &Path, text: &str, diags: &Diagnostics) -> Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            Error::new(CONFIG_FILE, line, format!("{} (fix the TOML syntax or the value's type)", e.message().trim()))
+            Error::new(
+                CONFIG_FILE,
+                line,
+                format!(
+                    "{} (fix the TOML syntax or the value's type)",
+                    e.message().trim()
+                ),
+            )
         })?;
         warn_unknown_keys(text, diags);
         let mut errors = Vec::new();
@@ -199,7 +206,10 @@ impl Config {
 
     /// The author display name for an `author` value: the configured name of an id, else the value.
     pub fn author_name<'a>(&'a self, author: &'a str) -> &'a str {
-        self.authors.get(author).map(|a| a.name.as_str()).unwrap_or(author)
+        self.authors
+            .get(author)
+            .map(|a| a.name.as_str())
+            .unwrap_or(author)
     }
 }
 
@@ -208,10 +218,15 @@ fn line_of<T>(text: &str, spanned: &Spanned<T>) -> Option<usize> {
 }
 
 fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) -> Config {
-    let mut err = |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
+    let mut err =
+        |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
     let base_url = match &raw.base_url {
         None => {
-            err(None, "missing required key `base_url`: add e.g. base_url = \"https://example.com\"".into());
+            err(
+                None,
+                "missing required key `base_url`: add e.g. base_url = \"https://example.com\""
+                    .into(),
+            );
             String::new()
         }
         Some(b) => match validate_base_url(b.get_ref()) {
@@ -225,15 +240,33 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
     let title = match &raw.title {
         Some(t) => t.get_ref().clone(),
         None => {
-            err(None, "missing required key `title`: add e.g. title = \"My Publication\"".into());
+            err(
+                None,
+                "missing required key `title`: add e.g. title = \"My Publication\"".into(),
+            );
             String::new()
         }
     };
-    let posts_per_page = positive(text, raw.posts_per_page.as_ref(), "posts_per_page", 10, &mut err);
-    let related_posts = non_negative(text, raw.related_posts.as_ref(), "related_posts", 5, &mut err);
+    let posts_per_page = positive(
+        text,
+        raw.posts_per_page.as_ref(),
+        "posts_per_page",
+        10,
+        &mut err,
+    );
+    let related_posts = non_negative(
+        text,
+        raw.related_posts.as_ref(),
+        "related_posts",
+        5,
+        &mut err,
+    );
     let feed_limit = positive(text, raw.feeds.limit.as_ref(), "feeds.limit", 20, &mut err);
     let (permalink, permalink_pattern) = match &raw.permalink {
-        None => (parse_permalink("/posts/:slug/").unwrap_or_default(), "/posts/:slug/".to_string()),
+        None => (
+            parse_permalink("/posts/:slug/").unwrap_or_default(),
+            "/posts/:slug/".to_string(),
+        ),
         Some(p) => match parse_permalink(p.get_ref()) {
             Ok(parts) => (parts, p.get_ref().clone()),
             Err(msg) => {
@@ -259,22 +292,38 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             "warn" => false,
             "error" => true,
             other => {
-                err(line_of(text, v), format!("check_links must be \"warn\" or \"error\", not `{other}`"));
+                err(
+                    line_of(text, v),
+                    format!("check_links must be \"warn\" or \"error\", not `{other}`"),
+                );
                 false
             }
         },
     };
     for (id, author) in &raw.authors {
         if let Some(url) = &author.url {
-            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
+            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/'))
+            {
                 let line = find_line(text, &format!("[authors.{id}]"));
-                err(line, format!("authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"));
+                err(
+                    line,
+                    format!(
+                        "authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"
+                    ),
+                );
             }
         }
     }
-    let theme = raw.theme.as_ref().map(|t| t.get_ref().clone()).unwrap_or_else(|| "default".into());
+    let theme = raw
+        .theme
+        .as_ref()
+        .map(|t| t.get_ref().clone())
+        .unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
-        err(raw.theme.as_ref().and_then(|t| line_of(text, t)), format!("theme `{theme}` must be a folder name under themes/"));
+        err(
+            raw.theme.as_ref().and_then(|t| line_of(text, t)),
+            format!("theme `{theme}` must be a folder name under themes/"),
+        );
     }
     Config {
         root: root.to_path_buf(),
@@ -294,7 +343,11 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
         feed_limit,
         feed_full_content: raw.feeds.full_content.unwrap_or(true),
         highlight_theme_line: raw.highlight.theme.as_ref().and_then(|t| line_of(text, t)),
-        highlight_theme: raw.highlight.theme.map(|t| t.into_inner()).unwrap_or_else(|| "InspiredGitHub".into()),
+        highlight_theme: raw
+            .highlight
+            .theme
+            .map(|t| t.into_inner())
+            .unwrap_or_else(|| "InspiredGitHub".into()),
         authors: raw.authors,
         extra: raw
             .extra
@@ -314,7 +367,13 @@ fn positive(
         None => default,
         Some(v) if *v.get_ref() >= 1 && *v.get_ref() <= 1_000_000 => *v.get_ref() as usize,
         Some(v) => {
-            err(line_of(text, v), format!("{key} must be a whole number from 1 to 1000000, not {}", v.get_ref()));
+            err(
+                line_of(text, v),
+                format!(
+                    "{key} must be a whole number from 1 to 1000000, not {}",
+                    v.get_ref()
+                ),
+            );
             default
         }
     }
@@ -331,7 +390,13 @@ fn non_negative(
         None => default,
         Some(v) if *v.get_ref() >= 0 && *v.get_ref() <= 1000 => *v.get_ref() as usize,
         Some(v) => {
-            err(line_of(text, v), format!("{key} must be a whole number from 0 to 1000, not {}", v.get_ref()));
+            err(
+                line_of(text, v),
+                format!(
+                    "{key} must be a whole number from 0 to 1000, not {}",
+                    v.get_ref()
+                ),
+            );
             default
         }
     }
@@ -352,7 +417,10 @@ fn feed_formats(
             "atom" => FeedFormat::Atom,
             "json" => FeedFormat::Json,
             _ => {
-                err(line_of(text, list), format!("unknown feed format `{name}`: use \"rss\", \"atom\" or \"json\""));
+                err(
+                    line_of(text, list),
+                    format!("unknown feed format `{name}`: use \"rss\", \"atom\" or \"json\""),
+                );
                 continue;
             }
         };
@@ -369,8 +437,13 @@ fn validate_base_url(url: &str) -> std::result::Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
         .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
-    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("base_url `{url}` needs a host name, e.g. https://example.com"));
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "base_url `{url}` needs a host name, e.g. https://example.com"
+        ));
     }
     Ok(trimmed.to_string())
 }
@@ -381,7 +454,9 @@ pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>,
         return Err(format!("permalink `{pattern}` must start with `/`"));
     }
     if !(pattern.ends_with('/') || pattern.ends_with(".html")) {
-        return Err(format!("permalink `{pattern}` must end with `/` or `.html`"));
+        return Err(format!(
+            "permalink `{pattern}` must end with `/` or `.html`"
+        ));
     }
     let mut parts = Vec::new();
     let mut literal = String::new();
@@ -419,16 +494,22 @@ pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>,
         parts.push(PermalinkPart::Literal(literal));
     }
     if !parts.contains(&PermalinkPart::Slug) {
-        return Err(format!("permalink `{pattern}` must contain :slug, or every post would share one URL"));
+        return Err(format!(
+            "permalink `{pattern}` must contain :slug, or every post would share one URL"
+        ));
     }
     if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
-        return Err(format!("permalink `{pattern}` must not contain `.` or `..` segments"));
+        return Err(format!(
+            "permalink `{pattern}` must not contain `.` or `..` segments"
+        ));
     }
     Ok(parts)
 }
 
 fn warn_unknown_keys(text: &str, diags: &Diagnostics) {
-    let Ok(table) = text.parse::<toml::Table>() else { return };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
     for key in table.keys() {
         if KNOWN_KEYS.contains(&key.as_str()) {
             continue;
@@ -444,7 +525,9 @@ fn warn_unknown_keys(text: &str, diags: &Diagnostics) {
 
 /// The first line that starts with `needle` (ignoring indentation), for keys toml gives no span for.
 fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.trim_start().starts_with(needle)).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.trim_start().starts_with(needle))
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -468,24 +551,33 @@ mod tests {
     #[test]
     fn missing_base_url_is_an_error() {
         let e = parse("title = \"T\"\n").unwrap_err();
-        assert!(e.contains("site.toml: missing required key `base_url`"), "{e}");
+        assert!(
+            e.contains("site.toml: missing required key `base_url`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn zero_posts_per_page_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
+        let e =
+            parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
         assert!(e.starts_with("error: site.toml:3: posts_per_page"), "{e}");
     }
 
     #[test]
     fn unknown_permalink_token_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npermalink = \"/:title/\"\n").unwrap_err();
-        assert!(e.starts_with("error: site.toml:3: unknown permalink token `:title`"), "{e}");
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npermalink = \"/:title/\"\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("error: site.toml:3: unknown permalink token `:title`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn wrong_type_names_the_line() {
-        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n").unwrap_err();
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n")
+            .unwrap_err();
         assert!(e.starts_with("error: site.toml:4:"), "{e}");
     }
 

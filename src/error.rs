@@ -37,7 +37,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        file: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, line, message)
@@ -76,7 +80,11 @@ impl Error {
 
     /// An I/O failure on `path`, with what the author can do about it.
     pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
-        Error::new(path.display().to_string(), None, format!("could not {action}: {err}"))
+        Error::new(
+            path.display().to_string(),
+            None,
+            format!("could not {action}: {err}"),
+        )
     }
 
     /// Many errors as one; `None` when there are none.
@@ -145,7 +153,11 @@ impl Diagnostics {
 /// Turn a byte offset into a 1-based line number.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// "did you mean `x`?" for a misspelt key, when one of `known` is close enough.

@@ -23,7 +23,9 @@ pub trait Sink: Sync {
 pub fn url_path_to_file(url_path: &str) -> std::result::Result<String, String> {
     let trimmed = url_path.trim();
     if trimmed.contains("://") || trimmed.starts_with("//") {
-        return Err("must be a path on this site such as `/2019/05/old.html`, not a full URL".into());
+        return Err(
+            "must be a path on this site such as `/2019/05/old.html`, not a full URL".into(),
+        );
     }
     if !trimmed.starts_with('/') {
         return Err("must start with `/`".into());
@@ -33,7 +35,9 @@ pub fn url_path_to_file(url_path: &str) -> std::result::Result<String, String> {
     let mut segments = Vec::new();
     for seg in path.split('/').filter(|s| !s.is_empty()) {
         if seg == "." || seg == ".." {
-            return Err("must not contain `.` or `..` segments: it has to stay inside the site".into());
+            return Err(
+                "must not contain `.` or `..` segments: it has to stay inside the site".into(),
+            );
         }
         if seg.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
             return Err("contains a backslash, a colon or a control character".into());
@@ -77,12 +81,22 @@ pub struct StagingSink {
 
 impl StagingSink {
     fn ensure_parent(&self, target: &Path) -> std::io::Result<()> {
-        let Some(parent) = target.parent() else { return Ok(()) };
-        if self.made.lock().unwrap_or_else(|e| e.into_inner()).contains(parent) {
+        let Some(parent) = target.parent() else {
+            return Ok(());
+        };
+        if self
+            .made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(parent)
+        {
             return Ok(());
         }
         std::fs::create_dir_all(parent)?;
-        self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(parent.to_path_buf());
         Ok(())
     }
 }
@@ -111,15 +125,27 @@ impl Staging {
     /// Prepare a fresh staging folder for `out`. Refuses outputs that would swallow the site itself.
     pub fn new(root: &Path, out: &Path) -> Result<Staging> {
         check_output_dir(root, out)?;
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("public");
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
         }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
-        Ok(Staging { sink: StagingSink { dir, made: Mutex::new(HashSet::new()) }, out: out.to_path_buf() })
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
+        Ok(Staging {
+            sink: StagingSink {
+                dir,
+                made: Mutex::new(HashSet::new()),
+            },
+            out: out.to_path_buf(),
+        })
     }
 
     /// Put the staged files in place of the output folder.
@@ -127,12 +153,16 @@ impl Staging {
         let staged = self.sink.dir.clone();
         let old = staged.with_file_name(format!(
             ".{}.old-{}",
-            self.out.file_name().and_then(|n| n.to_str()).unwrap_or("public"),
+            self.out
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("public"),
             std::process::id()
         ));
         let had_old = self.out.exists();
         if had_old {
-            std::fs::rename(&self.out, &old).map_err(|e| Error::io(&self.out, "move the previous output aside", &e))?;
+            std::fs::rename(&self.out, &old)
+                .map_err(|e| Error::io(&self.out, "move the previous output aside", &e))?;
         }
         if let Err(e) = std::fs::rename(&staged, &self.out) {
             if had_old {
@@ -141,7 +171,8 @@ impl Staging {
             return Err(Error::io(&self.out, "move the new output into place", &e));
         }
         if had_old {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "remove the previous output", &e))?;
+            std::fs::remove_dir_all(&old)
+                .map_err(|e| Error::io(&old, "remove the previous output", &e))?;
         }
         std::mem::forget(self);
         Ok(())
@@ -158,9 +189,17 @@ impl Drop for Staging {
 fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (root_abs, out_abs) = (abs(root), abs(out));
-    let msg = |why: &str| Error::new(out.display().to_string(), None, format!("refusing to use this output folder: {why}"));
+    let msg = |why: &str| {
+        Error::new(
+            out.display().to_string(),
+            None,
+            format!("refusing to use this output folder: {why}"),
+        )
+    };
     if root_abs.starts_with(&out_abs) {
-        return Err(msg("it contains the site itself; pick a folder such as public/"));
+        return Err(msg(
+            "it contains the site itself; pick a folder such as public/",
+        ));
     }
     for src in ["content", "static", "themes", "templates"] {
         if out_abs.starts_with(root_abs.join(src)) {
@@ -168,7 +207,9 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         }
     }
     if out_abs.join("site.toml").exists() || out_abs.join(".git").exists() {
-        return Err(msg("it holds a site.toml or a .git folder, so it is not a build output"));
+        return Err(msg(
+            "it holds a site.toml or a .git folder, so it is not a build output",
+        ));
     }
     Ok(())
 }
@@ -191,13 +232,19 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes.to_vec());
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
 
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()> {
         let bytes = std::fs::read(src)?;
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes);
         Ok(())
     }
 }
@@ -209,7 +256,10 @@ mod tests {
     #[test]
     fn url_paths_map_to_files() {
         assert_eq!(url_path_to_file("/posts/a/").unwrap(), "posts/a/index.html");
-        assert_eq!(url_path_to_file("/2007/07/x.html").unwrap(), "2007/07/x.html");
+        assert_eq!(
+            url_path_to_file("/2007/07/x.html").unwrap(),
+            "2007/07/x.html"
+        );
         assert_eq!(url_path_to_file("/old").unwrap(), "old/index.html");
         assert_eq!(url_path_to_file("/").unwrap(), "index.html");
         assert_eq!(url_path_to_file("/a%20b/").unwrap(), "a b/index.html");
@@ -217,7 +267,17 @@ mod tests {
 
     #[test]
     fn traversal_is_refused() {
-        for bad in ["/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/a%2f..%2f..%2fb", "/a\\..\\b", "https://x.org/a", "a/b", "//x.org/a", "/a%zz"] {
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../b",
+            "/%2e%2e/x",
+            "/a%2f..%2f..%2fb",
+            "/a\\..\\b",
+            "https://x.org/a",
+            "a/b",
+            "//x.org/a",
+            "/a%zz",
+        ] {
             assert!(url_path_to_file(bad).is_err(), "{bad}");
         }
     }
@@ -232,7 +292,10 @@ mod tests {
         staging.sink.write("a/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!out.join("stale.html").exists());
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1);
     }
@@ -247,7 +310,10 @@ mod tests {
             let staging = Staging::new(tmp.path(), &out).unwrap();
             staging.sink.write("x.html", b"new").unwrap();
         }
-        assert_eq!(std::fs::read_to_string(out.join("keep.html")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.html")).unwrap(),
+            "old"
+        );
         assert!(!out.join("x.html").exists());
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     }

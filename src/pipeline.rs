@@ -31,26 +31,45 @@ pub fn load_config(root: &Path, overrides: &Overrides, diags: &Diagnostics) -> R
     let mut config = Config::load(root, diags)?;
     if let Some(url) = &overrides.base_url {
         let text = format!("title = \"x\"\nbase_url = {}\n", toml_string(url));
-        let checked = Config::parse(root, &text, &Diagnostics::new())
-            .map_err(|e| crate::error::Error::new("--base-url", None, e.diagnostics[0].message.clone()))?;
+        let checked = Config::parse(root, &text, &Diagnostics::new()).map_err(|e| {
+            crate::error::Error::new("--base-url", None, e.diagnostics[0].message.clone())
+        })?;
         config.base_url = checked.base_url;
     }
     Ok(config)
 }
 
 fn toml_string(s: &str) -> String {
-    let escaped: String = s.chars().flat_map(|c| if c == '"' || c == '\\' { vec!['\\', c] } else { vec![c] }).collect();
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| {
+            if c == '"' || c == '\\' {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
     format!("\"{escaped}\"")
 }
 
 /// Everything up to rendering: no file is written.
-pub fn load_site(root: &Path, opts: &BuildOptions, overrides: &Overrides, diags: &Diagnostics) -> Result<Loaded> {
+pub fn load_site(
+    root: &Path,
+    opts: &BuildOptions,
+    overrides: &Overrides,
+    diags: &Diagnostics,
+) -> Result<Loaded> {
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
     let content = content::load(&config, opts, diags)?;
     let site = site::assemble(config, content, diags)?;
     let planned = render::plan(&site, &theme)?;
-    Ok(Loaded { site, theme, planned })
+    Ok(Loaded {
+        site,
+        theme,
+        planned,
+    })
 }
 
 /// Render a loaded site into `sink`.
@@ -67,11 +86,21 @@ pub struct Report {
 }
 
 /// Build the site at `root` into `out`, replacing it only if everything succeeded.
-pub fn build(root: &Path, out: &Path, opts: &BuildOptions, overrides: &Overrides, diags: &Diagnostics) -> Result<Report> {
+pub fn build(
+    root: &Path,
+    out: &Path,
+    opts: &BuildOptions,
+    overrides: &Overrides,
+    diags: &Diagnostics,
+) -> Result<Report> {
     let start = Instant::now();
     let loaded = load_site(root, opts, overrides, diags)?;
     let staging = Staging::new(root, out)?;
     let stats = render_into(&loaded, &staging.sink)?;
     staging.commit()?;
-    Ok(Report { stats, posts: loaded.site.posts.len(), elapsed: start.elapsed() })
+    Ok(Report {
+        stats,
+        posts: loaded.site.posts.len(),
+        elapsed: start.elapsed(),
+    })
 }

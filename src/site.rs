@@ -89,7 +89,8 @@ pub struct Series {
 impl Series {
     /// "M" in "Part N of M": the planned total, else the highest published part.
     pub fn shown_total(&self) -> u32 {
-        self.total.unwrap_or_else(|| self.parts.keys().next_back().copied().unwrap_or(0))
+        self.total
+            .unwrap_or_else(|| self.parts.keys().next_back().copied().unwrap_or(0))
     }
 }
 
@@ -126,22 +127,52 @@ pub struct Site {
 pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
     let highlighter = Highlighter::new();
     let folders = attach_comment_files(&content, diags);
-    let Content { posts, pages, series, statics, .. } = content;
+    let Content {
+        posts,
+        pages,
+        series,
+        statics,
+        ..
+    } = content;
     let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
     let mut pages = render_docs(pages, &config, &highlighter, &HashMap::new(), diags);
-    posts.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.meta.title.cmp(&b.meta.title)).then_with(|| a.path.cmp(&b.path)));
-    pages.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.meta.title.cmp(&b.meta.title)));
+    posts.sort_by(|a, b| {
+        b.date()
+            .cmp(&a.date())
+            .then_with(|| a.meta.title.cmp(&b.meta.title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    pages.sort_by(|a, b| {
+        a.meta
+            .weight
+            .cmp(&b.meta.weight)
+            .then_with(|| a.meta.title.cmp(&b.meta.title))
+    });
     let (tags, post_tags) = index_tags(&posts);
     let (series, post_series) = index_series(&posts, series, &config, &highlighter, diags)?;
     let (authors, post_author) = index_authors(&posts, &config);
     let years = index_years(&posts);
     let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
-    Ok(Site { config, posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, statics })
+    Ok(Site {
+        config,
+        posts,
+        pages,
+        tags,
+        series,
+        authors,
+        years,
+        post_tags,
+        post_author,
+        post_series,
+        related,
+        statics,
+    })
 }
 
 /// Comment files by post slug; folders whose post is not in the build are reported.
 fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<String, Vec<Comment>> {
-    let known: std::collections::HashSet<&str> = content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
+    let known: std::collections::HashSet<&str> =
+        content.posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut map = HashMap::new();
     for folder in &content.comment_folders {
         if known.contains(folder.slug.as_str()) {
@@ -150,7 +181,10 @@ fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<Strin
             diags.warn(
                 &folder.dir,
                 None,
-                format!("comment folder for a post that does not exist: no post has the slug `{}`", folder.slug),
+                format!(
+                    "comment folder for a post that does not exist: no post has the slug `{}`",
+                    folder.slug
+                ),
             );
         }
     }
@@ -166,24 +200,41 @@ fn render_docs(
 ) -> Vec<Doc> {
     docs.into_par_iter()
         .map(|doc| {
-            let files = comment_files.get(&doc.meta.slug).map(Vec::as_slice).unwrap_or(&[]);
+            let files = comment_files
+                .get(&doc.meta.slug)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             render_doc(doc, config, highlighter, files, diags)
         })
         .collect()
 }
 
-fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files: &[Comment], diags: &Diagnostics) -> Doc {
+fn render_doc(
+    doc: SourceDoc,
+    config: &Config,
+    highlighter: &Highlighter,
+    files: &[Comment],
+    diags: &Diagnostics,
+) -> Doc {
     let SourceDoc { meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
     let summary_html = match &meta.summary {
         Some(s) => markdown::render(s, highlighter).html,
-        None => rendered.more_html.clone().unwrap_or_else(|| rendered.first_paragraph_html.clone()),
+        None => rendered
+            .more_html
+            .clone()
+            .unwrap_or_else(|| rendered.first_paragraph_html.clone()),
     };
     let has_more = summary_html.trim().len() < rendered.html.trim().len();
     let path = doc_path(&meta, config);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
     let mut all: Vec<Comment> = meta.comments.iter().chain(files.iter()).cloned().collect();
-    all.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.file.cmp(&b.file)).then_with(|| a.id.cmp(&b.id)));
+    all.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let comment_count = all.len();
     let comments = thread(all, &meta.file, diags);
     let body_line = meta.body_line;
@@ -202,7 +253,11 @@ fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files:
         reading_time: rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         heading_ids: rendered.heading_ids,
         links,
-        images_without_alt: rendered.images_without_alt.iter().map(|l| l + body_line - 1).collect(),
+        images_without_alt: rendered
+            .images_without_alt
+            .iter()
+            .map(|l| l + body_line - 1)
+            .collect(),
         comments,
         comment_count,
         meta,
@@ -233,24 +288,43 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
     let mut ids: HashMap<String, usize> = HashMap::new();
     for (i, c) in comments.iter().enumerate() {
         if ids.insert(c.id.clone(), i).is_some() {
-            diags.warn(&c.file, Some(c.line), format!("two comments on {post_file} share the id `{}`; replies go to the later one", c.id));
+            diags.warn(
+                &c.file,
+                Some(c.line),
+                format!(
+                    "two comments on {post_file} share the id `{}`; replies go to the later one",
+                    c.id
+                ),
+            );
         }
     }
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
     let mut roots = Vec::new();
     for (i, c) in comments.iter().enumerate() {
         match c.reply_to.as_ref().map(|r| (r, ids.get(r))) {
-            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => children[p].push(i),
+            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => {
+                children[p].push(i)
+            }
             Some((r, None)) => {
-                diags.warn(&c.file, Some(c.line), format!("reply to an unknown comment `{r}`: shown as a top-level comment"));
+                diags.warn(
+                    &c.file,
+                    Some(c.line),
+                    format!("reply to an unknown comment `{r}`: shown as a top-level comment"),
+                );
                 roots.push(i);
             }
             _ => roots.push(i),
         }
     }
-    let bodies: Vec<String> = comments.par_iter().map(|c| markdown::render_comment(&c.body)).collect();
+    let bodies: Vec<String> = comments
+        .par_iter()
+        .map(|c| markdown::render_comment(&c.body))
+        .collect();
     let mut used = std::collections::HashSet::new();
-    roots.iter().map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used)).collect()
+    roots
+        .iter()
+        .map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used))
+        .collect()
 }
 
 /// True when `p` descends from `i` (a reply cycle), so `i` must not become `p`'s child.
@@ -314,7 +388,12 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     for (i, post) in posts.iter().enumerate() {
         for name in &post.meta.tags {
             let t = *by_key.entry(content::tag_key(name)).or_insert_with(|| {
-                tags.push(Tag { name: name.clone(), slug: String::new(), path: String::new(), posts: Vec::new() });
+                tags.push(Tag {
+                    name: name.clone(),
+                    slug: String::new(),
+                    path: String::new(),
+                    posts: Vec::new(),
+                });
                 tags.len() - 1
             });
             tags[t].posts.push(i);
@@ -323,7 +402,13 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     }
     // Sort by name, then give slugs in that order so collisions resolve the same way on every build.
     let mut order: Vec<usize> = (0..tags.len()).collect();
-    order.sort_by(|&a, &b| tags[a].name.to_lowercase().cmp(&tags[b].name.to_lowercase()).then_with(|| tags[a].name.cmp(&tags[b].name)));
+    order.sort_by(|&a, &b| {
+        tags[a]
+            .name
+            .to_lowercase()
+            .cmp(&tags[b].name.to_lowercase())
+            .then_with(|| tags[a].name.cmp(&tags[b].name))
+    });
     let mut new_index = vec![0; tags.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
@@ -356,7 +441,8 @@ fn index_series(
     highlighter: &Highlighter,
     diags: &Diagnostics,
 ) -> Result<(Vec<Series>, Vec<Option<usize>>)> {
-    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> =
+        BTreeMap::new();
     for s in sources {
         let id = s.id.clone();
         by_id.entry(id).or_default().0 = Some(s);
@@ -388,8 +474,15 @@ fn index_series(
             parts.insert(r.part, i);
         }
         warn_gaps(&id, &parts, posts, diags);
-        let title = source.as_ref().and_then(|s| s.title.clone()).or(name).unwrap_or_else(|| id.clone());
-        let description_html = source.as_ref().map(|s| markdown::render(&s.description, highlighter).html).unwrap_or_default();
+        let title = source
+            .as_ref()
+            .and_then(|s| s.title.clone())
+            .or(name)
+            .unwrap_or_else(|| id.clone());
+        let description_html = source
+            .as_ref()
+            .map(|s| markdown::render(&s.description, highlighter).html)
+            .unwrap_or_default();
         let index = series.len();
         for &i in parts.values() {
             post_series[i] = Some(index);
@@ -397,7 +490,10 @@ fn index_series(
         let _ = config;
         series.push(Series {
             path: format!("/series/{id}/"),
-            extra: source.as_ref().map(|s| s.extra.clone()).unwrap_or(serde_json::Value::Null),
+            extra: source
+                .as_ref()
+                .map(|s| s.extra.clone())
+                .unwrap_or(serde_json::Value::Null),
             id,
             title,
             total,
@@ -408,7 +504,12 @@ fn index_series(
     if let Some(err) = Error::collect(errors) {
         return Err(err);
     }
-    series.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
+    series.sort_by(|a, b| {
+        a.title
+            .to_lowercase()
+            .cmp(&b.title.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let mut remap = vec![0; series.len()];
     // Re-point post_series after sorting.
     for (new, s) in series.iter().enumerate() {
@@ -431,12 +532,24 @@ fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 }
 
 fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diagnostics) {
-    let Some((&highest, &last)) = parts.iter().next_back() else { return };
-    let missing: Vec<String> = (1..highest).filter(|p| !parts.contains_key(p)).map(|p| p.to_string()).collect();
+    let Some((&highest, &last)) = parts.iter().next_back() else {
+        return;
+    };
+    let missing: Vec<String> = (1..highest)
+        .filter(|p| !parts.contains_key(p))
+        .map(|p| p.to_string())
+        .collect();
     if !missing.is_empty() {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        diags.warn(&post.meta.file, line, format!("series `{id}` is missing part(s) {} below part {highest}", missing.join(", ")));
+        diags.warn(
+            &post.meta.file,
+            line,
+            format!(
+                "series `{id}` is missing part(s) {} below part {highest}",
+                missing.join(", ")
+            ),
+        );
     }
 }
 
@@ -445,7 +558,13 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
     for (id, a) in &config.authors {
         by_key.insert(
             id.clone(),
-            Author { id: id.clone(), name: a.name.clone(), url: a.url.clone(), path: format!("/authors/{}/", slug_or(id)), posts: Vec::new() },
+            Author {
+                id: id.clone(),
+                name: a.name.clone(),
+                url: a.url.clone(),
+                path: format!("/authors/{}/", slug_or(id)),
+                posts: Vec::new(),
+            },
         );
     }
     let mut keys = Vec::with_capacity(posts.len());
@@ -454,7 +573,11 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
             keys.push(None);
             continue;
         };
-        let key = if config.authors.contains_key(author) { author.clone() } else { slug_or(author) };
+        let key = if config.authors.contains_key(author) {
+            author.clone()
+        } else {
+            slug_or(author)
+        };
         let entry = by_key.entry(key.clone()).or_insert_with(|| Author {
             id: key.clone(),
             name: author.clone(),
@@ -466,8 +589,15 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
         keys.push(Some(key));
     }
     let authors: Vec<Author> = by_key.into_values().collect();
-    let position: HashMap<&str, usize> = authors.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    let post_author = keys.iter().map(|k| k.as_deref().and_then(|k| position.get(k).copied())).collect();
+    let position: HashMap<&str, usize> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let post_author = keys
+        .iter()
+        .map(|k| k.as_deref().and_then(|k| position.get(k).copied()))
+        .collect();
     (authors, post_author)
 }
 
@@ -494,14 +624,27 @@ fn index_years(posts: &[Doc]) -> Vec<(i32, Vec<usize>)> {
 
 /// Up to `n` posts per post, ranked by shared tags (ties: newer first). Candidates come from a window of
 /// neighbours in each shared tag's date-ordered list, so the cost stays linear in the number of posts.
-fn related_posts(posts: &[Doc], tags: &[Tag], post_tags: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
+fn related_posts(
+    posts: &[Doc],
+    tags: &[Tag],
+    post_tags: &[Vec<usize>],
+    n: usize,
+) -> Vec<Vec<usize>> {
     if n == 0 {
         return vec![Vec::new(); posts.len()];
     }
     let positions: Vec<HashMap<usize, usize>> = Vec::new();
     let _ = positions;
-    let tag_pos: Vec<HashMap<usize, usize>> =
-        tags.iter().map(|t| t.posts.iter().enumerate().map(|(pos, &p)| (p, pos)).collect()).collect();
+    let tag_pos: Vec<HashMap<usize, usize>> = tags
+        .iter()
+        .map(|t| {
+            t.posts
+                .iter()
+                .enumerate()
+                .map(|(pos, &p)| (p, pos))
+                .collect()
+        })
+        .collect();
     (0..posts.len())
         .into_par_iter()
         .map(|i| {

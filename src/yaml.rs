@@ -30,7 +30,10 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
             .keys()
             .map(|k| match k {
                 serde_yaml::Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             })
             .collect()),
         serde_yaml::Value::Null => Ok(Vec::new()),
@@ -67,7 +70,10 @@ mod tests {
 
     #[test]
     fn lists_top_level_keys() {
-        assert_eq!(top_level_keys("title: x\ntags: [a]\n").unwrap(), vec!["title", "tags"]);
+        assert_eq!(
+            top_level_keys("title: x\ntags: [a]\n").unwrap(),
+            vec!["title", "tags"]
+        );
         assert!(top_level_keys("- a\n- b\n").is_err());
     }
 }

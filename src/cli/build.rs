@@ -30,8 +30,14 @@ pub struct BuildArgs {
 pub fn run(args: &BuildArgs) -> i32 {
     let root = &args.root.root;
     let out = args.output.clone().unwrap_or_else(|| root.join("public"));
-    let opts = BuildOptions { drafts: args.drafts, future: args.future, ..BuildOptions::default() };
-    let overrides = Overrides { base_url: args.base_url.clone() };
+    let opts = BuildOptions {
+        drafts: args.drafts,
+        future: args.future,
+        ..BuildOptions::default()
+    };
+    let overrides = Overrides {
+        base_url: args.base_url.clone(),
+    };
     let diags = Diagnostics::new();
     let result = pipeline::build(root, &out, &opts, &overrides, &diags);
     print_diagnostics(&diags.take());
@@ -50,7 +56,11 @@ pub fn run(args: &BuildArgs) -> i32 {
         Err(err) => {
             print_diagnostics(&err.diagnostics);
             let n = err.diagnostics.len();
-            eprintln!("Build failed with {n} error{}; {} was left as it was.", if n == 1 { "" } else { "s" }, out.display());
+            eprintln!(
+                "Build failed with {n} error{}; {} was left as it was.",
+                if n == 1 { "" } else { "s" },
+                out.display()
+            );
             1
         }
     }

@@ -12,7 +12,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{Diagnostic, Severity};
 
 #[derive(Debug, Parser)]
-#[command(name = "lanyard", version, about = "A fast static-site generator for publications: numbered series, reader comments, feeds.")]
+#[command(
+    name = "lanyard",
+    version,
+    about = "A fast static-site generator for publications: numbered series, reader comments, feeds."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -21,7 +25,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into public/ (or -o DIR)
-    #[command(after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com")]
+    #[command(
+        after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com"
+    )]
     Build(build::BuildArgs),
 }
 

@@ -38,27 +38,62 @@ pub fn validate(
     diags: &Diagnostics,
 ) -> Result<Comment, Diagnostic> {
     let err = |msg: String| Diagnostic::error(file, Some(line), msg);
-    let author = raw.author.map(|t| t.0.trim().to_string()).filter(|a| !a.is_empty()).unwrap_or_else(|| "Anonymous".into());
-    let body = raw.body.map(|t| t.0).filter(|b| !b.trim().is_empty()).ok_or_else(|| {
-        err(format!("comment by {author} has no body: add `body:` with the comment's text"))
-    })?;
-    let date_text = raw.date.ok_or_else(|| err(format!("comment by {author} has no date: add `date: YYYY-MM-DD`")))?.0;
-    let date = parse_comment_date(&date_text, tz).map_err(|m| err(format!("comment by {author}: {m}")))?;
-    let url = raw.url.map(|t| t.0.trim().to_string()).filter(|u| !u.is_empty()).and_then(|u| {
-        if is_web_url(&u) {
-            Some(u)
-        } else {
-            diags.warn(file, Some(line), format!("comment by {author}: url `{u}` is not an http(s) URL and is not shown"));
-            None
-        }
-    });
+    let author = raw
+        .author
+        .map(|t| t.0.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "Anonymous".into());
+    let body = raw
+        .body
+        .map(|t| t.0)
+        .filter(|b| !b.trim().is_empty())
+        .ok_or_else(|| {
+            err(format!(
+                "comment by {author} has no body: add `body:` with the comment's text"
+            ))
+        })?;
+    let date_text = raw
+        .date
+        .ok_or_else(|| {
+            err(format!(
+                "comment by {author} has no date: add `date: YYYY-MM-DD`"
+            ))
+        })?
+        .0;
+    let date =
+        parse_comment_date(&date_text, tz).map_err(|m| err(format!("comment by {author}: {m}")))?;
+    let url = raw
+        .url
+        .map(|t| t.0.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .and_then(|u| {
+            if is_web_url(&u) {
+                Some(u)
+            } else {
+                diags.warn(
+                    file,
+                    Some(line),
+                    format!(
+                        "comment by {author}: url `{u}` is not an http(s) URL and is not shown"
+                    ),
+                );
+                None
+            }
+        });
     Ok(Comment {
-        id: raw.id.map(|t| t.0.trim().to_string()).filter(|i| !i.is_empty()).unwrap_or(fallback_id),
+        id: raw
+            .id
+            .map(|t| t.0.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .unwrap_or(fallback_id),
         author,
         url,
         date,
         body,
-        reply_to: raw.reply_to.map(|t| t.0.trim().to_string()).filter(|r| !r.is_empty()),
+        reply_to: raw
+            .reply_to
+            .map(|t| t.0.trim().to_string())
+            .filter(|r| !r.is_empty()),
         file: file.to_string(),
         line,
     })
@@ -70,7 +105,11 @@ fn parse_comment_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, Strin
     if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
         let secs: i64 = t.parse().map_err(|_| format!("`{t}` is not a date"))?;
         let secs = if t.len() >= 13 { secs / 1000 } else { secs };
-        return Utc.timestamp_opt(secs, 0).single().map(|d| d.fixed_offset()).ok_or_else(|| format!("`{t}` is not a date"));
+        return Utc
+            .timestamp_opt(secs, 0)
+            .single()
+            .map(|d| d.fixed_offset())
+            .ok_or_else(|| format!("`{t}` is not a date"));
     }
     dates::parse(t, tz)
 }
@@ -78,31 +117,56 @@ fn parse_comment_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, Strin
 fn is_web_url(u: &str) -> bool {
     let lower = u.to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://"))
-        && !u.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'))
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'))
 }
 
 /// Read one comment file: YAML with the comment's keys, or Markdown with them as front matter.
-pub fn read_file(path: &Path, rel: &str, tz: Tz, diags: &Diagnostics) -> Result<Comment, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
-    let text = frontmatter::normalize(&bytes).map_err(|(line, msg)| Diagnostic::error(rel, Some(line), msg))?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("comment").to_string();
-    let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+pub fn read_file(
+    path: &Path,
+    rel: &str,
+    tz: Tz,
+    diags: &Diagnostics,
+) -> Result<Comment, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
+    let text = frontmatter::normalize(&bytes)
+        .map_err(|(line, msg)| Diagnostic::error(rel, Some(line), msg))?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("comment")
+        .to_string();
+    let is_markdown = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(rel, Some(1), "comment file is empty: give it author, date and body"));
+        return Err(Diagnostic::error(
+            rel,
+            Some(1),
+            "comment file is empty: give it author, date and body",
+        ));
     }
     let raw = if is_markdown {
-        let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+        let split =
+            frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
         let front = split.front.ok_or_else(|| {
-            Diagnostic::error(rel, Some(1), "comment file has no front matter: start it with `---`, author and date")
+            Diagnostic::error(
+                rel,
+                Some(1),
+                "comment file has no front matter: start it with `---`, author and date",
+            )
         })?;
-        let mut raw: RawComment =
-            frontmatter::parse(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+        let mut raw: RawComment = frontmatter::parse(front, split.front_line)
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
         if raw.body.is_none() {
             raw.body = Some(frontmatter::Text(split.body.to_string()));
         }
         raw
     } else {
-        frontmatter::parse::<RawComment>(&text, 1).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
+        frontmatter::parse::<RawComment>(&text, 1)
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
     };
     validate(raw, stem, rel, 1, tz, diags)
 }
@@ -134,9 +198,29 @@ mod tests {
     #[test]
     fn missing_body_and_bad_date_are_errors() {
         let diags = Diagnostics::new();
-        let e = validate(raw("Dana", "2024-01-02", "  "), "1".into(), "p.md", 7, Tz::UTC, &diags).unwrap_err();
-        assert!(e.to_string().contains("p.md:7: comment by Dana has no body"), "{e}");
-        let e = validate(raw("Dana", "soon", "x"), "1".into(), "p.md", 7, Tz::UTC, &diags).unwrap_err();
+        let e = validate(
+            raw("Dana", "2024-01-02", "  "),
+            "1".into(),
+            "p.md",
+            7,
+            Tz::UTC,
+            &diags,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("p.md:7: comment by Dana has no body"),
+            "{e}"
+        );
+        let e = validate(
+            raw("Dana", "soon", "x"),
+            "1".into(),
+            "p.md",
+            7,
+            Tz::UTC,
+            &diags,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("is not a date"), "{e}");
     }
 

@@ -7,7 +7,12 @@
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
-const LOCAL_FORMATS: &[&str] = &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
+const LOCAL_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+];
 
 /// Parse an author-written date in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
@@ -15,7 +20,11 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M%:z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
             return Ok(dt);
         }
@@ -24,7 +33,9 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(dt) => Ok(dt.fixed_offset()),
         LocalResult::Ambiguous(early, _) => Ok(early.fixed_offset()),
-        LocalResult::None => Err(format!("`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time")),
+        LocalResult::None => Err(format!(
+            "`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time"
+        )),
     }
 }
 
@@ -51,7 +62,11 @@ fn looks_like_date(s: &str) -> bool {
 /// A `YYYY-MM-DD-` prefix of a file name, split off: `("2024-03-05", "rest")`.
 pub fn split_date_prefix(stem: &str) -> Option<(&str, &str)> {
     let b = stem.as_bytes();
-    if b.len() > 11 && looks_like_date(stem) && b[10] == b'-' && NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d").is_ok() {
+    if b.len() > 11
+        && looks_like_date(stem)
+        && b[10] == b'-'
+        && NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d").is_ok()
+    {
         Some((&stem[..10], &stem[11..]))
     } else {
         None
@@ -76,31 +91,51 @@ mod tests {
 
     #[test]
     fn times_and_offsets() {
-        assert_eq!(parse("2024-03-05 08:30", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:00+00:00");
-        assert_eq!(parse("2024-03-05 08:30:15", Tz::UTC).unwrap().to_rfc3339(), "2024-03-05T08:30:15+00:00");
         assert_eq!(
-            parse("2007-08-02T10:00:00-05:00", Tz::UTC).unwrap().to_rfc3339(),
+            parse("2024-03-05 08:30", Tz::UTC).unwrap().to_rfc3339(),
+            "2024-03-05T08:30:00+00:00"
+        );
+        assert_eq!(
+            parse("2024-03-05 08:30:15", Tz::UTC).unwrap().to_rfc3339(),
+            "2024-03-05T08:30:15+00:00"
+        );
+        assert_eq!(
+            parse("2007-08-02T10:00:00-05:00", Tz::UTC)
+                .unwrap()
+                .to_rfc3339(),
             "2007-08-02T10:00:00-05:00"
         );
-        assert_eq!(parse("2007-08-02T10:00:00Z", Tz::UTC).unwrap().to_rfc3339(), "2007-08-02T10:00:00+00:00");
+        assert_eq!(
+            parse("2007-08-02T10:00:00Z", Tz::UTC).unwrap().to_rfc3339(),
+            "2007-08-02T10:00:00+00:00"
+        );
     }
 
     #[test]
     fn impossible_and_garbage_dates_explain() {
-        assert!(parse("2023-02-30", Tz::UTC).unwrap_err().contains("not a real date"));
-        assert!(parse("next tuesday", Tz::UTC).unwrap_err().contains("write YYYY-MM-DD"));
+        assert!(parse("2023-02-30", Tz::UTC)
+            .unwrap_err()
+            .contains("not a real date"));
+        assert!(parse("next tuesday", Tz::UTC)
+            .unwrap_err()
+            .contains("write YYYY-MM-DD"));
         assert!(parse("2024-13-01", Tz::UTC).is_err());
     }
 
     #[test]
     fn daylight_saving_gap_is_an_error() {
         let tz: Tz = "America/Chicago".parse().unwrap();
-        assert!(parse("2024-03-10 02:30", tz).unwrap_err().contains("daylight-saving"));
+        assert!(parse("2024-03-10 02:30", tz)
+            .unwrap_err()
+            .contains("daylight-saving"));
     }
 
     #[test]
     fn date_prefixes() {
-        assert_eq!(split_date_prefix("2007-07-31-be-a-resource"), Some(("2007-07-31", "be-a-resource")));
+        assert_eq!(
+            split_date_prefix("2007-07-31-be-a-resource"),
+            Some(("2007-07-31", "be-a-resource"))
+        );
         assert_eq!(split_date_prefix("2007-13-31-x"), None);
         assert_eq!(split_date_prefix("be-a-resource"), None);
         assert_eq!(split_date_prefix("2007-07-31"), None);

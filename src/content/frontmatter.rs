@@ -16,8 +16,15 @@ use crate::yaml::{self, YamlError};
 pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        (line, "is not valid UTF-8: save the file as UTF-8".to_string())
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        (
+            line,
+            "is not valid UTF-8: save the file as UTF-8".to_string(),
+        )
     })?;
     if text.contains('\r') {
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
@@ -46,7 +53,12 @@ fn is_fence(line: &str) -> bool {
 pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if !is_fence(&text[..first_end]) {
-        return Ok(Split { front: None, body: text, front_line: 1, body_line: 1 });
+        return Ok(Split {
+            front: None,
+            body: text,
+            front_line: 1,
+            body_line: 1,
+        });
     }
     let front_start = (first_end + 1).min(text.len());
     let mut offset = front_start;
@@ -65,7 +77,11 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
         offset += line.len();
         line_no += 1;
     }
-    Err((1, "front matter opened with `---` is never closed: add a line `---` after the last key".into()))
+    Err((
+        1,
+        "front matter opened with `---` is never closed: add a line `---` after the last key"
+            .into(),
+    ))
 }
 
 /// A scalar as text: strings, numbers and booleans all read as the text the author typed.
@@ -137,10 +153,15 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-                i64::try_from(v).map(Number).map_err(|_| E::custom("number too large"))
+                i64::try_from(v)
+                    .map(Number)
+                    .map_err(|_| E::custom("number too large"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
-                v.trim().parse().map(Number).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+                v.trim()
+                    .parse()
+                    .map(Number)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
         }
         d.deserialize_any(V)
@@ -186,8 +207,8 @@ pub struct FrontMatter {
 
 /// Keys a post or page may carry.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft", "aliases",
-    "comments", "extra", "weight", "template",
+    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft",
+    "aliases", "comments", "extra", "weight", "template",
 ];
 
 /// The front matter of `content/series/<id>.md`.
@@ -202,7 +223,10 @@ pub struct SeriesFrontMatter {
 pub const SERIES_KEYS: &[&str] = &["title", "total", "extra"];
 
 /// Parse front matter YAML that starts at `front_line` of its file; lines in errors are file lines.
-pub fn parse<T: serde::de::DeserializeOwned>(front: &str, front_line: usize) -> Result<T, (usize, String)> {
+pub fn parse<T: serde::de::DeserializeOwned>(
+    front: &str,
+    front_line: usize,
+) -> Result<T, (usize, String)> {
     yaml::from_str(front).map_err(|e| shift(e, front_line))
 }
 
@@ -220,10 +244,15 @@ pub fn keys(front: &str, front_line: usize) -> Result<Vec<(String, usize)>, (usi
 
 /// The 1-based line (within `front`) where a top-level `key:` appears.
 pub fn key_line(front: &str, key: &str) -> Option<usize> {
-    front.lines().position(|l| {
-        l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':'))
-            || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|rest| rest.trim_start().starts_with(':'))
-    }).map(|i| i + 1)
+    front
+        .lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\""))
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 fn shift(e: YamlError, front_line: usize) -> (usize, String) {
@@ -271,7 +300,10 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_is_an_error() {
-        assert!(split("---\ntitle: A\nbody\n").unwrap_err().1.contains("never closed"));
+        assert!(split("---\ntitle: A\nbody\n")
+            .unwrap_err()
+            .1
+            .contains("never closed"));
     }
 
     #[test]

@@ -37,7 +37,11 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { drafts: false, future: false, now: Utc::now() }
+        BuildOptions {
+            drafts: false,
+            future: false,
+            now: Utc::now(),
+        }
     }
 }
 
@@ -133,10 +137,20 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
     let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags);
     errors.append(&mut e1);
     errors.extend(e2);
-    let series: Vec<_> = files.series.par_iter().map(|f| read_series(f, diags)).collect();
-    let folders: Vec<_> =
-        files.comment_dirs.par_iter().map(|(slug, dir, list)| read_comment_folder(slug, dir, list, config, diags)).collect();
-    let mut content = Content { statics: files.statics, ..Content::default() };
+    let series: Vec<_> = files
+        .series
+        .par_iter()
+        .map(|f| read_series(f, diags))
+        .collect();
+    let folders: Vec<_> = files
+        .comment_dirs
+        .par_iter()
+        .map(|(slug, dir, list)| read_comment_folder(slug, dir, list, config, diags))
+        .collect();
+    let mut content = Content {
+        statics: files.statics,
+        ..Content::default()
+    };
     for s in series {
         match s {
             Ok(s) => content.series.push(s),
@@ -159,7 +173,10 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
             content.unpublished_slugs.insert(doc.meta.slug.clone());
         }
     }
-    content.pages = pages.into_iter().filter(|d| opts.drafts || !d.meta.draft).collect();
+    content.pages = pages
+        .into_iter()
+        .filter(|d| opts.drafts || !d.meta.draft)
+        .collect();
     Ok(content)
 }
 
@@ -168,8 +185,16 @@ fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
     (opts.drafts || !meta.draft) && (opts.future || !future)
 }
 
-fn parse_all(files: &[SourceFile], kind: Kind, config: &Config, diags: &Diagnostics) -> (Vec<SourceDoc>, Vec<Diagnostic>) {
-    let results: Vec<_> = files.par_iter().map(|f| parse_doc(f, kind, config, diags)).collect();
+fn parse_all(
+    files: &[SourceFile],
+    kind: Kind,
+    config: &Config,
+    diags: &Diagnostics,
+) -> (Vec<SourceDoc>, Vec<Diagnostic>) {
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| parse_doc(f, kind, config, diags))
+        .collect();
     let mut docs = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -182,28 +207,58 @@ fn parse_all(files: &[SourceFile], kind: Kind, config: &Config, diags: &Diagnost
 }
 
 /// Read one post or page.
-pub fn parse_doc(file: &SourceFile, kind: Kind, config: &Config, diags: &Diagnostics) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
+pub fn parse_doc(
+    file: &SourceFile,
+    kind: Kind,
+    config: &Config,
+    diags: &Diagnostics,
+) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
     let rel = file.rel.as_str();
     let one = |line: usize, msg: String| vec![Diagnostic::error(rel, Some(line), msg)];
-    let bytes = std::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
     let text = frontmatter::normalize(&bytes).map_err(|(l, m)| one(l, m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| one(l, m))?;
     let Some(front) = split.front else {
-        let what = if kind == Kind::Post { "`title:` and `date:`" } else { "`title:`" };
-        return Err(one(1, format!("no front matter: start the file with a `---` line, {what}, and another `---` line")));
+        let what = if kind == Kind::Post {
+            "`title:` and `date:`"
+        } else {
+            "`title:`"
+        };
+        return Err(one(
+            1,
+            format!(
+                "no front matter: start the file with a `---` line, {what}, and another `---` line"
+            ),
+        ));
     };
     for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
         if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
             let hint = match did_you_mean(&key, FRONT_MATTER_KEYS) {
                 Some(k) => format!("unknown front matter key `{key}` (did you mean `{k}`?)"),
-                None => format!("unknown front matter key `{key}`: put custom values under `extra:`"),
+                None => {
+                    format!("unknown front matter key `{key}`: put custom values under `extra:`")
+                }
             };
             diags.warn(rel, Some(line), hint);
         }
     }
-    let fm: FrontMatter = frontmatter::parse(front, split.front_line).map_err(|(l, m)| one(l, m))?;
-    let meta = validate_meta(fm, front, split.front_line, split.body_line, file, kind, config, diags)?;
-    Ok(SourceDoc { meta, body: split.body.to_string() })
+    let fm: FrontMatter =
+        frontmatter::parse(front, split.front_line).map_err(|(l, m)| one(l, m))?;
+    let meta = validate_meta(
+        fm,
+        front,
+        split.front_line,
+        split.body_line,
+        file,
+        kind,
+        config,
+        diags,
+    )?;
+    Ok(SourceDoc {
+        meta,
+        body: split.body.to_string(),
+    })
 }
 
 /// Lines of the front matter's keys, as file lines.
@@ -230,16 +285,25 @@ fn validate_meta(
     diags: &Diagnostics,
 ) -> std::result::Result<Meta, Vec<Diagnostic>> {
     let rel = file.rel.as_str();
-    let lines = Lines { front, start: front_line };
+    let lines = Lines {
+        front,
+        start: front_line,
+    };
     let mut errors = Vec::new();
-    let mut err = |key: &str, msg: String| errors.push(Diagnostic::error(rel, Some(lines.of(key)), msg));
+    let mut err =
+        |key: &str, msg: String| errors.push(Diagnostic::error(rel, Some(lines.of(key)), msg));
     let title = fm.title.map(|t| t.0.trim().to_string()).unwrap_or_default();
     if title.is_empty() {
-        err("title", "missing `title`: add e.g. `title: \"My first tip\"` to the front matter".into());
+        err(
+            "title",
+            "missing `title`: add e.g. `title: \"My first tip\"` to the front matter".into(),
+        );
     }
     let stem_date = file.stem_date.as_deref();
     let date = match (fm.date.as_ref(), stem_date) {
-        (Some(d), _) => dates::parse(&d.0, config.timezone).map_err(|m| err("date", format!("date {m}"))).ok(),
+        (Some(d), _) => dates::parse(&d.0, config.timezone)
+            .map_err(|m| err("date", format!("date {m}")))
+            .ok(),
         (None, Some(d)) => dates::parse(d, config.timezone).ok(),
         (None, None) if kind == Kind::Post => {
             err("title", "missing `date`: add e.g. `date: 2024-03-05` (or prefix the file name with the date)".into());
@@ -248,14 +312,24 @@ fn validate_meta(
         (None, None) => None,
     };
     let updated = fm.updated.as_ref().and_then(|d| {
-        dates::parse(&d.0, config.timezone).map_err(|m| err("updated", format!("updated {m}"))).ok()
+        dates::parse(&d.0, config.timezone)
+            .map_err(|m| err("updated", format!("updated {m}")))
+            .ok()
     });
     let slug = match fm.slug.as_ref() {
-        Some(s) => slug::explicit_slug(&s.0).map_err(|m| err("slug", m)).unwrap_or_default(),
+        Some(s) => slug::explicit_slug(&s.0)
+            .map_err(|m| err("slug", m))
+            .unwrap_or_default(),
         None => {
             let derived = slug::slugify(&file.stem);
             if derived.is_empty() {
-                err("title", format!("cannot make a URL slug from the file name `{}`: add `slug: my-post`", file.stem));
+                err(
+                    "title",
+                    format!(
+                        "cannot make a URL slug from the file name `{}`: add `slug: my-post`",
+                        file.stem
+                    ),
+                );
             }
             derived
         }
@@ -276,13 +350,24 @@ fn validate_meta(
     let comments_line = lines.of("comments");
     let mut comments = Vec::new();
     for (i, raw) in fm.comments.into_iter().enumerate() {
-        match comments::validate(raw, (i + 1).to_string(), rel, comments_line, config.timezone, diags) {
+        match comments::validate(
+            raw,
+            (i + 1).to_string(),
+            rel,
+            comments_line,
+            config.timezone,
+            diags,
+        ) {
             Ok(c) => comments.push(c),
             Err(d) => errors.push(d),
         }
     }
     if kind == Kind::Page && (!comments.is_empty() || series.is_some()) {
-        diags.warn(rel, Some(front_line), "pages do not show series or comments: make it a post in content/posts/");
+        diags.warn(
+            rel,
+            Some(front_line),
+            "pages do not show series or comments: make it a post in content/posts/",
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -294,7 +379,10 @@ fn validate_meta(
         slug,
         date,
         updated,
-        author: fm.author.map(|a| a.0.trim().to_string()).filter(|a| !a.is_empty()),
+        author: fm
+            .author
+            .map(|a| a.0.trim().to_string())
+            .filter(|a| !a.is_empty()),
         tags: clean_tags(fm.tags.0),
         series,
         summary: fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty()),
@@ -302,7 +390,9 @@ fn validate_meta(
         aliases,
         aliases_line: lines.of("aliases"),
         comments,
-        extra: fm.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        extra: fm
+            .extra
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         weight: fm.weight.map_or(0, |w| w.0),
         template: fm.template.map(|t| t.0),
         assets: file.assets.clone(),
@@ -323,25 +413,42 @@ fn series_ref(
     match (series, part) {
         (None, None) => None,
         (None, Some(_)) => {
-            err("part", "`part` without `series`: add `series: \"Series name\"` or remove `part`".into());
+            err(
+                "part",
+                "`part` without `series`: add `series: \"Series name\"` or remove `part`".into(),
+            );
             None
         }
         (Some(_), None) => {
-            err("series", "`series` without `part`: add `part: N` (the part number, from 1)".into());
+            err(
+                "series",
+                "`series` without `part`: add `part: N` (the part number, from 1)".into(),
+            );
             None
         }
         (Some(name), Some(part)) => {
             let name = name.0.trim().to_string();
             let id = slug::slugify(&name);
             if id.is_empty() {
-                err("series", format!("series name `{name}` has no letters or digits to make an id from"));
+                err(
+                    "series",
+                    format!("series name `{name}` has no letters or digits to make an id from"),
+                );
                 return None;
             }
             if part.0 < 1 || part.0 > 100_000 {
-                err("part", format!("part {} is out of range: parts are numbered from 1", part.0));
+                err(
+                    "part",
+                    format!("part {} is out of range: parts are numbered from 1", part.0),
+                );
                 return None;
             }
-            Some(SeriesRef { name, id, part: part.0 as u32, line: lines.of("part") })
+            Some(SeriesRef {
+                name,
+                id,
+                part: part.0 as u32,
+                line: lines.of("part"),
+            })
         }
     }
 }
@@ -360,35 +467,54 @@ pub fn tag_key(name: &str) -> String {
     name.nfkc().collect::<String>().to_lowercase()
 }
 
-fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<SeriesSource, Diagnostic> {
+fn read_series(
+    file: &SourceFile,
+    diags: &Diagnostics,
+) -> std::result::Result<SeriesSource, Diagnostic> {
     let rel = file.rel.as_str();
-    let bytes = std::fs::read(&file.path).map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
-    let text = frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
+    let text =
+        frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
     let (fm, total_line) = match split.front {
         None => (SeriesFrontMatter::default(), 1),
         Some(front) => {
-            for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))? {
+            for (key, line) in frontmatter::keys(front, split.front_line)
+                .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?
+            {
                 if !SERIES_KEYS.contains(&key.as_str()) {
-                    let hint = did_you_mean(&key, SERIES_KEYS).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                    let hint = did_you_mean(&key, SERIES_KEYS)
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
                     diags.warn(rel, Some(line), format!("unknown series key `{key}`{hint}"));
                 }
             }
-            let fm: SeriesFrontMatter =
-                frontmatter::parse(front, split.front_line).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
-            let line = frontmatter::key_line(front, "total").map_or(1, |l| l + split.front_line - 1);
+            let fm: SeriesFrontMatter = frontmatter::parse(front, split.front_line)
+                .map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
+            let line =
+                frontmatter::key_line(front, "total").map_or(1, |l| l + split.front_line - 1);
             (fm, line)
         }
     };
     let total = match fm.total {
         None => None,
         Some(n) if (1..=100_000).contains(&n.0) => Some(n.0 as u32),
-        Some(n) => return Err(Diagnostic::error(rel, Some(total_line), format!("total {} must be at least 1", n.0))),
+        Some(n) => {
+            return Err(Diagnostic::error(
+                rel,
+                Some(total_line),
+                format!("total {} must be at least 1", n.0),
+            ))
+        }
     };
     Ok(SeriesSource {
         id: file.stem.clone(),
         file: rel.to_string(),
-        title: fm.title.map(|t| t.0.trim().to_string()).filter(|t| !t.is_empty()),
+        title: fm
+            .title
+            .map(|t| t.0.trim().to_string())
+            .filter(|t| !t.is_empty()),
         total,
         total_line,
         description: split.body.to_string(),
@@ -412,19 +538,27 @@ fn read_comment_folder(
         }
     }
     if errors.is_empty() {
-        Ok(CommentFolder { slug: slug.to_string(), dir: dir.to_string(), comments })
+        Ok(CommentFolder {
+            slug: slug.to_string(),
+            dir: dir.to_string(),
+            comments,
+        })
     } else {
         Err(errors)
     }
 }
 
 /// Group comment files by their folder (used by the walker).
-pub(crate) fn group_by_folder(files: Vec<(String, String, SourceFile)>) -> Vec<(String, String, Vec<SourceFile>)> {
+pub(crate) fn group_by_folder(
+    files: Vec<(String, String, SourceFile)>,
+) -> Vec<(String, String, Vec<SourceFile>)> {
     let mut map: BTreeMap<(String, String), Vec<SourceFile>> = BTreeMap::new();
     for (slug, dir, f) in files {
         map.entry((slug, dir)).or_default().push(f);
     }
-    map.into_iter().map(|((slug, dir), files)| (slug, dir, files)).collect()
+    map.into_iter()
+        .map(|((slug, dir), files)| (slug, dir, files))
+        .collect()
 }
 
 /// `path` relative to `root`, `/`-separated, for messages.

@@ -46,7 +46,10 @@ pub fn explicit_slug(slug: &str) -> Result<String, String> {
     if joined == "." || joined == ".." || joined.contains("..") || joined.starts_with('.') {
         return Err(format!("slug `{slug}` must not start with `.` or contain `..`: it has to stay inside its folder"));
     }
-    if let Some(bad) = joined.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))) {
+    if let Some(bad) = joined
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
+    {
         return Err(format!(
             "slug `{slug}` contains `{}`: use letters, digits, `-`, `_`, `.` and `~` only",
             bad.escape_default()
@@ -57,7 +60,9 @@ pub fn explicit_slug(slug: &str) -> Result<String, String> {
 
 /// A stable 64-bit hash (FNV-1a) for generated names; not for security.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -66,7 +71,10 @@ mod tests {
 
     #[test]
     fn slugify_folds_and_joins() {
-        assert_eq!(slugify("66 Tips For Better Networking"), "66-tips-for-better-networking");
+        assert_eq!(
+            slugify("66 Tips For Better Networking"),
+            "66-tips-for-better-networking"
+        );
         assert_eq!(slugify("  Réseautage!! "), "reseautage");
         assert_eq!(slugify("Follow-Up Friday"), "follow-up-friday");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");

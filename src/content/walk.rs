@@ -51,7 +51,8 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Every file below `dir`, sorted, skipping ignored names; unreadable entries become errors.
@@ -60,8 +61,13 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)) {
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name))
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => match e.file_name().to_str() {
                 Some(_) => out.push(e.into_path()),
@@ -73,7 +79,10 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
             },
             Ok(_) => {}
             Err(err) => {
-                let path = err.path().map(|p| rel_path(root, p)).unwrap_or_else(|| rel_path(root, dir));
+                let path = err
+                    .path()
+                    .map(|p| rel_path(root, p))
+                    .unwrap_or_else(|| rel_path(root, dir));
                 let msg = if err.loop_ancestor().is_some() {
                     "symbolic link loop: this link points back to a folder that contains it; remove or fix the link".to_string()
                 } else {
@@ -91,15 +100,29 @@ fn source_file(root: &Path, path: PathBuf, stem_source: &str) -> SourceFile {
         Some((date, rest)) => (Some(date.to_string()), rest.to_string()),
         None => (None, stem_source.to_string()),
     };
-    SourceFile { rel: rel_path(root, &path), path, stem, stem_date, assets: Vec::new() }
+    SourceFile {
+        rel: rel_path(root, &path),
+        path,
+        stem,
+        stem_date,
+        assets: Vec::new(),
+    }
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string()
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Posts or pages below `dir`: `x.md` files, and folders with an `index.md` whose other files are assets.
-fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+fn documents(
+    root: &Path,
+    dir: &Path,
+    diags: &Diagnostics,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<SourceFile> {
     let files = files_below(root, dir, errors);
     let bundles: BTreeSet<PathBuf> = files
         .iter()
@@ -110,7 +133,11 @@ fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diag
     let mut docs: Vec<SourceFile> = Vec::new();
     let mut assets: Vec<(PathBuf, PathBuf)> = Vec::new();
     for path in files {
-        let bundle = path.ancestors().skip(1).take_while(|a| *a != dir).find(|a| bundles.contains(*a));
+        let bundle = path
+            .ancestors()
+            .skip(1)
+            .take_while(|a| *a != dir)
+            .find(|a| bundles.contains(*a));
         match bundle {
             Some(b) if path.parent() == Some(b) && path.file_name().is_some_and(|n| n == "index.md") => {
                 let name = b.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
@@ -129,8 +156,14 @@ fn documents(root: &Path, dir: &Path, diags: &Diagnostics, errors: &mut Vec<Diag
         }
     }
     for (bundle, path) in assets {
-        if let Some(doc) = docs.iter_mut().find(|d| d.path.parent() == Some(bundle.as_path())) {
-            let rel = path.strip_prefix(&bundle).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        if let Some(doc) = docs
+            .iter_mut()
+            .find(|d| d.path.parent() == Some(bundle.as_path()))
+        {
+            let rel = path
+                .strip_prefix(&bundle)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
             doc.assets.push((path, rel));
         }
     }
@@ -147,14 +180,23 @@ pub fn discover(root: &Path, diags: &Diagnostics) -> Result<Discovered> {
     for path in files_below(root, &content.join("series"), &mut errors) {
         if is_markdown(&path) {
             let stem = file_stem(&path);
-            d.series.push(SourceFile { rel: rel_path(root, &path), stem, path, stem_date: None, assets: Vec::new() });
+            d.series.push(SourceFile {
+                rel: rel_path(root, &path),
+                stem,
+                path,
+                stem_date: None,
+                assets: Vec::new(),
+            });
         }
     }
     d.comment_dirs = comment_dirs(root, &content.join("comments"), diags, &mut errors);
     warn_strays(root, &content, diags);
     let static_dir = root.join("static");
     for path in files_below(root, &static_dir, &mut errors) {
-        let out = path.strip_prefix(&static_dir).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let out = path
+            .strip_prefix(&static_dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
         d.statics.push((path, out));
     }
     d.errors = errors;
@@ -171,30 +213,56 @@ fn comment_dirs(
     for path in files_below(root, dir, errors) {
         let rel = rel_path(root, &path);
         let Some(folder) = path.parent().filter(|p| p.parent() == Some(dir)) else {
-            diags.warn(rel, None, "ignored: comment files go in content/comments/<post-slug>/");
+            diags.warn(
+                rel,
+                None,
+                "ignored: comment files go in content/comments/<post-slug>/",
+            );
             continue;
         };
         let ext_ok = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "md" | "markdown")
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "yaml" | "yml" | "md" | "markdown"
+            )
         });
         if !ext_ok {
             diags.warn(rel, None, "ignored: a comment file is .yaml, .yml or .md");
             continue;
         }
-        let slug = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let slug = folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let stem = file_stem(&path);
-        grouped.push((slug, rel_path(root, folder), SourceFile { rel, path, stem, stem_date: None, assets: Vec::new() }));
+        grouped.push((
+            slug,
+            rel_path(root, folder),
+            SourceFile {
+                rel,
+                path,
+                stem,
+                stem_date: None,
+                assets: Vec::new(),
+            },
+        ));
     }
     group_by_folder(grouped)
 }
 
 /// Files directly in `content/` or in unknown folders are a likely mistake: say so once each.
 fn warn_strays(root: &Path, content: &Path, diags: &Diagnostics) {
-    let Ok(entries) = std::fs::read_dir(content) else { return };
+    let Ok(entries) = std::fs::read_dir(content) else {
+        return;
+    };
     let mut names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     names.sort();
     for path in names {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if is_ignored_name(name) || matches!(name, "posts" | "pages" | "series" | "comments") {
             continue;
         }

@@ -99,7 +99,13 @@ pub fn feed_links(site: &Site, folder: &str, what: &str) -> Vec<FeedLink> {
         .iter()
         .map(|f: &FeedFormat| {
             let path = format!("{folder}{}", f.file_name());
-            FeedLink { format: f.name(), mime: f.mime(), url: site.config.absolute(&path), path, title: format!("{what} ({})", f.label()) }
+            FeedLink {
+                format: f.name(),
+                mime: f.mime(),
+                url: site.config.absolute(&path),
+                path,
+                title: format!("{what} ({})", f.label()),
+            }
         })
         .collect()
 }
@@ -128,7 +134,12 @@ pub fn site_value(site: &Site) -> serde_json::Value {
     let authors = site
         .authors
         .iter()
-        .map(|a| (a.id.clone(), serde_json::json!({ "id": a.id, "name": a.name, "url": a.url, "path": a.path })))
+        .map(|a| {
+            (
+                a.id.clone(),
+                serde_json::json!({ "id": a.id, "name": a.name, "url": a.url, "path": a.path }),
+            )
+        })
         .collect();
     let pages = site
         .pages
@@ -161,13 +172,28 @@ pub fn site_value(site: &Site) -> serde_json::Value {
 fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBadge<'a>> {
     let s: &Series = &site.series[site.post_series[i]?];
     let part = site.posts[i].meta.series.as_ref()?.part;
-    let link = |(p, &idx): (&u32, &usize)| Link { title: &site.posts[idx].meta.title, path: &site.posts[idx].path, part: Some(*p) };
+    let link = |(p, &idx): (&u32, &usize)| Link {
+        title: &site.posts[idx].meta.title,
+        path: &site.posts[idx].path,
+        part: Some(*p),
+    };
     let (prev, next) = if with_neighbours {
-        (Some(s.parts.range(..part).next_back().map(link)), Some(s.parts.range(part + 1..).next().map(link)))
+        (
+            Some(s.parts.range(..part).next_back().map(link)),
+            Some(s.parts.range(part + 1..).next().map(link)),
+        )
     } else {
         (None, None)
     };
-    Some(SeriesBadge { id: &s.id, title: &s.title, path: &s.path, part, total: s.shown_total(), prev, next })
+    Some(SeriesBadge {
+        id: &s.id,
+        title: &s.title,
+        path: &s.path,
+        part,
+        total: s.shown_total(),
+        prev,
+        next,
+    })
 }
 
 /// The summary of post `i` (or of a page, with `i` = None for series/tags lookups).
@@ -175,14 +201,31 @@ pub fn summary(site: &Site, i: usize) -> Summary<'_> {
     summary_of(site, &site.posts[i], Some(i), false)
 }
 
-pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: bool) -> Summary<'a> {
+pub fn summary_of<'a>(
+    site: &'a Site,
+    doc: &'a Doc,
+    index: Option<usize>,
+    neighbours: bool,
+) -> Summary<'a> {
     let author = index.and_then(|i| site.post_author[i]).map(|a| {
         let a = &site.authors[a];
-        AuthorRef { id: &a.id, name: &a.name, url: a.url.as_deref(), path: &a.path }
+        AuthorRef {
+            id: &a.id,
+            name: &a.name,
+            url: a.url.as_deref(),
+            path: &a.path,
+        }
     });
     let tags = index
         .map(|i| {
-            site.post_tags[i].iter().map(|&t| TagRef { name: &site.tags[t].name, slug: &site.tags[t].slug, path: &site.tags[t].path }).collect()
+            site.post_tags[i]
+                .iter()
+                .map(|&t| TagRef {
+                    name: &site.tags[t].name,
+                    slug: &site.tags[t].slug,
+                    path: &site.tags[t].path,
+                })
+                .collect()
         })
         .unwrap_or_default();
     Summary {
@@ -191,7 +234,11 @@ pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighb
         path: &doc.path,
         url: site.config.absolute(&doc.path),
         date: doc.meta.date.map(|d| d.to_rfc3339()),
-        date_display: doc.meta.date.map(|d| dates::display(&d)).unwrap_or_default(),
+        date_display: doc
+            .meta
+            .date
+            .map(|d| dates::display(&d))
+            .unwrap_or_default(),
         updated: doc.meta.updated.map(|d| d.to_rfc3339()),
         year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
         author,
@@ -209,7 +256,11 @@ pub fn summary_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighb
 /// Everything `post.html` shows about post `i`.
 pub fn full_post(site: &Site, i: usize) -> FullPost<'_> {
     let doc = &site.posts[i];
-    let link = |j: usize| Link { title: &site.posts[j].meta.title, path: &site.posts[j].path, part: None };
+    let link = |j: usize| Link {
+        title: &site.posts[j].meta.title,
+        path: &site.posts[j].path,
+        part: None,
+    };
     FullPost {
         summary: summary_of(site, doc, Some(i), true),
         content_html: &doc.content_html,
@@ -234,7 +285,12 @@ pub struct PageCtx<'a> {
 
 pub fn page(site: &Site, i: usize) -> PageCtx<'_> {
     let doc = &site.pages[i];
-    PageCtx { summary: summary_of(site, doc, None, false), content_html: &doc.content_html, toc: &doc.toc, extra: &doc.meta.extra }
+    PageCtx {
+        summary: summary_of(site, doc, None, false),
+        content_html: &doc.content_html,
+        toc: &doc.toc,
+        extra: &doc.meta.extra,
+    }
 }
 
 #[derive(Serialize)]
@@ -259,12 +315,21 @@ pub fn page_path(base: &str, n: usize) -> String {
 }
 
 /// Page `n` of `items` (post indices), `per` to a page.
-pub fn paginator<'a>(site: &'a Site, base: &str, items: &[usize], n: usize, per: usize) -> Paginator<'a> {
+pub fn paginator<'a>(
+    site: &'a Site,
+    base: &str,
+    items: &[usize],
+    n: usize,
+    per: usize,
+) -> Paginator<'a> {
     let total_pages = items.len().div_ceil(per).max(1);
     let start = ((n - 1) * per).min(items.len());
     let end = (start + per).min(items.len());
     Paginator {
-        pages: items[start..end].iter().map(|&i| summary(site, i)).collect(),
+        pages: items[start..end]
+            .iter()
+            .map(|&i| summary(site, i))
+            .collect(),
         current: n,
         total_pages,
         total_items: items.len(),

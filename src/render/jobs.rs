@@ -54,12 +54,21 @@ pub struct Shared<'a> {
 
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        Shared { site, theme, site_value: context::site_value(site), generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")) }
+        Shared {
+            site,
+            theme,
+            site_value: context::site_value(site),
+            generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
+        }
     }
 }
 
 fn planned(out: String, job: Job, source: impl Into<String>) -> Planned {
-    Planned { out, job, source: source.into() }
+    Planned {
+        out,
+        job,
+        source: source.into(),
+    }
 }
 
 fn file_of(path: &str) -> String {
@@ -72,52 +81,117 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     let per = c.posts_per_page;
     let mut out = Vec::with_capacity(site.posts.len() * 2 + 64);
     for page in 1..=site.posts.len().div_ceil(per).max(1) {
-        out.push(planned(file_of(&page_path("/", page)), Job::Home { page }, "the home page listing"));
+        out.push(planned(
+            file_of(&page_path("/", page)),
+            Job::Home { page },
+            "the home page listing",
+        ));
     }
     for (i, p) in site.posts.iter().enumerate() {
         out.push(planned(p.out_file.clone(), Job::Post(i), &p.meta.file));
         plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
         for (file, _) in &p.meta.aliases {
-            out.push(planned(file.clone(), Job::Alias { target: c.absolute(&p.path) }, format!("{} (alias)", p.meta.file)));
+            out.push(planned(
+                file.clone(),
+                Job::Alias {
+                    target: c.absolute(&p.path),
+                },
+                format!("{} (alias)", p.meta.file),
+            ));
         }
     }
     for (i, p) in site.pages.iter().enumerate() {
         out.push(planned(p.out_file.clone(), Job::Page(i), &p.meta.file));
         plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
         for (file, _) in &p.meta.aliases {
-            out.push(planned(file.clone(), Job::Alias { target: c.absolute(&p.path) }, format!("{} (alias)", p.meta.file)));
+            out.push(planned(
+                file.clone(),
+                Job::Alias {
+                    target: c.absolute(&p.path),
+                },
+                format!("{} (alias)", p.meta.file),
+            ));
         }
     }
-    out.push(planned("tags/index.html".into(), Job::Tags, "the tags index"));
+    out.push(planned(
+        "tags/index.html".into(),
+        Job::Tags,
+        "the tags index",
+    ));
     for (t, tag) in site.tags.iter().enumerate() {
         for page in 1..=tag.posts.len().div_ceil(per).max(1) {
-            out.push(planned(file_of(&page_path(&tag.path, page)), Job::Tag { tag: t, page }, format!("tag `{}`", tag.name)));
+            out.push(planned(
+                file_of(&page_path(&tag.path, page)),
+                Job::Tag { tag: t, page },
+                format!("tag `{}`", tag.name),
+            ));
         }
-        plan_feeds(&mut out, site, &tag.path, Scope::Tag(t), &format!("tag `{}`", tag.name));
+        plan_feeds(
+            &mut out,
+            site,
+            &tag.path,
+            Scope::Tag(t),
+            &format!("tag `{}`", tag.name),
+        );
     }
-    out.push(planned("series/index.html".into(), Job::SeriesList, "the series index"));
+    out.push(planned(
+        "series/index.html".into(),
+        Job::SeriesList,
+        "the series index",
+    ));
     for (s, series) in site.series.iter().enumerate() {
-        out.push(planned(file_of(&series.path), Job::Series(s), format!("series `{}`", series.id)));
-        plan_feeds(&mut out, site, &series.path, Scope::Series(s), &format!("series `{}`", series.id));
+        out.push(planned(
+            file_of(&series.path),
+            Job::Series(s),
+            format!("series `{}`", series.id),
+        ));
+        plan_feeds(
+            &mut out,
+            site,
+            &series.path,
+            Scope::Series(s),
+            &format!("series `{}`", series.id),
+        );
     }
-    out.push(planned("archive/index.html".into(), Job::Archive, "the archive"));
+    out.push(planned(
+        "archive/index.html".into(),
+        Job::Archive,
+        "the archive",
+    ));
     for (a, author) in site.authors.iter().enumerate() {
-        out.push(planned(file_of(&author.path), Job::Author(a), format!("author `{}`", author.id)));
+        out.push(planned(
+            file_of(&author.path),
+            Job::Author(a),
+            format!("author `{}`", author.id),
+        ));
     }
     plan_feeds(&mut out, site, "/", Scope::Site, "the site feed");
     out.push(planned("404.html".into(), Job::NotFound, "the 404 page"));
     out.push(planned("sitemap.xml".into(), Job::Sitemap, "the sitemap"));
     out.push(planned("robots.txt".into(), Job::Robots, "robots.txt"));
-    out.push(planned("highlight.css".into(), Job::HighlightCss, "the highlighting stylesheet"));
+    out.push(planned(
+        "highlight.css".into(),
+        Job::HighlightCss,
+        "the highlighting stylesheet",
+    ));
     plan_static(&mut out, site, theme);
     out
 }
 
-fn plan_assets(out: &mut Vec<Planned>, page_path: &str, assets: &[(PathBuf, String)], source: &str) {
+fn plan_assets(
+    out: &mut Vec<Planned>,
+    page_path: &str,
+    assets: &[(PathBuf, String)],
+    source: &str,
+) {
     let folder = file_of(page_path);
     let dir = folder.rsplit_once('/').map_or("", |(d, _)| d);
     for (src, rel) in assets {
-        let dest = if dir.is_empty() { rel.clone() } else { format!("{dir}/{rel}") };
+        let dest = if dir.is_empty() {
+            rel.clone()
+        } else {
+            format!("{dir}/{rel}")
+        };
         out.push(planned(dest, Job::Copy(src.clone()), source));
     }
 }
@@ -131,7 +205,8 @@ fn plan_feeds(out: &mut Vec<Planned>, site: &Site, folder: &str, scope: Scope, s
 
 /// Theme assets first, then the site's `static/`, which wins where both have a file.
 fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
-    let site_files: std::collections::HashSet<&str> = site.statics.iter().map(|(_, o)| o.as_str()).collect();
+    let site_files: std::collections::HashSet<&str> =
+        site.statics.iter().map(|(_, o)| o.as_str()).collect();
     for (rel, asset) in &theme.assets {
         if site_files.contains(rel.as_str()) {
             continue;
@@ -143,7 +218,11 @@ fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
         out.push(planned(rel.clone(), job, format!("theme asset {rel}")));
     }
     for (src, rel) in &site.statics {
-        out.push(planned(rel.clone(), Job::Copy(src.clone()), format!("static/{rel}")));
+        out.push(planned(
+            rel.clone(),
+            Job::Copy(src.clone()),
+            format!("static/{rel}"),
+        ));
     }
 }
 
@@ -151,12 +230,26 @@ fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
 pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
     let io = |e: std::io::Error| Error::new(&p.out, None, format!("could not write output: {e}"));
     match &p.job {
-        Job::Copy(src) => sink.copy(src, &p.out).map_err(|e| Error::new(src.display().to_string(), None, format!("could not copy to {}: {e}", p.out)))?,
+        Job::Copy(src) => sink.copy(src, &p.out).map_err(|e| {
+            Error::new(
+                src.display().to_string(),
+                None,
+                format!("could not copy to {}: {e}", p.out),
+            )
+        })?,
         Job::Embedded(bytes) => sink.write(&p.out, bytes).map_err(io)?,
-        Job::Feed { scope, format } => sink.write(&p.out, feed(shared, *scope, *format).as_bytes()).map_err(io)?,
-        Job::Sitemap => sink.write(&p.out, sitemap(shared.site).as_bytes()).map_err(io)?,
-        Job::Robots => sink.write(&p.out, robots(shared.site).as_bytes()).map_err(io)?,
-        Job::HighlightCss => sink.write(&p.out, highlight_css(shared.site)?.as_bytes()).map_err(io)?,
+        Job::Feed { scope, format } => sink
+            .write(&p.out, feed(shared, *scope, *format).as_bytes())
+            .map_err(io)?,
+        Job::Sitemap => sink
+            .write(&p.out, sitemap(shared.site).as_bytes())
+            .map_err(io)?,
+        Job::Robots => sink
+            .write(&p.out, robots(shared.site).as_bytes())
+            .map_err(io)?,
+        Job::HighlightCss => sink
+            .write(&p.out, highlight_css(shared.site)?.as_bytes())
+            .map_err(io)?,
         _ => {
             let html = page(shared, p)?;
             sink.write(&p.out, html.as_bytes()).map_err(io)?;
@@ -180,7 +273,14 @@ fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str)
         format!("{title} — {}", site.config.title)
     };
     ctx.insert("title", &full_title);
-    ctx.insert("description", if description.is_empty() { site.config.description.as_str() } else { description });
+    ctx.insert(
+        "description",
+        if description.is_empty() {
+            site.config.description.as_str()
+        } else {
+            description
+        },
+    );
     ctx.insert("feeds", &feed_links(site, "/", &site.config.title));
     ctx
 }
@@ -196,20 +296,48 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::Home { page } => {
             let all: Vec<usize> = (0..site.posts.len()).collect();
             let mut ctx = base(shared, "home", &path, "", "");
-            insert(&mut ctx, "paginator", &paginator(site, "/", &all, *page, site.config.posts_per_page));
+            insert(
+                &mut ctx,
+                "paginator",
+                &paginator(site, "/", &all, *page, site.config.posts_per_page),
+            );
             ("index.html".to_string(), ctx)
         }
         Job::Post(i) => {
             let doc = &site.posts[*i];
-            let mut ctx = base(shared, "post", &doc.path, &doc.meta.title, &plain_text(&doc.summary_html));
+            let mut ctx = base(
+                shared,
+                "post",
+                &doc.path,
+                &doc.meta.title,
+                &plain_text(&doc.summary_html),
+            );
             insert(&mut ctx, "post", &context::full_post(site, *i));
-            (doc.meta.template.clone().unwrap_or_else(|| "post.html".into()), ctx)
+            (
+                doc.meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "post.html".into()),
+                ctx,
+            )
         }
         Job::Page(i) => {
             let doc = &site.pages[*i];
-            let mut ctx = base(shared, "page", &doc.path, &doc.meta.title, &plain_text(&doc.summary_html));
+            let mut ctx = base(
+                shared,
+                "page",
+                &doc.path,
+                &doc.meta.title,
+                &plain_text(&doc.summary_html),
+            );
             insert(&mut ctx, "page", &context::page(site, *i));
-            (doc.meta.template.clone().unwrap_or_else(|| "page.html".into()), ctx)
+            (
+                doc.meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "page.html".into()),
+                ctx,
+            )
         }
         Job::Tags => {
             let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
@@ -225,23 +353,49 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             let t = &site.tags[*tag];
             let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
             let mut feeds = feed_links(site, "/", &site.config.title);
-            feeds.extend(feed_links(site, &t.path, &format!("{} — {}", site.config.title, t.name)));
+            feeds.extend(feed_links(
+                site,
+                &t.path,
+                &format!("{} — {}", site.config.title, t.name),
+            ));
             insert(&mut ctx, "feeds", &feeds);
-            insert(&mut ctx, "tag", &serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }));
-            insert(&mut ctx, "paginator", &paginator(site, &t.path, &t.posts, *page, site.config.posts_per_page));
+            insert(
+                &mut ctx,
+                "tag",
+                &serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }),
+            );
+            insert(
+                &mut ctx,
+                "paginator",
+                &paginator(site, &t.path, &t.posts, *page, site.config.posts_per_page),
+            );
             ("tag.html".into(), ctx)
         }
         Job::SeriesList => {
             let mut ctx = base(shared, "series_list", "/series/", "Series", "");
-            let list: Vec<_> = site.series.iter().map(|s| series_value(site, s, false)).collect();
+            let list: Vec<_> = site
+                .series
+                .iter()
+                .map(|s| series_value(site, s, false))
+                .collect();
             insert(&mut ctx, "series_list", &list);
             ("series_list.html".into(), ctx)
         }
         Job::Series(s) => {
             let series = &site.series[*s];
-            let mut ctx = base(shared, "series", &series.path, &series.title, &plain_text(&series.description_html));
+            let mut ctx = base(
+                shared,
+                "series",
+                &series.path,
+                &series.title,
+                &plain_text(&series.description_html),
+            );
             let mut feeds = feed_links(site, "/", &site.config.title);
-            feeds.extend(feed_links(site, &series.path, &format!("{} — {}", site.config.title, series.title)));
+            feeds.extend(feed_links(
+                site,
+                &series.path,
+                &format!("{} — {}", site.config.title, series.title),
+            ));
             insert(&mut ctx, "feeds", &feeds);
             insert(&mut ctx, "series", &series_value(site, series, true));
             ("series.html".into(), ctx)
@@ -264,10 +418,21 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 "author",
                 &serde_json::json!({ "id": author.id, "name": author.name, "url": author.url, "path": author.path, "count": author.posts.len() }),
             );
-            insert(&mut ctx, "posts", &author.posts.iter().map(|&i| summary(site, i)).collect::<Vec<_>>());
+            insert(
+                &mut ctx,
+                "posts",
+                &author
+                    .posts
+                    .iter()
+                    .map(|&i| summary(site, i))
+                    .collect::<Vec<_>>(),
+            );
             ("author.html".into(), ctx)
         }
-        Job::NotFound => ("404.html".into(), base(shared, "404", "/404.html", "Page not found", "")),
+        Job::NotFound => (
+            "404.html".into(),
+            base(shared, "404", "/404.html", "Page not found", ""),
+        ),
         Job::Alias { target } => {
             if !shared.theme.has("alias.html") {
                 return Ok(alias_page(target));
@@ -279,19 +444,35 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         _ => unreachable!("non-page jobs are handled by run()"),
     };
     if !shared.theme.has(&template) {
-        return Err(Error::new(&p.source, None, format!("template `{template}` does not exist in the theme or templates/")));
+        return Err(Error::new(
+            &p.source,
+            None,
+            format!("template `{template}` does not exist in the theme or templates/"),
+        ));
     }
-    shared.theme.tera.render(&template, &ctx).map_err(|e| shared.theme.template_error(&e))
+    shared
+        .theme
+        .tera
+        .render(&template, &ctx)
+        .map_err(|e| shared.theme.template_error(&e))
 }
 
 fn series_value(site: &Site, s: &crate::site::Series, with_parts: bool) -> serde_json::Value {
-    let latest = s.parts.values().filter_map(|&i| site.posts[i].meta.date).max().map(|d| d.to_rfc3339());
+    let latest = s
+        .parts
+        .values()
+        .filter_map(|&i| site.posts[i].meta.date)
+        .max()
+        .map(|d| d.to_rfc3339());
     let mut v = serde_json::json!({
         "id": s.id, "title": s.title, "path": s.path, "description_html": s.description_html,
         "total": s.shown_total(), "published": s.parts.len(), "latest_date": latest, "extra": s.extra,
     });
     if with_parts {
-        let highest = s.total.unwrap_or(0).max(s.parts.keys().next_back().copied().unwrap_or(0));
+        let highest = s
+            .total
+            .unwrap_or(0)
+            .max(s.parts.keys().next_back().copied().unwrap_or(0));
         let parts: Vec<_> = (1..=highest)
             .filter_map(|n| match s.parts.get(&n) {
                 Some(&i) => Some(serde_json::json!({ "part": n, "post": summary(site, i) })),
@@ -333,7 +514,12 @@ pub fn plain_text(html: &str) -> String {
         }
     }
     let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
     match text.char_indices().nth(200) {
         Some((at, _)) => format!("{}…", text[..at].trim_end()),
         None => text,
@@ -344,21 +530,43 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
     let site = shared.site;
     let c = &site.config;
     let limit = c.feed_limit;
-    let (title, description, home, folder, indices): (String, String, String, String, Vec<usize>) = match scope {
-        Scope::Site => (c.title.clone(), c.description.clone(), "/".into(), "/".into(), (0..site.posts.len().min(limit)).collect()),
-        Scope::Tag(t) => {
-            let tag = &site.tags[t];
-            (format!("{} — {}", c.title, tag.name), format!("Posts tagged “{}”", tag.name), tag.path.clone(), tag.path.clone(), tag.posts.iter().take(limit).copied().collect())
-        }
-        Scope::Series(s) => {
-            let series = &site.series[s];
-            let mut parts: Vec<usize> = series.parts.values().copied().collect();
-            parts.sort_unstable();
-            parts.truncate(limit);
-            (format!("{} — {}", c.title, series.title), plain_text(&series.description_html), series.path.clone(), series.path.clone(), parts)
-        }
-    };
-    let urls: Vec<String> = indices.iter().map(|&i| c.absolute(&site.posts[i].path)).collect();
+    let (title, description, home, folder, indices): (String, String, String, String, Vec<usize>) =
+        match scope {
+            Scope::Site => (
+                c.title.clone(),
+                c.description.clone(),
+                "/".into(),
+                "/".into(),
+                (0..site.posts.len().min(limit)).collect(),
+            ),
+            Scope::Tag(t) => {
+                let tag = &site.tags[t];
+                (
+                    format!("{} — {}", c.title, tag.name),
+                    format!("Posts tagged “{}”", tag.name),
+                    tag.path.clone(),
+                    tag.path.clone(),
+                    tag.posts.iter().take(limit).copied().collect(),
+                )
+            }
+            Scope::Series(s) => {
+                let series = &site.series[s];
+                let mut parts: Vec<usize> = series.parts.values().copied().collect();
+                parts.sort_unstable();
+                parts.truncate(limit);
+                (
+                    format!("{} — {}", c.title, series.title),
+                    plain_text(&series.description_html),
+                    series.path.clone(),
+                    series.path.clone(),
+                    parts,
+                )
+            }
+        };
+    let urls: Vec<String> = indices
+        .iter()
+        .map(|&i| c.absolute(&site.posts[i].path))
+        .collect();
     let items: Vec<FeedItem> = indices
         .iter()
         .zip(&urls)
@@ -370,7 +578,10 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
                 author: site.post_author[i].map(|a| site.authors[a].name.as_str()),
-                categories: site.post_tags[i].iter().map(|&t| site.tags[t].name.as_str()).collect(),
+                categories: site.post_tags[i]
+                    .iter()
+                    .map(|&t| site.tags[t].name.as_str())
+                    .collect(),
                 summary_html: &post.summary_html,
                 content_html: c.feed_full_content.then_some(post.content_html.as_str()),
             }
@@ -410,10 +621,17 @@ fn sitemap(site: &Site) -> String {
         }
         xml.push_str("</url>\n");
     };
-    let newest = site.posts.first().and_then(|p| p.meta.date).map(|d| d.to_rfc3339());
+    let newest = site
+        .posts
+        .first()
+        .and_then(|p| p.meta.date)
+        .map(|d| d.to_rfc3339());
     url("/", newest);
     for p in site.posts.iter().chain(&site.pages) {
-        url(&p.path, p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()));
+        url(
+            &p.path,
+            p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()),
+        );
     }
     for path in ["/tags/", "/series/", "/archive/"] {
         url(path, None);
@@ -432,10 +650,18 @@ fn sitemap(site: &Site) -> String {
 }
 
 fn robots(site: &Site) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", site.config.absolute("/sitemap.xml"))
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.config.absolute("/sitemap.xml")
+    )
 }
 
 fn highlight_css(site: &Site) -> Result<String> {
-    crate::markdown::Highlighter::css(&site.config.highlight_theme)
-        .map_err(|m| Error::new(crate::config::CONFIG_FILE, site.config.highlight_theme_line, format!("[highlight] theme: {m}")))
+    crate::markdown::Highlighter::css(&site.config.highlight_theme).map_err(|m| {
+        Error::new(
+            crate::config::CONFIG_FILE,
+            site.config.highlight_theme_line,
+            format!("[highlight] theme: {m}"),
+        )
+    })
 }

@@ -42,7 +42,11 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let mut errors = Vec::new();
     for p in &planned {
         if let Some(first) = seen.insert(p.out.as_str(), p) {
-            let (a, b) = if first.source <= p.source { (first, p) } else { (p, first) };
+            let (a, b) = if first.source <= p.source {
+                (first, p)
+            } else {
+                (p, first)
+            };
             errors.push(Diagnostic::error(
                 &b.source,
                 None,
@@ -59,8 +63,10 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
 /// Render every planned file into `sink`.
 pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) -> Result<Stats> {
     let shared = jobs::Shared::new(site, theme);
-    let results: Vec<std::result::Result<bool, Error>> =
-        planned.par_iter().map(|p| jobs::run(&shared, p, sink)).collect();
+    let results: Vec<std::result::Result<bool, Error>> = planned
+        .par_iter()
+        .map(|p| jobs::run(&shared, p, sink))
+        .collect();
     let mut stats = Stats::default();
     let mut errors = Vec::new();
     for r in results {

@@ -50,7 +50,10 @@ impl Theme {
             for (rel, bytes) in embedded::FILES {
                 if let Some(name) = rel.strip_prefix("templates/") {
                     let text = String::from_utf8_lossy(bytes).into_owned();
-                    sources.insert(name.to_string(), (format!("(built-in default theme)/templates/{name}"), text));
+                    sources.insert(
+                        name.to_string(),
+                        (format!("(built-in default theme)/templates/{name}"), text),
+                    );
                 } else if let Some(name) = rel.strip_prefix("static/") {
                     assets.push((name.to_string(), Asset::Embedded(bytes)));
                 }
@@ -61,9 +64,17 @@ impl Theme {
         read_templates(root, &root.join("templates"), &mut sources)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        let raw: Vec<(String, String)> = sources.iter().map(|(n, (_, s))| (n.clone(), s.clone())).collect();
-        let theme = Theme { tera: Tera::default(), sources, assets };
-        tera.add_raw_templates(raw).map_err(|e| theme.template_error(&e))?;
+        let raw: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, (_, s))| (n.clone(), s.clone()))
+            .collect();
+        let theme = Theme {
+            tera: Tera::default(),
+            sources,
+            assets,
+        };
+        tera.add_raw_templates(raw)
+            .map_err(|e| theme.template_error(&e))?;
         Ok(Theme { tera, ..theme })
     }
 
@@ -79,39 +90,72 @@ impl Theme {
             chain.push(s.to_string());
             source = s.source();
         }
-        let name = chain.iter().find_map(|m| quoted_name(m)).unwrap_or_default();
-        let (file, text) = self.sources.get(&name).map(|(f, s)| (f.clone(), s.as_str())).unwrap_or_else(|| (name.clone(), ""));
+        let name = chain
+            .iter()
+            .find_map(|m| quoted_name(m))
+            .unwrap_or_default();
+        let (file, text) = self
+            .sources
+            .get(&name)
+            .map(|(f, s)| (f.clone(), s.as_str()))
+            .unwrap_or_else(|| (name.clone(), ""));
         let detail = chain.last().cloned().unwrap_or_default();
         let line = parse_error_line(&detail).or_else(|| find_mentioned_line(&detail, text));
         let message = detail.lines().next().unwrap_or_default().trim().to_string();
         let message = if message.starts_with("-->") {
-            format!("template syntax error: {}", detail.lines().last().unwrap_or_default().trim())
+            format!(
+                "template syntax error: {}",
+                detail.lines().last().unwrap_or_default().trim()
+            )
         } else {
             message
         };
-        Error::from(Diagnostic::error(file, line, format!("{message} (fix the template)")))
+        Error::from(Diagnostic::error(
+            file,
+            line,
+            format!("{message} (fix the template)"),
+        ))
     }
 }
 
 fn missing_theme(config: &Config) -> Error {
     let mut available = vec!["default".to_string()];
     if let Ok(entries) = std::fs::read_dir(config.root.join("themes")) {
-        available.extend(entries.flatten().filter(|e| e.path().is_dir()).filter_map(|e| e.file_name().to_str().map(String::from)));
+        available.extend(
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(String::from)),
+        );
     }
     available.sort();
     available.dedup();
     Error::new(
         CONFIG_FILE,
         config.theme_line,
-        format!("theme `{}` not found: no folder themes/{}/ (available: {})", config.theme, config.theme, available.join(", ")),
+        format!(
+            "theme `{}` not found: no folder themes/{}/ (available: {})",
+            config.theme,
+            config.theme,
+            available.join(", ")
+        ),
     )
 }
 
-fn read_templates(root: &Path, dir: &Path, into: &mut BTreeMap<String, (String, String)>) -> Result<()> {
+fn read_templates(
+    root: &Path,
+    dir: &Path,
+    into: &mut BTreeMap<String, (String, String)>,
+) -> Result<()> {
     for (path, rel) in files_in(dir) {
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read template", &e))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::new(rel_path(root, &path), None, "template is not valid UTF-8: save it as UTF-8"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::new(
+                rel_path(root, &path),
+                None,
+                "template is not valid UTF-8: save it as UTF-8",
+            )
+        })?;
         into.insert(rel, (rel_path(root, &path), text));
     }
     Ok(())
@@ -125,11 +169,21 @@ pub fn files_in(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(crate::content::is_ignored_name))
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(crate::content::is_ignored_name)
+        })
         .flatten()
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
             (e.into_path(), rel)
         })
         .collect();
