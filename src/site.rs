@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::config::{Config, PermalinkPart};
 use crate::content::comments::Comment;
 use crate::content::{self, dates, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result};
 use crate::markdown::{self, Highlighter, LinkRef, TocEntry};
 
 /// Reading speed used for `reading_time`, in words per minute.
@@ -57,6 +57,17 @@ pub struct Doc {
     pub images_without_alt: Vec<usize>,
     pub comments: Vec<ThreadComment>,
     pub comment_count: usize,
+    /// Links in the comments' Markdown, each with the comment's file and line (the line of the comment,
+    /// not of the link: comment bodies sit inside YAML, so a link's own line is looked up when reported).
+    pub comment_links: Vec<CommentLink>,
+}
+
+/// A link written in a reader's comment.
+#[derive(Debug, Clone)]
+pub struct CommentLink {
+    pub file: String,
+    pub line: usize,
+    pub link: LinkRef,
 }
 
 impl Doc {
@@ -121,6 +132,8 @@ pub struct Site {
     pub post_series: Vec<Option<usize>>,
     pub related: Vec<Vec<usize>>,
     pub statics: Vec<(std::path::PathBuf, String)>,
+    /// Posts and pages left out of this build (drafts, future posts), for the link checker.
+    pub unpublished: Vec<Meta>,
 }
 
 /// Render and index everything in `content`.
@@ -132,6 +145,7 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         pages,
         series,
         statics,
+        unpublished,
         ..
     } = content;
     let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
@@ -149,7 +163,7 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
             .then_with(|| a.meta.title.cmp(&b.meta.title))
     });
     let (tags, post_tags) = index_tags(&posts);
-    let (series, post_series) = index_series(&posts, series, &config, &highlighter, diags)?;
+    let (series, post_series) = index_series(&posts, series, &highlighter, diags)?;
     let (authors, post_author) = index_authors(&posts, &config);
     let years = index_years(&posts);
     let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
@@ -166,6 +180,7 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         post_series,
         related,
         statics,
+        unpublished,
     })
 }
 
@@ -178,13 +193,12 @@ fn attach_comment_files(content: &Content, diags: &Diagnostics) -> HashMap<Strin
         if known.contains(folder.slug.as_str()) {
             map.insert(folder.slug.clone(), folder.comments.clone());
         } else if !content.unpublished_slugs.contains(&folder.slug) {
-            diags.warn(
-                &folder.dir,
-                None,
-                format!(
-                    "comment folder for a post that does not exist: no post has the slug `{}`",
-                    folder.slug
-                ),
+            let message = format!(
+                "comment folder for a post that does not exist: no post has the slug `{}`",
+                folder.slug
+            );
+            diags.push(
+                Diagnostic::warning(&folder.dir, None, message).with_lint(Lint::OrphanComments),
             );
         }
     }
@@ -236,6 +250,18 @@ fn render_doc(
             .then_with(|| a.id.cmp(&b.id))
     });
     let comment_count = all.len();
+    let comment_links = all
+        .iter()
+        .flat_map(|c| {
+            markdown::comment_links(&c.body)
+                .into_iter()
+                .map(|link| CommentLink {
+                    file: c.file.clone(),
+                    line: c.line,
+                    link,
+                })
+        })
+        .collect();
     let comments = thread(all, &meta.file, diags);
     let body_line = meta.body_line;
     let mut links = rendered.links;
@@ -260,6 +286,7 @@ fn render_doc(
             .collect(),
         comments,
         comment_count,
+        comment_links,
         meta,
     }
 }
@@ -269,7 +296,11 @@ pub fn doc_path(meta: &Meta, config: &Config) -> String {
     if meta.kind == Kind::Page {
         return format!("/{}/", meta.slug);
     }
-    let date = meta.date.unwrap_or_default();
+    post_path(&meta.slug, &meta.date.unwrap_or_default(), config)
+}
+
+/// The URL path of a post with this slug and date, by the permalink pattern.
+pub fn post_path(slug: &str, date: &DateTime<FixedOffset>, config: &Config) -> String {
     let mut path = String::new();
     for part in &config.permalink {
         match part {
@@ -277,7 +308,7 @@ pub fn doc_path(meta: &Meta, config: &Config) -> String {
             PermalinkPart::Year => path.push_str(&format!("{:04}", date.year())),
             PermalinkPart::Month => path.push_str(&format!("{:02}", date.month())),
             PermalinkPart::Day => path.push_str(&format!("{:02}", date.day())),
-            PermalinkPart::Slug => path.push_str(&meta.slug),
+            PermalinkPart::Slug => path.push_str(slug),
         }
     }
     path
@@ -306,10 +337,11 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
                 children[p].push(i)
             }
             Some((r, None)) => {
-                diags.warn(
-                    &c.file,
-                    Some(c.line),
-                    format!("reply to an unknown comment `{r}`: shown as a top-level comment"),
+                let message =
+                    format!("reply to an unknown comment `{r}`: shown as a top-level comment");
+                diags.push(
+                    Diagnostic::warning(&c.file, Some(c.line), message)
+                        .with_lint(Lint::UnknownReply),
                 );
                 roots.push(i);
             }
@@ -434,73 +466,37 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     (sorted, post_tags)
 }
 
+/// A series being gathered: its description file, the name posts gave it, its member posts.
+#[derive(Default)]
+struct SeriesDraft {
+    source: Option<SeriesSource>,
+    name: Option<String>,
+    members: Vec<usize>,
+}
+
 fn index_series(
     posts: &[Doc],
     sources: Vec<SeriesSource>,
-    config: &Config,
     highlighter: &Highlighter,
     diags: &Diagnostics,
 ) -> Result<(Vec<Series>, Vec<Option<usize>>)> {
-    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> =
-        BTreeMap::new();
+    let mut by_id: BTreeMap<String, SeriesDraft> = BTreeMap::new();
     for s in sources {
         let id = s.id.clone();
-        by_id.entry(id).or_default().0 = Some(s);
+        by_id.entry(id).or_default().source = Some(s);
     }
     for (i, post) in posts.iter().enumerate() {
         if let Some(r) = &post.meta.series {
             let entry = by_id.entry(r.id.clone()).or_default();
-            entry.1.get_or_insert_with(|| r.name.clone());
-            entry.2.push(i);
+            entry.name.get_or_insert_with(|| r.name.clone());
+            entry.members.push(i);
         }
     }
     let mut errors = Vec::new();
-    let mut series = Vec::new();
-    let mut post_series = vec![None; posts.len()];
-    for (id, (source, name, members)) in by_id {
-        let total = source.as_ref().and_then(|s| s.total);
-        let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
-        for &i in &members {
-            let r = posts[i].meta.series.as_ref().expect("member of a series");
-            if let Some(t) = total.filter(|t| r.part > *t) {
-                let file = source.as_ref().map(|s| s.file.as_str()).unwrap_or_default();
-                errors.push(Diagnostic::error(&posts[i].meta.file, Some(r.line), format!("part {} is above the series total of {t} (set in {file}): raise `total` or fix `part`", r.part)));
-            }
-            if let Some(&other) = parts.get(&r.part) {
-                let (a, b) = order_pair(&posts[other].meta.file, &posts[i].meta.file);
-                errors.push(Diagnostic::error(b, Some(r.line), format!("part {} of series `{}` is claimed twice: by {a} and by {b}; give one of them another part", r.part, r.name)));
-                continue;
-            }
-            parts.insert(r.part, i);
-        }
-        warn_gaps(&id, &parts, posts, diags);
-        let title = source
-            .as_ref()
-            .and_then(|s| s.title.clone())
-            .or(name)
-            .unwrap_or_else(|| id.clone());
-        let description_html = source
-            .as_ref()
-            .map(|s| markdown::render(&s.description, highlighter).html)
-            .unwrap_or_default();
-        let index = series.len();
-        for &i in parts.values() {
-            post_series[i] = Some(index);
-        }
-        let _ = config;
-        series.push(Series {
-            path: format!("/series/{id}/"),
-            extra: source
-                .as_ref()
-                .map(|s| s.extra.clone())
-                .unwrap_or(serde_json::Value::Null),
-            id,
-            title,
-            total,
-            description_html,
-            parts,
-        });
-    }
+    let mut series: Vec<Series> = by_id
+        .into_iter()
+        .map(|(id, draft)| gather_series(id, draft, posts, highlighter, &mut errors, diags))
+        .collect();
     if let Some(err) = Error::collect(errors) {
         return Err(err);
     }
@@ -510,17 +506,81 @@ fn index_series(
             .cmp(&b.title.to_lowercase())
             .then_with(|| a.id.cmp(&b.id))
     });
-    let mut remap = vec![0; series.len()];
-    // Re-point post_series after sorting.
-    for (new, s) in series.iter().enumerate() {
-        if let Some(&first) = s.parts.values().next() {
-            remap[post_series[first].unwrap_or(0)] = new;
+    let mut post_series = vec![None; posts.len()];
+    for (index, s) in series.iter().enumerate() {
+        for &i in s.parts.values() {
+            post_series[i] = Some(index);
         }
     }
-    for slot in post_series.iter_mut().flatten() {
-        *slot = remap[*slot];
-    }
     Ok((series, post_series))
+}
+
+fn gather_series(
+    id: String,
+    draft: SeriesDraft,
+    posts: &[Doc],
+    highlighter: &Highlighter,
+    errors: &mut Vec<Diagnostic>,
+    diags: &Diagnostics,
+) -> Series {
+    let SeriesDraft {
+        source,
+        name,
+        members,
+    } = draft;
+    let total = source.as_ref().and_then(|s| s.total);
+    let mut parts: BTreeMap<u32, usize> = BTreeMap::new();
+    for &i in &members {
+        let Some(r) = posts[i].meta.series.as_ref() else {
+            continue;
+        };
+        if let Some(t) = total.filter(|t| r.part > *t) {
+            let file = source.as_ref().map(|s| s.file.as_str()).unwrap_or_default();
+            errors.push(Diagnostic::error(
+                &posts[i].meta.file,
+                Some(r.line),
+                format!(
+                    "part {} is above the series total of {t} (set in {file}): raise `total` or fix `part`",
+                    r.part
+                ),
+            ));
+        }
+        if let Some(&other) = parts.get(&r.part) {
+            let (a, b) = order_pair(&posts[other].meta.file, &posts[i].meta.file);
+            errors.push(Diagnostic::error(
+                b,
+                Some(r.line),
+                format!(
+                    "part {} of series `{}` is claimed twice: by {a} and by {b}; give one of them another part",
+                    r.part, r.name
+                ),
+            ));
+            continue;
+        }
+        parts.insert(r.part, i);
+    }
+    warn_gaps(&id, &parts, posts, diags);
+    let title = source
+        .as_ref()
+        .and_then(|s| s.title.clone())
+        .or(name)
+        .unwrap_or_else(|| id.clone());
+    let description_html = source
+        .as_ref()
+        .map(|s| markdown::render(&s.description, highlighter).html)
+        .unwrap_or_default();
+    Series {
+        path: format!("/series/{id}/"),
+        extra: source
+            .as_ref()
+            .map(|s| s.extra.clone())
+            .unwrap_or(serde_json::Value::Null),
+        id,
+        title,
+        total,
+        description_html,
+        parts,
+    }
 }
 
 fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
@@ -542,14 +602,11 @@ fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diag
     if !missing.is_empty() {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        diags.warn(
-            &post.meta.file,
-            line,
-            format!(
-                "series `{id}` is missing part(s) {} below part {highest}",
-                missing.join(", ")
-            ),
+        let message = format!(
+            "series `{id}` is missing part(s) {} below part {highest}",
+            missing.join(", ")
         );
+        diags.push(Diagnostic::warning(&post.meta.file, line, message).with_lint(Lint::SeriesGap));
     }
 }
 

@@ -4,6 +4,7 @@
 //! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors).
 
 pub mod build;
+pub mod check;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,11 @@ pub enum Command {
         after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com"
     )]
     Build(build::BuildArgs),
+    /// Build in memory and report broken links and anchors, series gaps, orphan comments and bad feeds
+    #[command(
+        after_help = "Examples:\n  lanyard check\n  lanyard check --root my-site\n  lanyard check --external --timeout 5 --concurrency 4\n\nExit code 0 when there are only warnings, 1 when there is an error."
+    )]
+    Check(check::CheckArgs),
 }
 
 /// Options every command shares.
@@ -52,5 +58,6 @@ pub fn print_diagnostics(items: &[Diagnostic]) {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
