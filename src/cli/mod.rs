@@ -5,6 +5,8 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
+pub mod new;
 
 use std::path::PathBuf;
 
@@ -35,6 +37,16 @@ pub enum Command {
         after_help = "Examples:\n  lanyard check\n  lanyard check --root my-site\n  lanyard check --external --timeout 5 --concurrency 4\n\nExit code 0 when there are only warnings, 1 when there is an error."
     )]
     Check(check::CheckArgs),
+    /// Create a new file from a template: `lanyard new post \"Title\"`
+    #[command(
+        after_help = "Examples:\n  lanyard new post \"Ask the second question\"\n  lanyard new post \"Say thank you twice\" --series \"66 Tips For Better Networking\" --tags gratitude"
+    )]
+    New(new::NewArgs),
+    /// Create a new site in DIR, with a sample post, series part and comment
+    #[command(
+        after_help = "Examples:\n  lanyard init my-site\n  lanyard init my-site --theme-files\n  cd my-site && lanyard build"
+    )]
+    Init(init::InitArgs),
 }
 
 /// Options every command shares.
@@ -59,5 +71,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
