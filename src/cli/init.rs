@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::Args;
 
-use super::{print_diagnostics, RootArg};
+use super::print_diagnostics;
 use crate::scaffold::{init::init, init::InitOptions, shown_path};
 
 #[derive(Debug, Clone, Args)]
@@ -13,8 +13,9 @@ pub struct InitArgs {
     /// The folder to create the site in, new or empty (default: the --root folder)
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    #[command(flatten)]
-    pub root: RootArg,
+    /// The folder DIR is relative to; without DIR, the folder to create the site in
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
     /// Also copy the default theme into themes/default/ to customise it
     #[arg(long)]
     pub theme_files: bool,
@@ -22,8 +23,8 @@ pub struct InitArgs {
 
 pub fn run(args: &InitArgs) -> i32 {
     let dir = match &args.dir {
-        Some(dir) => shown_path(&args.root.root, &dir.to_string_lossy()),
-        None => args.root.root.clone(),
+        Some(dir) => shown_path(&args.root, dir),
+        None => args.root.clone(),
     };
     match init(
         &dir,

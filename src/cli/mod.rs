@@ -37,7 +37,7 @@ pub enum Command {
         after_help = "Examples:\n  lanyard check\n  lanyard check --root my-site\n  lanyard check --external --timeout 5 --concurrency 4\n\nExit code 0 when there are only warnings, 1 when there is an error."
     )]
     Check(check::CheckArgs),
-    /// Create a new file from a template: `lanyard new post \"Title\"`
+    /// Write a new post, its front matter filled in (next free part of a series)
     #[command(
         after_help = "Examples:\n  lanyard new post \"Ask the second question\"\n  lanyard new post \"Say thank you twice\" --series \"66 Tips For Better Networking\" --tags gratitude"
     )]

@@ -177,6 +177,10 @@ pub fn page_ids(html: &str) -> HashSet<String> {
         }
         let end = tag_end(rest);
         let tag = &rest[..end];
+        rest = &rest[end..];
+        if tag.starts_with('/') || !(tag.contains("id") || tag.contains("name")) {
+            continue;
+        }
         let is_anchor = tag.len() > 1
             && tag.as_bytes()[0].eq_ignore_ascii_case(&b'a')
             && tag.as_bytes()[1].is_ascii_whitespace();
@@ -185,7 +189,6 @@ pub fn page_ids(html: &str) -> HashSet<String> {
                 ids.insert(unescape(value));
             }
         }
-        rest = &rest[end..];
     }
     ids
 }
@@ -193,11 +196,11 @@ pub fn page_ids(html: &str) -> HashSet<String> {
 /// Where the tag that starts `text` ends: the first `>` outside quotes.
 fn tag_end(text: &str) -> usize {
     let mut quote = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '>') => return i,
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return i,
             _ => {}
         }
     }

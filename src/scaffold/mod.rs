@@ -7,14 +7,14 @@
 
 pub mod init;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use crate::config::Config;
-use crate::content::{self, slug, BuildOptions, Content, Kind};
+use crate::content::{self, slug, BuildOptions, Content, Kind, SeriesRef};
 use crate::error::{did_you_mean, Diagnostics, Error, Result};
 use crate::site::{doc_path, post_path};
 
@@ -92,63 +92,70 @@ fn short_slug(slug: &str) -> String {
 /// One series as the site knows it: from its posts and its `content/series/<id>.md`.
 #[derive(Debug, Default)]
 struct Known {
-    /// Names the posts use (the newest part's first), and the title of the description file.
+    /// Names that join this series when written as `series:` (the highest part's first).
     names: Vec<String>,
+    /// Every name it is known by: those, and the title of its description file.
+    aliases: Vec<String>,
     parts: BTreeSet<u32>,
     total: Option<(u32, String)>,
 }
 
-/// The series `wanted` names (by exact name, then any case, then id) and its next free part.
-fn next_part(content: &Content, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
-    let mut series: std::collections::BTreeMap<String, Known> = std::collections::BTreeMap::new();
-    let mut posts: Vec<&content::Meta> = content
-        .posts
-        .iter()
-        .map(|d| &d.meta)
+/// Every series of the site by id, drafts and future posts included.
+fn known_series(content: &Content) -> BTreeMap<String, Known> {
+    let mut series: BTreeMap<String, Known> = BTreeMap::new();
+    let posts = content.posts.iter().map(|d| &d.meta);
+    let mut refs: Vec<&SeriesRef> = posts
         .chain(&content.unpublished)
+        .filter_map(|m| m.series.as_ref())
         .collect();
-    posts.sort_by_key(|m| std::cmp::Reverse(m.series.as_ref().map(|r| r.part)));
-    for r in posts.iter().filter_map(|m| m.series.as_ref()) {
+    refs.sort_by_key(|r| std::cmp::Reverse(r.part));
+    for r in refs {
         let known = series.entry(r.id.clone()).or_default();
         known.parts.insert(r.part);
         if !known.names.contains(&r.name) {
             known.names.push(r.name.clone());
+            known.aliases.push(r.name.clone());
         }
     }
     for s in &content.series {
         let known = series.entry(s.id.clone()).or_default();
         known.total = s.total.map(|t| (t, s.file.clone()));
-        if let Some(title) = s.title.as_ref().filter(|t| slug::slugify(t) == s.id) {
-            known.names.push(title.clone());
+        if let Some(title) = &s.title {
+            if slug::slugify(title) == s.id {
+                known.names.push(title.clone());
+            }
+            known.aliases.push(title.clone());
         }
     }
-    let wanted = wanted.trim();
+    series
+}
+
+/// The id of the series `wanted` names: by exact name, then in any case, then by id.
+fn find_series(series: &BTreeMap<String, Known>, wanted: &str) -> Option<String> {
+    let lower = wanted.to_lowercase();
     let by = |test: &dyn Fn(&str, &Known) -> bool| {
         series
             .iter()
             .find(|(id, k)| test(id, k))
             .map(|(id, _)| id.clone())
     };
-    let found = by(&|_, k| k.names.iter().any(|n| n == wanted))
-        .or_else(|| {
-            by(&|_, k| {
-                k.names
-                    .iter()
-                    .any(|n| n.to_lowercase() == wanted.to_lowercase())
-            })
-        })
-        .or_else(|| by(&|id, _| id == wanted || id == slug::slugify(wanted)));
-    let Some(id) = found else {
+    by(&|_, k| k.aliases.iter().any(|n| n == wanted))
+        .or_else(|| by(&|_, k| k.aliases.iter().any(|n| n.to_lowercase() == lower)))
+        .or_else(|| by(&|id, _| id == wanted || id == slug::slugify(wanted)))
+}
+
+/// The series `wanted` names and its next free part (one above its highest), with notes.
+fn next_part(content: &Content, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
+    let series = known_series(content);
+    let wanted = wanted.trim();
+    let Some(id) = find_series(&series, wanted) else {
         if slug::slugify(wanted).is_empty() {
-            return Err(Error::new(
-                "new post",
-                None,
-                format!("series name `{wanted}` has no letters or digits to make an id from"),
-            ));
+            let why = format!("series name `{wanted}` has no letters or digits to make an id from");
+            return Err(Error::new("new post", None, why));
         }
         let names: Vec<&str> = series
             .values()
-            .flat_map(|k| k.names.iter().map(String::as_str))
+            .flat_map(|k| k.aliases.iter().map(String::as_str))
             .collect();
         let hint = did_you_mean(wanted, &names)
             .map(|n| format!(" (did you mean `{n}`?)"))
@@ -285,9 +292,9 @@ pub fn write_new(path: &Path, shown: &str, bytes: &[u8]) -> Result<()> {
 }
 
 /// `root/rel` as the author would type it from where they ran lanyard (`./` left out).
-pub fn shown_path(root: &Path, rel: &str) -> PathBuf {
+pub fn shown_path(root: &Path, rel: impl AsRef<Path>) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
-        PathBuf::from(rel)
+        rel.as_ref().to_path_buf()
     } else {
         root.join(rel)
     }
