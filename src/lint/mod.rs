@@ -50,15 +50,11 @@ pub fn links_on_build(loaded: &Loaded, recorded: Recorded, diags: &Diagnostics) 
         found.into_iter().for_each(|d| diags.push(d));
         return Ok(());
     }
-    match Error::collect(
-        found
-            .into_iter()
-            .map(|d| d.with_severity(Severity::Error))
-            .collect(),
-    ) {
-        Some(err) => Err(err),
-        None => Ok(()),
-    }
+    let errors = found
+        .into_iter()
+        .map(|d| d.with_severity(Severity::Error))
+        .collect();
+    Error::collect(errors).map_or(Ok(()), Err)
 }
 
 /// Build the site at `root` in memory and lint it. Findings go to `diags` as they are found, with the
