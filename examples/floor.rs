@@ -22,7 +22,8 @@ fn body_of(text: &str) -> &str {
 fn render(path: &Path, out: &Path) -> std::io::Result<()> {
     let text = std::fs::read_to_string(path)?;
     let mut html_out = String::with_capacity(text.len() * 3 / 2);
-    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     html::push_html(&mut html_out, Parser::new_ext(body_of(&text), options));
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("post");
     let dir = out.join(stem);
@@ -44,6 +45,9 @@ fn main() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
         .map(|e| e.into_path())
         .collect();
-    let failed = files.par_iter().filter(|p| render(p, &out).is_err()).count();
+    let failed = files
+        .par_iter()
+        .filter(|p| render(p, &out).is_err())
+        .count();
     println!("floor: {} posts, {failed} failed", files.len());
 }

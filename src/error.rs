@@ -16,6 +16,28 @@ pub enum Severity {
     Error,
 }
 
+/// The kind of a finding that commands rate differently: `build` warns about a broken link (unless
+/// `check_links = "error"`), `check` fails on one. Diagnostics without a kind keep their severity everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lint {
+    /// An internal link or image whose page, file or anchor is not built.
+    BrokenLink,
+    /// An internal link to a draft or a post dated in the future.
+    UnpublishedLink,
+    /// A `content/comments/<slug>/` folder whose post does not exist.
+    OrphanComments,
+    /// A comment whose `reply_to` names no comment of its post.
+    UnknownReply,
+    /// A series with missing parts below its highest one.
+    SeriesGap,
+    /// An image without alt text.
+    MissingAlt,
+    /// A generated feed that a feed reader could not read.
+    BadFeed,
+    /// An outside link that does not answer, or answers with an error.
+    ExternalLink,
+}
+
 /// One message about one place.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
@@ -25,6 +47,8 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     pub severity: Severity,
     pub message: String,
+    /// The kind of finding, for the lints whose severity depends on the command.
+    pub lint: Option<Lint>,
 }
 
 impl Diagnostic {
@@ -34,6 +58,7 @@ impl Diagnostic {
             line,
             severity: Severity::Error,
             message: message.into(),
+            lint: None,
         }
     }
 
@@ -46,6 +71,19 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, line, message)
         }
+    }
+
+    /// The same diagnostic, marked as a finding of kind `lint`.
+    pub fn with_lint(self, lint: Lint) -> Self {
+        Diagnostic {
+            lint: Some(lint),
+            ..self
+        }
+    }
+
+    /// The same diagnostic at `severity`.
+    pub fn with_severity(self, severity: Severity) -> Self {
+        Diagnostic { severity, ..self }
     }
 
     /// The place alone: `file:line` or `file`.

@@ -6,16 +6,19 @@
 //! builds every index once (tags, series, authors, comment threads); [`render`] plans every output file,
 //! rejects collisions, and renders the files in parallel through the theme's Tera templates (and
 //! [`feeds`]) into an [`output::Sink`] — a staging folder swapped in whole, or memory for the dev server.
-//! [`pipeline`] ties the stages together; [`cli`] is the command line on top.
+//! [`pipeline`] ties the stages together; [`lint`] checks what was built (links, anchors, feeds) for
+//! `build` and `check`; [`scaffold`] writes new posts and sites; [`cli`] is the command line on top.
 
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod yaml;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::content::{self, BuildOptions};
 use crate::error::{Diagnostics, Result};
+use crate::lint;
 use crate::output::{Sink, Staging};
 use crate::render::{self, theme::Theme, Planned, Stats};
 use crate::site::{self, Site};
@@ -90,7 +91,8 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
-/// Build the site at `root` into `out`, replacing it only if everything succeeded.
+/// Build the site at `root` into `out`, replacing it only if everything succeeded. Internal links are
+/// checked against what was rendered: warnings, or errors that stop the build with `check_links = "error"`.
 pub fn build(
     root: &Path,
     out: &Path,
@@ -102,8 +104,11 @@ pub fn build(
     let loaded = load_site(root, opts, overrides, diags)?;
     let mut clock = Clock::start();
     let staging = Staging::new(root, out)?;
-    let stats = render_into(&loaded, &staging.sink)?;
+    let recorder = lint::Recorder::new(&staging.sink);
+    let stats = render_into(&loaded, &recorder)?;
     clock.lap("render and write");
+    lint::links_on_build(&loaded, recorder.finish(), diags)?;
+    clock.lap("check links");
     staging.commit()?;
     clock.lap("swap output");
     Ok(Report {

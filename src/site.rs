@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::config::{Config, PermalinkPart};
 use crate::content::comments::Comment;
 use crate::content::{self, dates, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result};
 use crate::markdown::{self, Highlighter, LinkRef, TocEntry};
 
 /// Reading speed used for `reading_time`, in words per minute.
@@ -57,6 +57,17 @@ pub struct Doc {
     pub images_without_alt: Vec<usize>,
     pub comments: Vec<ThreadComment>,
     pub comment_count: usize,
+    /// Links in the comments' Markdown, each with the comment's file and line (the line of the comment,
+    /// not of the link: comment bodies sit inside YAML, so a link's own line is looked up when reported).
+    pub comment_links: Vec<CommentLink>,
+}
+
+/// A link written in a reader's comment.
+#[derive(Debug, Clone)]
+pub struct CommentLink {
+    pub file: String,
+    pub line: usize,
+    pub link: LinkRef,
 }
 
 impl Doc {
@@ -121,6 +132,8 @@ pub struct Site {
     pub post_series: Vec<Option<usize>>,
     pub related: Vec<Vec<usize>>,
     pub statics: Vec<(std::path::PathBuf, String)>,
+    /// Posts and pages left out of this build (drafts, future posts), for the link checker.
+    pub unpublished: Vec<Meta>,
 }
 
 /// Render and index everything in `content`.
@@ -133,6 +146,7 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         statics,
         comment_folders,
         unpublished_slugs,
+        unpublished,
     } = content;
     attach_comment_files(&mut posts, comment_folders, &unpublished_slugs, diags);
     let mut posts = render_docs(posts, &config, &highlighter, diags);
@@ -167,6 +181,7 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         post_series,
         related,
         statics,
+        unpublished,
     })
 }
 
@@ -187,14 +202,15 @@ fn attach_comment_files(
         match by_slug.get(&folder.slug) {
             Some(&i) => posts[i].meta.comments.extend(folder.comments),
             None if unpublished.contains(&folder.slug) => {}
-            None => diags.warn(
-                &folder.dir,
-                None,
-                format!(
+            None => {
+                let message = format!(
                     "comment folder for a post that does not exist: no post has the slug `{}`",
                     folder.slug
-                ),
-            ),
+                );
+                diags.push(
+                    Diagnostic::warning(&folder.dir, None, message).with_lint(Lint::OrphanComments),
+                );
+            }
         }
     }
 }
@@ -236,6 +252,18 @@ fn render_doc(
             .then_with(|| a.id.cmp(&b.id))
     });
     let comment_count = all.len();
+    let comment_links = all
+        .iter()
+        .flat_map(|c| {
+            markdown::comment_links(&c.body)
+                .into_iter()
+                .map(|link| CommentLink {
+                    file: c.file.clone(),
+                    line: c.line,
+                    link,
+                })
+        })
+        .collect();
     let comments = thread(all, &meta.file, diags);
     let body_line = meta.body_line;
     let mut links = rendered.links;
@@ -260,6 +288,7 @@ fn render_doc(
             .collect(),
         comments,
         comment_count,
+        comment_links,
         meta,
     }
 }
@@ -269,7 +298,11 @@ pub fn doc_path(meta: &Meta, config: &Config) -> String {
     if meta.kind == Kind::Page {
         return format!("/{}/", meta.slug);
     }
-    let date = meta.date.unwrap_or_default();
+    post_path(&meta.slug, &meta.date.unwrap_or_default(), config)
+}
+
+/// The URL path of a post with this slug and date, by the permalink pattern.
+pub fn post_path(slug: &str, date: &DateTime<FixedOffset>, config: &Config) -> String {
     let mut path = String::new();
     for part in &config.permalink {
         match part {
@@ -277,7 +310,7 @@ pub fn doc_path(meta: &Meta, config: &Config) -> String {
             PermalinkPart::Year => path.push_str(&format!("{:04}", date.year())),
             PermalinkPart::Month => path.push_str(&format!("{:02}", date.month())),
             PermalinkPart::Day => path.push_str(&format!("{:02}", date.day())),
-            PermalinkPart::Slug => path.push_str(&meta.slug),
+            PermalinkPart::Slug => path.push_str(slug),
         }
     }
     path
@@ -306,10 +339,11 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
                 children[p].push(i)
             }
             Some((r, None)) => {
-                diags.warn(
-                    &c.file,
-                    Some(c.line),
-                    format!("reply to an unknown comment `{r}`: shown as a top-level comment"),
+                let message =
+                    format!("reply to an unknown comment `{r}`: shown as a top-level comment");
+                diags.push(
+                    Diagnostic::warning(&c.file, Some(c.line), message)
+                        .with_lint(Lint::UnknownReply),
                 );
                 roots.push(i);
             }
@@ -570,14 +604,11 @@ fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diag
     if !missing.is_empty() {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        diags.warn(
-            &post.meta.file,
-            line,
-            format!(
-                "series `{id}` is missing part(s) {} below part {highest}",
-                missing.join(", ")
-            ),
+        let message = format!(
+            "series `{id}` is missing part(s) {} below part {highest}",
+            missing.join(", ")
         );
+        diags.push(Diagnostic::warning(&post.meta.file, line, message).with_lint(Lint::SeriesGap));
     }
 }
 

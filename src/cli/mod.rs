@@ -4,6 +4,9 @@
 //! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors).
 
 pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
 
 use std::path::PathBuf;
 
@@ -29,6 +32,21 @@ pub enum Command {
         after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com"
     )]
     Build(build::BuildArgs),
+    /// Build in memory and report broken links and anchors, series gaps, orphan comments and bad feeds
+    #[command(
+        after_help = "Examples:\n  lanyard check\n  lanyard check --root my-site\n  lanyard check --external --timeout 5 --concurrency 4\n\nExit code 0 when there are only warnings, 1 when there is an error."
+    )]
+    Check(check::CheckArgs),
+    /// Write a new post, its front matter filled in (next free part of a series)
+    #[command(
+        after_help = "Examples:\n  lanyard new post \"Ask the second question\"\n  lanyard new post \"Say thank you twice\" --series \"66 Tips For Better Networking\" --tags gratitude"
+    )]
+    New(new::NewArgs),
+    /// Create a new site in DIR, with a sample post, series part and comment
+    #[command(
+        after_help = "Examples:\n  lanyard init my-site\n  lanyard init my-site --theme-files\n  cd my-site && lanyard build"
+    )]
+    Init(init::InitArgs),
 }
 
 /// Options every command shares.
@@ -52,5 +70,8 @@ pub fn print_diagnostics(items: &[Diagnostic]) {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }

@@ -123,6 +123,9 @@ pub struct Content {
     pub pages: Vec<SourceDoc>,
     /// Slugs of posts that exist but are not built (drafts, future posts).
     pub unpublished_slugs: HashSet<String>,
+    /// Front matter of the posts and pages left out of this build (drafts, future posts), so that links
+    /// to them can be told apart from links to nothing.
+    pub unpublished: Vec<Meta>,
     pub series: Vec<SeriesSource>,
     pub comment_folders: Vec<CommentFolder>,
     /// The site's `static/` files: (source, output path).
@@ -171,12 +174,16 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
             content.posts.push(doc);
         } else {
             content.unpublished_slugs.insert(doc.meta.slug.clone());
+            content.unpublished.push(doc.meta);
         }
     }
-    content.pages = pages
-        .into_iter()
-        .filter(|d| opts.drafts || !d.meta.draft)
-        .collect();
+    for doc in pages {
+        if opts.drafts || !doc.meta.draft {
+            content.pages.push(doc);
+        } else {
+            content.unpublished.push(doc.meta);
+        }
+    }
     Ok(content)
 }
 

@@ -18,6 +18,9 @@ use std::collections::{HashMap, HashSet};
 use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::links::{CollectLinks, Found, LineIndex};
+use super::LinkRef;
+
 /// The only tags a comment's HTML may keep.
 const ALLOWED_TAGS: &[&str] = &[
     "p",
@@ -42,13 +45,27 @@ const ALLOWED_TAGS: &[&str] = &[
 /// The only link schemes a comment may use.
 const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto"];
 
+/// The Markdown extensions a comment may use.
+fn options() -> Options {
+    Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION
+}
+
 /// Render a reader's comment (untrusted Markdown) to safe HTML.
 pub fn render_comment(markdown: &str) -> String {
-    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
-    let events = Parser::new_ext(markdown, options).filter_map(neutralize);
+    let events = Parser::new_ext(markdown, options()).filter_map(neutralize);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     sanitizer().clean(&html).to_string()
+}
+
+/// The links of a comment, read as [`render_comment`] reads them (lines are within `markdown`), for the
+/// link checker. Images are left out, since a comment shows only their alt text.
+pub fn comment_links(markdown: &str) -> Vec<LinkRef> {
+    let lines = LineIndex::new(markdown);
+    let mut found = Found::default();
+    let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
+    CollectLinks::new(parsed, &lines, &mut found).for_each(drop);
+    found.links.into_iter().filter(|l| !l.is_image).collect()
 }
 
 /// The first layer: raw HTML becomes text, images their alt text, headings start at `<h3>`.

@@ -49,7 +49,7 @@ mod xss_tests;
 use pulldown_cmark::{Event, Options, Parser, TextMergeWithOffset};
 
 pub use anchors::slugify;
-pub use comments::render_comment;
+pub use comments::{comment_links, render_comment};
 pub use highlight::Highlighter;
 
 /// One heading of the table of contents.

@@ -18,6 +18,12 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 }
 
+/// The files of the built-in default theme, as (path inside the theme, bytes): `templates/…` and
+/// `static/…`. `lanyard init --theme-files` writes them out for customisation.
+pub fn embedded_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::FILES
+}
+
 /// Where a theme's asset comes from.
 #[derive(Debug, Clone)]
 pub enum Asset {

@@ -1,0 +1,500 @@
+//! Internal links, resolved against the site being built.
+//!
+//! In: the assembled [`Site`] (each post's and page's links with their file lines, and the links in its
+//! comments) and the [`Targets`] of one build. Out: one finding per link whose page, file or anchor is
+//! not built, and the outside links, for `check --external`.
+//!
+//! A link is resolved the way a browser resolves it on the page it sits on: a relative `../y/` from
+//! `/posts/2024/x/` is `/posts/2024/y/`, a link to the site's own `base_url` is internal, a query is
+//! ignored, and `..` stops at the root. The path is then mapped to an output file exactly as the
+//! build maps URLs to files ([`url_path_to_file`]), so the checker and the output cannot disagree.
+//! A link to a draft or a future post is told apart from a link to nothing, because the fix differs.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use super::targets::{source_name, Targets};
+use crate::content::Meta;
+use crate::error::{did_you_mean, Diagnostic, Lint};
+use crate::markdown::LinkRef;
+use crate::output::{percent_decode, url_path_to_file};
+use crate::site::{Doc, Site};
+
+/// "Did you mean" hints cost a pass over every page each; a site with more broken links than this gets
+/// hints for the first ones only.
+const MAX_HINTS: usize = 100;
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    /// Not a web address: `mailto:`, `tel:`, an empty link.
+    Ignored,
+    /// A page of another site (the link as written).
+    Outside(String),
+    /// A path on this site, resolved, and the fragment as written (still percent-encoded).
+    Internal {
+        path: String,
+        fragment: Option<String>,
+    },
+}
+
+/// Resolve `dest`, written on the page at URL path `page`, for a site published at `base_url`.
+pub fn resolve(dest: &str, page: &str, base_url: &str) -> Dest {
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Dest::Ignored;
+    }
+    let web = dest
+        .strip_prefix("//")
+        .map(|rest| format!("https://{rest}"));
+    if web.is_some() || scheme_of(dest).is_some() {
+        let url = web.as_deref().unwrap_or(dest);
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Dest::Ignored;
+        }
+        return match own_path(url, base_url) {
+            Some(local) => resolve(&local, page, base_url),
+            None => Dest::Outside(url.to_string()),
+        };
+    }
+    let (before, fragment) = match dest.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment.to_string())),
+        None => (dest, None),
+    };
+    let path = before.split('?').next().unwrap_or_default();
+    let joined = if path.is_empty() {
+        page.to_string()
+    } else if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{}{path}", &page[..page.rfind('/').map_or(0, |i| i + 1)])
+    };
+    Dest::Internal {
+        path: normalize(&joined),
+        fragment,
+    }
+}
+
+/// The scheme of an absolute URL (`mailto` in `mailto:x@y`), if `dest` has one.
+fn scheme_of(dest: &str) -> Option<&str> {
+    let colon = dest.find(':')?;
+    let scheme = &dest[..colon];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// The root-relative part of `url` when it is an address on this site (same host, below `base_url`'s path).
+fn own_path(url: &str, base_url: &str) -> Option<String> {
+    let after_scheme = |u: &str| u.find("://").map(|i| u[i + 3..].to_string());
+    let (rest, base) = (after_scheme(url)?, after_scheme(base_url)?);
+    let split = |s: &str| {
+        let at = s.find(['/', '?', '#']).unwrap_or(s.len());
+        (s[..at].to_ascii_lowercase(), s[at..].to_string())
+    };
+    let ((host, path), (base_host, base_path)) = (split(&rest), split(&base));
+    if host != base_host {
+        return None;
+    }
+    let local = path.strip_prefix(base_path.trim_end_matches('/'))?;
+    match local.chars().next() {
+        None => Some("/".into()),
+        Some('/') => Some(local.to_string()),
+        Some('?' | '#') => Some(format!("/{local}")),
+        Some(_) => None,
+    }
+}
+
+/// Remove `.` and `..` segments as a browser does (`..` at the root stays at the root).
+fn normalize(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let mut out: Vec<&str> = Vec::new();
+    let mut trailing = false;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "" | "." => trailing = last,
+            ".." => {
+                out.pop();
+                trailing = last;
+            }
+            s => out.push(s),
+        }
+    }
+    let mut result = format!("/{}", out.join("/"));
+    if trailing && !out.is_empty() {
+        result.push('/');
+    }
+    result
+}
+
+/// What is wrong with one internal link.
+#[derive(Debug, Clone)]
+enum Problem<'a> {
+    /// Nothing is built at this path; maybe a hint.
+    Missing { path: String, hint: Option<String> },
+    /// The path cannot be an address on the site (`why` completes "the address …").
+    Invalid { why: String },
+    /// The page exists; the anchor does not.
+    NoAnchor {
+        page: Option<String>,
+        anchor: String,
+        hint: Option<String>,
+    },
+    /// The post or page exists but is not in this build.
+    Unpublished(&'a Meta),
+}
+
+/// An outside link found in a post or page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outside {
+    pub url: String,
+    pub file: String,
+    pub line: usize,
+    pub text: String,
+}
+
+/// The result of checking a site's links.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Warnings marked [`Lint::BrokenLink`] or [`Lint::UnpublishedLink`]; the command decides their severity.
+    pub findings: Vec<Diagnostic>,
+    /// How many internal links were checked.
+    pub internal: usize,
+    pub outside: Vec<Outside>,
+}
+
+/// Check every internal link of posts, pages and comments against `targets`.
+pub fn check(site: &Site, targets: &Targets) -> Checked {
+    let checker = Checker {
+        site,
+        targets,
+        paths: OnceLock::new(),
+        hints: AtomicUsize::new(0),
+    };
+    let per_doc: Vec<Checked> = site
+        .posts
+        .par_iter()
+        .chain(site.pages.par_iter())
+        .map(|doc| checker.doc(doc))
+        .collect();
+    let mut all = Checked::default();
+    for mut c in per_doc {
+        all.findings.append(&mut c.findings);
+        all.internal += c.internal;
+        all.outside.append(&mut c.outside);
+    }
+    all.findings.sort();
+    all
+}
+
+struct Checker<'a> {
+    site: &'a Site,
+    targets: &'a Targets<'a>,
+    /// Every URL path, listed on the first miss.
+    paths: OnceLock<Vec<String>>,
+    hints: AtomicUsize,
+}
+
+impl Checker<'_> {
+    fn doc(&self, doc: &Doc) -> Checked {
+        let mut out = Checked::default();
+        let base_url = &self.site.config.base_url;
+        for link in &doc.links {
+            match resolve(&link.dest, &doc.path, base_url) {
+                Dest::Ignored => {}
+                Dest::Outside(url) => {
+                    let text = link.text.clone();
+                    out.outside.push(Outside {
+                        url,
+                        file: doc.meta.file.clone(),
+                        line: link.line,
+                        text,
+                    });
+                }
+                Dest::Internal { path, fragment } => {
+                    out.internal += 1;
+                    if let Some(problem) = self.problem(&path, fragment.as_deref(), doc) {
+                        out.findings
+                            .push(finding(&doc.meta.file, link.line, link, &problem));
+                    }
+                }
+            }
+        }
+        for c in &doc.comment_links {
+            if let Dest::Internal { path, fragment } = resolve(&c.link.dest, &doc.path, base_url) {
+                out.internal += 1;
+                if let Some(problem) = self.problem(&path, fragment.as_deref(), doc) {
+                    let line =
+                        line_in_file(&self.site.config.root.join(&c.file), c.line, &c.link.dest);
+                    out.findings.push(finding(&c.file, line, &c.link, &problem));
+                }
+            }
+        }
+        out
+    }
+
+    fn problem(&self, path: &str, fragment: Option<&str>, doc: &Doc) -> Option<Problem<'_>> {
+        let file = match url_path_to_file(path) {
+            Ok(file) => file,
+            Err(why) => return Some(Problem::Invalid { why }),
+        };
+        if !self.targets.files.contains(file.as_str()) {
+            if let Some(meta) = self.targets.unpublished.get(&file) {
+                return Some(Problem::Unpublished(meta));
+            }
+            return Some(Problem::Missing {
+                path: path.to_string(),
+                hint: self.page_hint(path),
+            });
+        }
+        let anchor = fragment.map(|f| percent_decode(f).unwrap_or_else(|| f.to_string()))?;
+        if anchor.is_empty()
+            || anchor.eq_ignore_ascii_case("top")
+            || anchor.starts_with(":~:")
+            || self.targets.redirects.contains(file.as_str())
+        {
+            return None;
+        }
+        let ids = self.targets.ids.get(&file)?;
+        if ids.contains(&anchor) {
+            return None;
+        }
+        let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut hint = did_you_mean(&anchor, &known).map(|id| format!("#{id}"));
+        if hint.is_none() {
+            hint = ids
+                .iter()
+                .find(|id| id.eq_ignore_ascii_case(&anchor))
+                .map(|id| format!("#{id}"));
+        }
+        let page = (file != doc.out_file).then(|| path.to_string());
+        Some(Problem::NoAnchor { page, anchor, hint })
+    }
+
+    /// A hint for a path that is not built: the post a `.md` link meant, or a close address.
+    fn page_hint(&self, path: &str) -> Option<String> {
+        let trimmed = path.trim_end_matches('/');
+        if trimmed.ends_with(".md") || trimmed.ends_with(".markdown") {
+            if let Some(url) = self.targets.sources.get(source_name(trimmed)) {
+                return Some(format!(
+                    "link to its address `{url}`, not to the source file"
+                ));
+            }
+        }
+        if self.hints.fetch_add(1, Ordering::Relaxed) >= MAX_HINTS {
+            return None;
+        }
+        let paths = self
+            .paths
+            .get_or_init(|| self.targets.url_paths().collect());
+        let limit = (path.len() / 8).max(2);
+        paths
+            .iter()
+            .filter(|p| p.len().abs_diff(path.len()) <= limit)
+            .map(|p| (strsim::levenshtein(p, path), p))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, p)| format!("did you mean `{p}`?"))
+    }
+}
+
+/// The link as the author wrote it, Markdown style: `[text](dest)` or `![alt](src)`.
+fn written(link: &LinkRef) -> String {
+    let words: Vec<&str> = link.text.split_whitespace().collect();
+    let mut text = words.join(" ");
+    if let Some((at, _)) = text.char_indices().nth(60) {
+        text.truncate(at);
+        text.push('…');
+    }
+    format!(
+        "{}[{text}]({})",
+        if link.is_image { "!" } else { "" },
+        link.dest
+    )
+}
+
+fn finding(file: &str, line: usize, link: &LinkRef, problem: &Problem) -> Diagnostic {
+    let what = if link.is_image { "image" } else { "link" };
+    let md = written(link);
+    let with_hint = |msg: String, hint: &Option<String>| match hint {
+        Some(h) => format!("{msg}; {h}"),
+        None => msg,
+    };
+    let (message, lint) = match problem {
+        Problem::Missing { path, hint } => (
+            with_hint(
+                format!("broken {what} {md}: no page or file at `{path}`"),
+                hint,
+            ),
+            Lint::BrokenLink,
+        ),
+        Problem::Invalid { why } => (
+            format!("broken {what} {md}: the address {why}"),
+            Lint::BrokenLink,
+        ),
+        Problem::NoAnchor { page, anchor, hint } => {
+            let on = page
+                .as_ref()
+                .map_or("this page".to_string(), |p| format!("`{p}`"));
+            let hint = hint.as_ref().map(|h| format!("did you mean `{h}`?"));
+            (
+                with_hint(
+                    format!("broken anchor {md}: {on} has no heading or anchor `#{anchor}`"),
+                    &hint,
+                ),
+                Lint::BrokenLink,
+            )
+        }
+        Problem::Unpublished(meta) if meta.draft => (
+            format!(
+                "{what} {md} goes to a draft: {} is not published (publish it or remove the link)",
+                meta.file
+            ),
+            Lint::UnpublishedLink,
+        ),
+        Problem::Unpublished(meta) => {
+            let date = meta
+                .date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            (format!("{what} {md} goes to a post dated in the future: {} is not published until {date}", meta.file), Lint::UnpublishedLink)
+        }
+    };
+    Diagnostic::warning(file, Some(line), message).with_lint(lint)
+}
+
+/// The line of `file` at or after `from` that mentions `needle`: a comment's link sits somewhere in
+/// its YAML, whose lines the Markdown parser never saw. Falls back to `from`.
+fn line_in_file(file: &std::path::Path, from: usize, needle: &str) -> usize {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return from;
+    };
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains(needle))
+        .map_or(from, |(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://tips.example.com";
+
+    fn internal(path: &str, fragment: Option<&str>) -> Dest {
+        Dest::Internal {
+            path: path.into(),
+            fragment: fragment.map(String::from),
+        }
+    }
+
+    #[test]
+    fn relative_links_resolve_from_the_page() {
+        let page = "/posts/2024/x/";
+        assert_eq!(
+            resolve("../y/", page, BASE),
+            internal("/posts/2024/y/", None)
+        );
+        assert_eq!(
+            resolve("photo.jpg", page, BASE),
+            internal("/posts/2024/x/photo.jpg", None)
+        );
+        assert_eq!(
+            resolve("./a/../b/#c", page, BASE),
+            internal("/posts/2024/x/b/", Some("c"))
+        );
+        assert_eq!(
+            resolve("../../../../../etc", page, BASE),
+            internal("/etc", None)
+        );
+        assert_eq!(
+            resolve("y.html", "/posts/x.html", BASE),
+            internal("/posts/y.html", None)
+        );
+    }
+
+    #[test]
+    fn anchors_and_queries() {
+        assert_eq!(
+            resolve("#why", "/about/", BASE),
+            internal("/about/", Some("why"))
+        );
+        assert_eq!(
+            resolve("?page=2", "/about/", BASE),
+            internal("/about/", None)
+        );
+        assert_eq!(
+            resolve("/tags/?x=1#top", "/about/", BASE),
+            internal("/tags/", Some("top"))
+        );
+    }
+
+    #[test]
+    fn the_sites_own_address_is_internal() {
+        assert_eq!(
+            resolve("https://tips.example.com/about/", "/", BASE),
+            internal("/about/", None)
+        );
+        assert_eq!(
+            resolve("HTTP://Tips.Example.com", "/x/", BASE),
+            internal("/", None)
+        );
+        assert_eq!(
+            resolve("//tips.example.com/a/#b", "/", BASE),
+            internal("/a/", Some("b"))
+        );
+        assert_eq!(
+            resolve(
+                "https://tips.example.com/blog/a/",
+                "/",
+                "https://tips.example.com/blog"
+            ),
+            internal("/a/", None)
+        );
+        let other = "https://tips.example.com/blogroll/";
+        assert_eq!(
+            resolve(other, "/", "https://tips.example.com/blog"),
+            Dest::Outside(other.into())
+        );
+    }
+
+    #[test]
+    fn other_schemes_and_sites() {
+        assert_eq!(resolve("mailto:me@example.com", "/", BASE), Dest::Ignored);
+        assert_eq!(resolve("tel:+15551234", "/", BASE), Dest::Ignored);
+        assert_eq!(resolve("", "/", BASE), Dest::Ignored);
+        assert_eq!(
+            resolve("https://example.org/x", "/", BASE),
+            Dest::Outside("https://example.org/x".into())
+        );
+        assert_eq!(
+            resolve("//example.org/x", "/", BASE),
+            Dest::Outside("https://example.org/x".into())
+        );
+    }
+
+    #[test]
+    fn written_form_is_markdown() {
+        let link = LinkRef {
+            dest: "/x/".into(),
+            text: "Read\n  this".into(),
+            line: 1,
+            is_image: false,
+        };
+        assert_eq!(written(&link), "[Read this](/x/)");
+        let image = LinkRef {
+            dest: "a.png".into(),
+            text: String::new(),
+            line: 1,
+            is_image: true,
+        };
+        assert_eq!(written(&image), "![](a.png)");
+    }
+}

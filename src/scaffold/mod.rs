@@ -1,0 +1,333 @@
+//! Writing new files for the author: one post (`lanyard new post`) or a whole site (`lanyard init`).
+//!
+//! A new post is read back by the same loader as every build, so what `new` writes always parses: the
+//! front matter is quoted for YAML (titles with `:` or `"` included), and the part number of a series is
+//! computed from the posts that exist, drafts and future posts included, so two drafts never claim one
+//! part. Nothing here overwrites a file: an existing file is an error naming it.
+
+pub mod init;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use crate::config::Config;
+use crate::content::{self, slug, BuildOptions, Content, Kind, SeriesRef};
+use crate::error::{did_you_mean, Diagnostics, Error, Result};
+use crate::site::{doc_path, post_path};
+
+/// File names get at most this many characters of slug, cut at a word.
+const MAX_SLUG: usize = 80;
+
+/// What `new post` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct NewPost {
+    pub title: String,
+    /// A series name or id.
+    pub series: Option<String>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+}
+
+/// What `new post` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// Relative to the site root, `/`-separated.
+    pub file: String,
+    /// The series name written and the part given, if any.
+    pub part: Option<(String, u32)>,
+    /// Things the author should know (a new series, a gap, a part above the planned total).
+    pub notes: Vec<String>,
+}
+
+/// Write a new post for `request` into the site at `root`, dated `now` in the site's timezone.
+pub fn new_post(
+    root: &Path,
+    request: &NewPost,
+    now: DateTime<Utc>,
+    diags: &Diagnostics,
+) -> Result<Created> {
+    let config = Config::load(root, diags)?;
+    let title = request.title.trim();
+    let slug = short_slug(&slug::slugify(title));
+    if slug.is_empty() {
+        return Err(Error::new(
+            "new post",
+            None,
+            format!(
+                "cannot make a file name from the title `{title}`: give it a few letters or digits"
+            ),
+        ));
+    }
+    let every = BuildOptions {
+        drafts: true,
+        future: true,
+        now,
+    };
+    let content = content::load(&config, &every, diags)?;
+    let date = now.with_timezone(&config.timezone).date_naive();
+    let mut notes = Vec::new();
+    let part = match &request.series {
+        Some(name) => Some(next_part(&content, name, &mut notes)?),
+        None => None,
+    };
+    let file = format!("content/posts/{}-{slug}.md", date.format("%Y-%m-%d"));
+    refuse_taken_address(&content, &config, &slug, date, &file)?;
+    let text = front_matter(title, date, &request.tags, part.as_ref(), request.draft);
+    write_new(&root.join(&file), &file, text.as_bytes())?;
+    Ok(Created { file, part, notes })
+}
+
+/// A slug cut to [`MAX_SLUG`] characters at a `-`.
+fn short_slug(slug: &str) -> String {
+    if slug.len() <= MAX_SLUG {
+        return slug.to_string();
+    }
+    let cut = slug[..MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
+    slug[..cut].to_string()
+}
+
+/// One series as the site knows it: from its posts and its `content/series/<id>.md`.
+#[derive(Debug, Default)]
+struct Known {
+    /// Names that join this series when written as `series:` (the highest part's first).
+    names: Vec<String>,
+    /// Every name it is known by: those, and the title of its description file.
+    aliases: Vec<String>,
+    parts: BTreeSet<u32>,
+    total: Option<(u32, String)>,
+}
+
+/// Every series of the site by id, drafts and future posts included.
+fn known_series(content: &Content) -> BTreeMap<String, Known> {
+    let mut series: BTreeMap<String, Known> = BTreeMap::new();
+    let posts = content.posts.iter().map(|d| &d.meta);
+    let mut refs: Vec<&SeriesRef> = posts
+        .chain(&content.unpublished)
+        .filter_map(|m| m.series.as_ref())
+        .collect();
+    refs.sort_by_key(|r| std::cmp::Reverse(r.part));
+    for r in refs {
+        let known = series.entry(r.id.clone()).or_default();
+        known.parts.insert(r.part);
+        if !known.names.contains(&r.name) {
+            known.names.push(r.name.clone());
+            known.aliases.push(r.name.clone());
+        }
+    }
+    for s in &content.series {
+        let known = series.entry(s.id.clone()).or_default();
+        known.total = s.total.map(|t| (t, s.file.clone()));
+        if let Some(title) = &s.title {
+            if slug::slugify(title) == s.id {
+                known.names.push(title.clone());
+            }
+            known.aliases.push(title.clone());
+        }
+    }
+    series
+}
+
+/// The id of the series `wanted` names: by exact name, then in any case, then by id.
+fn find_series(series: &BTreeMap<String, Known>, wanted: &str) -> Option<String> {
+    let lower = wanted.to_lowercase();
+    let by = |test: &dyn Fn(&str, &Known) -> bool| {
+        series
+            .iter()
+            .find(|(id, k)| test(id, k))
+            .map(|(id, _)| id.clone())
+    };
+    by(&|_, k| k.aliases.iter().any(|n| n == wanted))
+        .or_else(|| by(&|_, k| k.aliases.iter().any(|n| n.to_lowercase() == lower)))
+        .or_else(|| by(&|id, _| id == wanted || id == slug::slugify(wanted)))
+}
+
+/// The series `wanted` names and its next free part (one above its highest), with notes.
+fn next_part(content: &Content, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
+    let series = known_series(content);
+    let wanted = wanted.trim();
+    let Some(id) = find_series(&series, wanted) else {
+        if slug::slugify(wanted).is_empty() {
+            let why = format!("series name `{wanted}` has no letters or digits to make an id from");
+            return Err(Error::new("new post", None, why));
+        }
+        let names: Vec<&str> = series
+            .values()
+            .flat_map(|k| k.aliases.iter().map(String::as_str))
+            .collect();
+        let hint = did_you_mean(wanted, &names)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "no series named `{wanted}` yet: this post starts it as part 1{hint}"
+        ));
+        return Ok((wanted.to_string(), 1));
+    };
+    let known = &series[&id];
+    let name = known.names.first().cloned().unwrap_or_else(|| id.clone());
+    let part = known.parts.last().map_or(1, |p| p + 1);
+    let missing: Vec<String> = (1..part)
+        .filter(|p| !known.parts.contains(p))
+        .map(|p| p.to_string())
+        .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "series `{name}` is still missing part(s) {}",
+            missing.join(", ")
+        ));
+    }
+    if let Some((total, file)) = known.total.as_ref().filter(|(t, _)| part > *t) {
+        notes.push(format!("part {part} is above the series total of {total} set in {file}: raise `total` there, or the build will fail"));
+    }
+    Ok((name, part))
+}
+
+/// A new post must not take the address of an existing post or page (the build would refuse both).
+fn refuse_taken_address(
+    content: &Content,
+    config: &Config,
+    slug: &str,
+    date: NaiveDate,
+    file: &str,
+) -> Result<()> {
+    let midnight = config
+        .timezone
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest();
+    let Some(midnight) = midnight else {
+        return Ok(());
+    };
+    let address = post_path(slug, &midnight.fixed_offset(), config);
+    let metas = content
+        .posts
+        .iter()
+        .chain(&content.pages)
+        .map(|d| &d.meta)
+        .chain(&content.unpublished);
+    for meta in metas {
+        if doc_path(meta, config) == address && meta.file != file {
+            let what = if meta.kind == Kind::Page {
+                "page"
+            } else {
+                "post"
+            };
+            return Err(Error::new(
+                file,
+                None,
+                format!("not written: the {what} {} already has the address {address}; pick another title", meta.file),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The new file's text: front matter, then an empty body.
+fn front_matter(
+    title: &str,
+    date: NaiveDate,
+    tags: &[String],
+    part: Option<&(String, u32)>,
+    draft: bool,
+) -> String {
+    let mut text = format!(
+        "---\ntitle: {}\ndate: {}\n",
+        yaml_quote(title),
+        date.format("%Y-%m-%d")
+    );
+    let tags: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(yaml_quote)
+        .collect();
+    if !tags.is_empty() {
+        text.push_str(&format!("tags: [{}]\n", tags.join(", ")));
+    }
+    if let Some((name, part)) = part {
+        text.push_str(&format!("series: {}\npart: {part}\n", yaml_quote(name)));
+    }
+    if draft {
+        text.push_str("draft: true\n");
+    }
+    text.push_str("---\n\n");
+    text
+}
+
+/// A YAML double-quoted string: any text reads back as itself.
+pub fn yaml_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Create `path` with `text`, refusing to replace a file that exists.
+pub fn write_new(path: &Path, shown: &str, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", &e))?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::new(shown, None, "already exists, and lanyard never overwrites a file: pick another title or edit that file")
+        } else {
+            Error::io(path, "create the file", &e)
+        }
+    })?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io(path, "write the file", &e))
+}
+
+/// `root/rel` as the author would type it from where they ran lanyard (`./` left out).
+pub fn shown_path(root: &Path, rel: impl AsRef<Path>) -> PathBuf {
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        rel.as_ref().to_path_buf()
+    } else {
+        root.join(rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_yaml() {
+        for title in [
+            "Ask: then listen",
+            "The \"warm\" intro",
+            "back\\slash",
+            "tab\there",
+            "#1 tip",
+            "- dash",
+            "yes",
+            "null",
+            "'single'",
+        ] {
+            let yaml = format!("t: {}\n", yaml_quote(title));
+            let read: std::collections::BTreeMap<String, String> =
+                serde_yaml::from_str(&yaml).unwrap();
+            assert_eq!(read["t"], title, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word() {
+        let long = "word-".repeat(30);
+        let cut = short_slug(long.trim_end_matches('-'));
+        assert!(cut.len() <= MAX_SLUG && cut.ends_with("word"), "{cut}");
+    }
+}

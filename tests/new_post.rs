@@ -1,0 +1,160 @@
+//! `lanyard new post`: the file it writes, series parts, and what it refuses.
+
+mod helpers;
+
+use std::path::Path;
+
+use helpers::*;
+
+const SITE: &str = "title = \"Tips\"\nbase_url = \"https://tips.example.com\"\n";
+
+/// A site whose series "66 Tips: Better Networking" has the given parts (one post each).
+fn site_with_parts(parts: &[u32]) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    write(site.path(), "site.toml", SITE);
+    for &part in parts {
+        let text = format!("---\ntitle: \"Tip {part}\"\ndate: 2020-01-01 10:{part:02}\nseries: \"66 Tips: Better Networking\"\npart: {part}\n---\nTip.\n");
+        write(site.path(), &format!("content/posts/tip-{part}.md"), &text);
+    }
+    site
+}
+
+fn new_post(root: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["new", "post"];
+    all.extend(args);
+    lanyard(root, &all)
+}
+
+/// The file `new post` said it wrote, read back.
+fn written(root: &Path, out: &std::process::Output) -> String {
+    let path = stdout(out).trim().to_string();
+    assert!(path.starts_with(root.to_str().unwrap()), "printed {path}");
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn a_series_ending_at_part_22_gets_part_23_which_builds() {
+    let site = site_with_parts(&(1..=22).collect::<Vec<_>>());
+    let out = new_post(
+        site.path(),
+        &[
+            "Tip 23: Say \"thank you\" twice",
+            "--series",
+            "66 Tips: Better Networking",
+        ],
+    );
+    insta::assert_snapshot!("part_23", transcript(&out, site.path()));
+    insta::assert_snapshot!(
+        "part_23_file",
+        stable(&written(site.path(), &out), site.path())
+    );
+    let build = lanyard(site.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    assert_eq!(stderr(&build), "");
+    let page = std::fs::read_to_string(
+        site.path()
+            .join("public/posts/tip-23-say-thank-you-twice/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("<h1 class=\"post-title\">Tip 23: Say &quot;thank you&quot; twice</h1>"),
+        "the title reads back as typed"
+    );
+    assert!(page.contains("Part 23 of 23"));
+}
+
+#[test]
+fn the_series_is_found_by_any_case_or_by_id() {
+    for wanted in [
+        "66 tips: better networking",
+        "66-tips-better-networking",
+        "66 Tips Better Networking",
+    ] {
+        let site = site_with_parts(&[1, 2]);
+        let out = new_post(site.path(), &["Next tip", "--series", wanted]);
+        assert_eq!(out.status.code(), Some(0), "{wanted}: {}", stderr(&out));
+        let text = written(site.path(), &out);
+        assert!(
+            text.contains("series: \"66 Tips: Better Networking\"\npart: 3\n"),
+            "{wanted}: {text}"
+        );
+    }
+}
+
+#[test]
+fn gaps_are_kept_and_mentioned_and_drafts_count() {
+    let site = site_with_parts(&[1, 2, 4]);
+    let draft = "---\ntitle: Five\ndate: 2020-02-01\ndraft: true\nseries: \"66 Tips: Better Networking\"\npart: 5\n---\n";
+    write(site.path(), "content/posts/tip-5.md", draft);
+    let out = new_post(
+        site.path(),
+        &[
+            "After the draft",
+            "--series",
+            "66 Tips: Better Networking",
+            "--draft",
+            "--tags",
+            "gratitude, follow-up",
+        ],
+    );
+    insta::assert_snapshot!("gaps", transcript(&out, site.path()));
+    insta::assert_snapshot!(
+        "gaps_file",
+        stable(&written(site.path(), &out), site.path())
+    );
+}
+
+#[test]
+fn a_new_series_starts_at_part_1() {
+    let site = site_with_parts(&[1]);
+    let out = new_post(
+        site.path(),
+        &["Hello again", "--series", "66 Tips: Beter Networking"],
+    );
+    insta::assert_snapshot!("new_series", transcript(&out, site.path()));
+    assert!(written(site.path(), &out).contains("series: \"66 Tips: Beter Networking\"\npart: 1\n"));
+}
+
+#[test]
+fn an_existing_file_is_never_overwritten() {
+    let site = site_with_parts(&[1]);
+    let first = new_post(site.path(), &["Same title"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let path = stdout(&first).trim().to_string();
+    std::fs::write(
+        &path,
+        "---\ntitle: Same title\ndate: 2020-03-01\n---\nMy words.\n",
+    )
+    .unwrap();
+    let second = new_post(site.path(), &["Same title"]);
+    insta::assert_snapshot!("no_overwrite", transcript(&second, site.path()));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "---\ntitle: Same title\ndate: 2020-03-01\n---\nMy words.\n"
+    );
+}
+
+#[test]
+fn an_address_another_post_has_is_refused() {
+    let site = site_with_parts(&[]);
+    write(
+        site.path(),
+        "content/posts/hello.md",
+        "---\ntitle: Hello\ndate: 2020-01-01\n---\nHi.\n",
+    );
+    let out = new_post(site.path(), &["Hello"]);
+    insta::assert_snapshot!("taken_address", transcript(&out, site.path()));
+}
+
+#[test]
+fn the_path_is_printed_relative_to_where_lanyard_runs() {
+    let site = site_with_parts(&[]);
+    let out = lanyard_in(site.path(), &["new", "post", "Plain"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.starts_with("content/posts/") && printed.ends_with("-plain.md\n"),
+        "{printed}"
+    );
+    assert!(site.path().join(printed.trim()).is_file());
+}
