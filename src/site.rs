@@ -243,6 +243,7 @@ fn render_doc(
     };
     let has_more = summary_html.trim().len() < rendered.html.trim().len();
     let path = doc_path(&meta, config);
+    let summary_html = listing_html(&summary_html, config, &path);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
     let mut all: Vec<Comment> = std::mem::take(&mut meta.comments);
     all.sort_by(|a, b| {
@@ -291,6 +292,35 @@ fn render_doc(
         comment_links,
         meta,
     }
+}
+
+/// A summary made fit to stand on another page: links and images resolve against the post's own URL
+/// (so `pic.png` in a folder post and `#section` still work on the home page), and heading ids and
+/// anchor links are dropped, so ten summaries on one listing never repeat an id.
+pub fn listing_html(html: &str, config: &Config, path: &str) -> String {
+    let resolved = crate::feeds::absolutize(html, &config.base_url, &config.absolute(path));
+    let mut out = String::with_capacity(resolved.len());
+    let mut rest = resolved.as_str();
+    loop {
+        let anchor = rest.find("<a class=\"anchor\"");
+        let id = rest.find(" id=\"");
+        match (anchor, id) {
+            (Some(a), i) if i.is_none_or(|i| a < i) => {
+                out.push_str(rest[..a].trim_end_matches(' '));
+                rest = rest[a..]
+                    .find("</a>")
+                    .map_or("", |end| &rest[a + end + 4..]);
+            }
+            (_, Some(i)) => {
+                out.push_str(&rest[..i]);
+                let value = &rest[i + 5..];
+                rest = value.find('"').map_or("", |end| &value[end + 1..]);
+            }
+            _ => break,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The URL path of a post (by the permalink pattern) or a page (`/<slug>/`).
@@ -722,4 +752,26 @@ fn related_posts(
             ranked.into_iter().take(n).map(|(p, _)| p).collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn summaries_lose_ids_and_resolve_links() {
+        let config = Config::parse(
+            Path::new("."),
+            "title = \"T\"\nbase_url = \"https://x.org\"\n",
+            &Diagnostics::new(),
+        )
+        .unwrap();
+        let html = "<h2 id=\"intro\">Intro <a class=\"anchor\" href=\"#intro\" aria-label=\"Link to this section\">#</a></h2>\n<p><img src=\"pic.png\" alt=\"p\"> <a href=\"#later\">later</a></p>";
+        let out = listing_html(html, &config, "/posts/a/");
+        assert_eq!(
+            out,
+            "<h2>Intro</h2>\n<p><img src=\"https://x.org/posts/a/pic.png\" alt=\"p\"> <a href=\"https://x.org/posts/a/#later\">later</a></p>"
+        );
+    }
 }
