@@ -39,14 +39,26 @@ fn vnu_jar() -> PathBuf {
     default
 }
 
+/// The `basic` fixture through the built-in theme (its template overrides removed), drafts and future
+/// posts included: hostile comments, a folder post, series with planned parts, aliases.
+fn build_fixture_with_default_theme() -> tempfile::TempDir {
+    let site = site_copy("basic");
+    std::fs::remove_dir_all(site.path().join("templates")).unwrap();
+    let o = lanyard(site.path(), &["build", "--drafts", "--future"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    site
+}
+
 #[test]
 fn example_publication_is_valid_html() {
     let out = build_example();
+    let fixture = build_fixture_with_default_theme();
     let o = Command::new("java")
         .args(["-jar"])
         .arg(vnu_jar())
         .args(["--errors-only", "--skip-non-html", "--format", "gnu"])
         .arg(out.path().join("site"))
+        .arg(fixture.path().join("public"))
         .output()
         .expect("java is needed for the HTML checker: run ./scripts/test");
     let report =

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ammonia::{Builder, UrlRelative};
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::links::{CollectLinks, Found, LineIndex};
 use super::LinkRef;
@@ -52,7 +52,10 @@ fn options() -> Options {
 
 /// Render a reader's comment (untrusted Markdown) to safe HTML.
 pub fn render_comment(markdown: &str) -> String {
-    let events = Parser::new_ext(markdown, options()).filter_map(neutralize);
+    let mut in_dropped_link = false;
+    let events = Parser::new_ext(markdown, options())
+        .filter_map(neutralize)
+        .filter(move |e| keep_link_event(e, &mut in_dropped_link));
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     sanitizer().clean(&html).to_string()
@@ -84,6 +87,28 @@ fn neutralize(event: Event<'_>) -> Option<Event<'_>> {
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
     })
+}
+
+/// Links whose address is not an absolute http, https or mailto URL lose their tags and keep their text:
+/// the sanitizer would strip such an `href` anyway, and an `<a>` without one is invalid HTML.
+fn keep_link_event(event: &Event<'_>, in_dropped_link: &mut bool) -> bool {
+    match event {
+        Event::Start(Tag::Link {
+            link_type: LinkType::Email,
+            ..
+        }) => true,
+        Event::Start(Tag::Link { dest_url, .. }) => {
+            let dest = dest_url.trim().to_ascii_lowercase();
+            *in_dropped_link = !ALLOWED_SCHEMES.iter().any(|s| {
+                dest.strip_prefix(s).is_some_and(|rest| {
+                    rest.starts_with("://") || (*s == "mailto" && rest.starts_with(':'))
+                })
+            });
+            !*in_dropped_link
+        }
+        Event::End(TagEnd::Link) => !std::mem::take(in_dropped_link),
+        _ => true,
+    }
 }
 
 /// Comment headings sit below the page's: `h1` → `h3`, `h2` → `h4`, … , at most `h6`.
