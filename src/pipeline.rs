@@ -104,7 +104,8 @@ pub fn build(
     let loaded = load_site(root, opts, overrides, diags)?;
     let mut clock = Clock::start();
     let staging = Staging::new(root, out)?;
-    let recorder = lint::Recorder::new(&staging.sink);
+    let recorder =
+        lint::Recorder::new(&staging.sink).ids_only_of(lint::anchor_targets(&loaded.site));
     let stats = render_into(&loaded, &recorder)?;
     clock.lap("render and write");
     lint::links_on_build(&loaded, recorder.finish(), diags)?;

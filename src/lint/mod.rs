@@ -23,6 +23,7 @@ use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result, Severity};
 use crate::pipeline::{self, Loaded, Overrides};
 use crate::render::Job;
 use crate::site::Site;
+pub use links::anchor_targets;
 pub use targets::{page_ids, NullSink, Recorded, Recorder, Targets};
 
 /// What `check` looks at beyond the site itself.

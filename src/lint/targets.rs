@@ -41,6 +41,8 @@ pub struct Recorded {
 pub struct Recorder<'a> {
     inner: &'a dyn Sink,
     keep: HashSet<String>,
+    /// When set, only these HTML pages have their ids read.
+    ids_of: Option<HashSet<String>>,
     seen: Mutex<Recorded>,
 }
 
@@ -49,8 +51,21 @@ impl<'a> Recorder<'a> {
         Recorder {
             inner,
             keep: HashSet::new(),
+            ids_of: None,
             seen: Mutex::new(Recorded::default()),
         }
+    }
+
+    /// Read the ids of these pages only (the targets of `#fragment` links); other pages pass untouched.
+    pub fn ids_only_of(self, pages: HashSet<String>) -> Self {
+        Recorder {
+            ids_of: Some(pages),
+            ..self
+        }
+    }
+
+    fn wants_ids(&self, path: &str) -> bool {
+        is_html(path) && self.ids_of.as_ref().is_none_or(|set| set.contains(path))
     }
 
     /// Also keep the bytes of these output files.
@@ -63,7 +78,9 @@ impl<'a> Recorder<'a> {
     }
 
     fn note(&self, path: &str, bytes: &[u8]) {
-        let ids = is_html(path).then(|| page_ids(&String::from_utf8_lossy(bytes)));
+        let ids = self
+            .wants_ids(path)
+            .then(|| page_ids(&String::from_utf8_lossy(bytes)));
         let keep = self.keep.contains(path);
         if ids.is_none() && !keep {
             return;
@@ -85,7 +102,7 @@ impl Sink for Recorder<'_> {
     }
 
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()> {
-        if is_html(path) || self.keep.contains(path) {
+        if self.wants_ids(path) || self.keep.contains(path) {
             self.note(path, &std::fs::read(src)?);
         }
         self.inner.copy(src, path)
