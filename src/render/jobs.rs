@@ -44,6 +44,29 @@ pub enum Job {
     Embedded(&'static [u8]),
 }
 
+impl Job {
+    /// A short name for profiles.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Home { .. } => "home pages",
+            Job::Post(_) => "posts",
+            Job::Page(_) => "pages",
+            Job::Tags => "tags index",
+            Job::Tag { .. } => "tag pages",
+            Job::SeriesList => "series index",
+            Job::Series(_) => "series pages",
+            Job::Archive => "archive",
+            Job::Author(_) => "author pages",
+            Job::NotFound => "404",
+            Job::Alias { .. } => "aliases",
+            Job::Feed { .. } => "feeds",
+            Job::Sitemap | Job::Robots => "sitemap and robots",
+            Job::HighlightCss => "highlight.css",
+            Job::Copy(_) | Job::Embedded(_) => "copied files",
+        }
+    }
+}
+
 /// Read-only state every job shares.
 pub struct Shared<'a> {
     pub site: &'a Site,

@@ -66,10 +66,12 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
 /// Render every planned file into `sink`.
 pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) -> Result<Stats> {
     let shared = jobs::Shared::new(site, theme);
+    let profile = JobProfile::new();
     let results: Vec<std::result::Result<bool, Error>> = planned
         .par_iter()
-        .map(|p| jobs::run(&shared, p, sink))
+        .map(|p| profile.time(&p.job, || jobs::run(&shared, p, sink)))
         .collect();
+    profile.print();
     let mut stats = Stats::default();
     let mut errors = Vec::new();
     for r in results {
@@ -84,5 +86,44 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
     match Error::collect(errors) {
         Some(e) => Err(e),
         None => Ok(stats),
+    }
+}
+
+/// Time spent per kind of job, printed with the stage timings when `LANYARD_TIMINGS` is set.
+struct JobProfile {
+    totals: Option<
+        std::sync::Mutex<std::collections::BTreeMap<&'static str, (std::time::Duration, usize)>>,
+    >,
+}
+
+impl JobProfile {
+    fn new() -> Self {
+        let on = std::env::var_os("LANYARD_TIMINGS").is_some();
+        JobProfile {
+            totals: on.then(Default::default),
+        }
+    }
+
+    fn time<T>(&self, job: &Job, f: impl FnOnce() -> T) -> T {
+        let Some(totals) = &self.totals else {
+            return f();
+        };
+        let start = std::time::Instant::now();
+        let out = f();
+        let mut map = totals.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry(job.kind()).or_default();
+        entry.0 += start.elapsed();
+        entry.1 += 1;
+        out
+    }
+
+    fn print(&self) {
+        let Some(totals) = &self.totals else { return };
+        for (kind, (time, count)) in totals.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            eprintln!(
+                "timing:   {kind}: {count} files, {:.1} ms (summed over threads)",
+                time.as_secs_f64() * 1000.0
+            );
+        }
     }
 }
