@@ -50,8 +50,7 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     }
     let front_start = (first_end + 1).min(text.len());
     let mut offset = front_start;
-    let mut line_no = 2;
-    for line in text[front_start..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(text[front_start..].split_inclusive('\n')) {
         let content = line.strip_suffix('\n').unwrap_or(line);
         if is_fence(content) || content.trim_end() == "..." {
             let body_start = offset + line.len();
@@ -63,7 +62,6 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     Err((1, "front matter opened with `---` is never closed: add a line `---` after the last key".into()))
 }
