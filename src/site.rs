@@ -122,6 +122,22 @@ pub struct Site {
     pub statics: Vec<(std::path::PathBuf, String)>,
 }
 
+/// Every index of a [`Site`], apart from the documents they point into.
+///
+/// Split out so that the dev server can keep its rendered documents across rebuilds: it sorts and
+/// indexes borrowed documents, and only moves them into a `Site` once indexing has succeeded.
+#[derive(Debug, Clone)]
+pub struct Indexes {
+    pub tags: Vec<Tag>,
+    pub series: Vec<Series>,
+    pub authors: Vec<Author>,
+    pub years: Vec<(i32, Vec<usize>)>,
+    pub post_tags: Vec<Vec<usize>>,
+    pub post_author: Vec<Option<usize>>,
+    pub post_series: Vec<Option<usize>>,
+    pub related: Vec<Vec<usize>>,
+}
+
 /// Render and index everything in `content`.
 pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
     let highlighter = Highlighter::new();
@@ -129,14 +145,39 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
     let Content { posts, pages, series, statics, .. } = content;
     let mut posts = render_docs(posts, &config, &highlighter, &folders, diags);
     let mut pages = render_docs(pages, &config, &highlighter, &HashMap::new(), diags);
+    sort_docs(&mut posts, &mut pages);
+    let indexes = index(&posts, series, &config, &highlighter, diags)?;
+    Ok(Site::from_parts(config, posts, pages, indexes, statics))
+}
+
+/// Posts newest first (ties by title, then path); pages by weight, then title.
+pub fn sort_docs(posts: &mut [Doc], pages: &mut [Doc]) {
     posts.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.meta.title.cmp(&b.meta.title)).then_with(|| a.path.cmp(&b.path)));
     pages.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.meta.title.cmp(&b.meta.title)));
-    let (tags, post_tags) = index_tags(&posts);
-    let (series, post_series) = index_series(&posts, series, &config, &highlighter, diags)?;
-    let (authors, post_author) = index_authors(&posts, &config);
-    let years = index_years(&posts);
-    let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
-    Ok(Site { config, posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, statics })
+}
+
+/// Every index over posts already in [`sort_docs`] order.
+pub fn index(posts: &[Doc], series: Vec<SeriesSource>, config: &Config, highlighter: &Highlighter, diags: &Diagnostics) -> Result<Indexes> {
+    let (tags, post_tags) = index_tags(posts);
+    let (series, post_series) = index_series(posts, series, config, highlighter, diags)?;
+    let (authors, post_author) = index_authors(posts, config);
+    let years = index_years(posts);
+    let related = related_posts(posts, &tags, &post_tags, config.related_posts);
+    Ok(Indexes { tags, series, authors, years, post_tags, post_author, post_series, related })
+}
+
+impl Site {
+    /// A site from sorted documents and the indexes computed over them.
+    pub fn from_parts(config: Config, posts: Vec<Doc>, pages: Vec<Doc>, ix: Indexes, statics: Vec<(std::path::PathBuf, String)>) -> Site {
+        let Indexes { tags, series, authors, years, post_tags, post_author, post_series, related } = ix;
+        Site { config, posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, statics }
+    }
+
+    /// The parts back: (posts, pages, indexes), for callers that keep documents across builds.
+    pub fn into_parts(self) -> (Vec<Doc>, Vec<Doc>, Indexes) {
+        let Site { posts, pages, tags, series, authors, years, post_tags, post_author, post_series, related, .. } = self;
+        (posts, pages, Indexes { tags, series, authors, years, post_tags, post_author, post_series, related })
+    }
 }
 
 /// Comment files by post slug; folders whose post is not in the build are reported.
@@ -172,7 +213,8 @@ fn render_docs(
         .collect()
 }
 
-fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files: &[Comment], diags: &Diagnostics) -> Doc {
+/// Render one document; `files` are the comments of its `content/comments/<slug>/` folder.
+pub fn render_doc(doc: SourceDoc, config: &Config, highlighter: &Highlighter, files: &[Comment], diags: &Diagnostics) -> Doc {
     let SourceDoc { meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
     let summary_html = match &meta.summary {
@@ -356,7 +398,9 @@ fn index_series(
     highlighter: &Highlighter,
     diags: &Diagnostics,
 ) -> Result<(Vec<Series>, Vec<Option<usize>>)> {
-    let mut by_id: BTreeMap<String, (Option<SeriesSource>, Option<String>, Vec<usize>)> = BTreeMap::new();
+    // id → (its description file, the name its first post gave it, its posts)
+    type Members = (Option<SeriesSource>, Option<String>, Vec<usize>);
+    let mut by_id: BTreeMap<String, Members> = BTreeMap::new();
     for s in sources {
         let id = s.id.clone();
         by_id.entry(id).or_default().0 = Some(s);

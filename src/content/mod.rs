@@ -24,7 +24,7 @@ use crate::error::{did_you_mean, Diagnostic, Diagnostics, Error, Result};
 use crate::output::url_path_to_file;
 use comments::Comment;
 use frontmatter::{FrontMatter, SeriesFrontMatter, FRONT_MATTER_KEYS, SERIES_KEYS};
-pub use walk::{is_ignored_name, SourceFile};
+pub use walk::{discover, is_ignored_name, Discovered, SourceFile};
 
 /// What to include in a build.
 #[derive(Debug, Clone, Copy)]
@@ -159,11 +159,20 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
             content.unpublished_slugs.insert(doc.meta.slug.clone());
         }
     }
-    content.pages = pages.into_iter().filter(|d| opts.drafts || !d.meta.draft).collect();
+    content.pages = pages.into_iter().filter(|d| is_built(&d.meta, opts)).collect();
     Ok(content)
 }
 
-fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
+/// Whether a document goes into the build: posts by [`is_published`], pages unless they are drafts.
+pub fn is_built(meta: &Meta, opts: &BuildOptions) -> bool {
+    match meta.kind {
+        Kind::Post => is_published(meta, opts),
+        Kind::Page => opts.drafts || !meta.draft,
+    }
+}
+
+/// Whether a post or page is built under `opts` (drafts and future posts are not, unless asked for).
+pub fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
     let future = meta.date.is_some_and(|d| d.with_timezone(&Utc) > opts.now);
     (opts.drafts || !meta.draft) && (opts.future || !future)
 }
@@ -360,7 +369,8 @@ pub fn tag_key(name: &str) -> String {
     name.nfkc().collect::<String>().to_lowercase()
 }
 
-fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<SeriesSource, Diagnostic> {
+/// Read `content/series/<id>.md`.
+pub fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<SeriesSource, Diagnostic> {
     let rel = file.rel.as_str();
     let bytes = std::fs::read(&file.path).map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
     let text = frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
@@ -396,7 +406,8 @@ fn read_series(file: &SourceFile, diags: &Diagnostics) -> std::result::Result<Se
     })
 }
 
-fn read_comment_folder(
+/// Read every comment file of one `content/comments/<slug>/` folder.
+pub fn read_comment_folder(
     slug: &str,
     dir: &str,
     files: &[SourceFile],
