@@ -6,7 +6,8 @@
 //! builds every index once (tags, series, authors, comment threads); [`render`] plans every output file,
 //! rejects collisions, and renders the files in parallel through the theme's Tera templates (and
 //! [`feeds`]) into an [`output::Sink`] — a staging folder swapped in whole, or memory for the dev server.
-//! [`pipeline`] ties the stages together; [`cli`] is the command line on top.
+//! [`pipeline`] ties the stages together; [`serve`] is the dev server, which rebuilds incrementally into
+//! memory; [`cli`] is the command line on top.
 
 pub mod cli;
 pub mod config;
@@ -17,5 +18,6 @@ pub mod markdown;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod yaml;

@@ -4,6 +4,7 @@
 //! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors).
 
 pub mod build;
+pub mod serve;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,9 @@ pub enum Command {
     /// Build the site into public/ (or -o DIR)
     #[command(after_help = "Examples:\n  lanyard build\n  lanyard build --root my-site -o /tmp/out --drafts\n  lanyard build --base-url https://staging.example.com")]
     Build(build::BuildArgs),
+    /// Serve the site from memory on 127.0.0.1; with --watch, rebuild and reload on every save
+    #[command(after_help = "Examples:\n  lanyard serve --watch\n  lanyard serve --watch --port 0 --drafts\n  lanyard serve --root my-site --bind 0.0.0.0 --port 8080")]
+    Serve(serve::ServeArgs),
 }
 
 /// Options every command shares.
@@ -46,5 +50,6 @@ pub fn print_diagnostics(items: &[Diagnostic]) {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
