@@ -53,6 +53,7 @@ struct Post {
     series: Option<(String, u32)>,
     author: String,
     draft: bool,
+    updated: Option<String>,
     body: String,
 }
 
@@ -64,6 +65,9 @@ impl Post {
         }
         if self.draft {
             s.push_str("draft: true\n");
+        }
+        if let Some(u) = &self.updated {
+            s.push_str(&format!("updated: {u}\n"));
         }
         s.push_str("---\n");
         s.push_str(&self.body);
@@ -98,6 +102,11 @@ impl Site {
         let root = fs::canonicalize(dir).unwrap();
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&manifest.join("themes/default"), &root.join("themes/default"));
+        // Every page shows its whole template context, so that any input a page is rendered from is
+        // visible in its bytes: a fingerprint that misses one cannot hide behind a theme that ignores it.
+        let base = root.join("themes/default/templates/base.html");
+        let text = fs::read_to_string(&base).unwrap().replace("</body>", "<pre>{{ __tera_context }}</pre>\n</body>");
+        fs::write(&base, text).unwrap();
         fs::write(
             root.join("site.toml"),
             "title = \"Equivalence\"\nbase_url = \"https://example.com\"\nposts_per_page = 3\n\
@@ -134,7 +143,7 @@ impl Site {
         let series = rng.chance(40).then(|| (rng.pick(&SERIES).to_string(), 1 + rng.below(6) as u32));
         let tags = (0..rng.below(4)).map(|_| rng.pick(&TAGS).to_string()).collect();
         let body = format!("{}\n\n<!-- more -->\n\n{}\n\n## Section\n\n{}\n", sentence(rng), sentence(rng), sentence(rng));
-        let post = Post { file, title: format!("Post {id} {}", sentence(rng)), date: random_date(rng), tags, series, author: rng.pick(&AUTHORS).to_string(), draft: false, body };
+        let post = Post { file, title: format!("Post {id} {}", sentence(rng)), date: random_date(rng), tags, series, author: rng.pick(&AUTHORS).to_string(), draft: false, updated: None, body };
         self.posts.push(post);
         self.save(self.posts.len() - 1)
     }
@@ -142,7 +151,8 @@ impl Site {
     /// One random edit; returns the paths it touched and whether it touched the theme.
     fn edit(&mut self, rng: &mut Rng) -> (Vec<PathBuf>, bool) {
         let i = rng.below(self.posts.len().max(1));
-        match rng.below(16) {
+        match rng.below(17) {
+            16 => self.posts[i].updated = if self.posts[i].updated.is_some() { None } else { Some(random_date(rng)) },
             0 => self.posts[i].body.push_str(&format!("\n{}\n", sentence(rng))),
             1 => self.posts[i].title = format!("Retitled {}", sentence(rng)),
             2 if rng.chance(50) => self.posts[i].date = random_date(rng),
@@ -176,6 +186,45 @@ impl Site {
         (vec![self.save(i)], false)
     }
 
+    /// An edit of what a file says, not of the site's shape: the common case while writing.
+    fn content_edit(&mut self, rng: &mut Rng) -> PathBuf {
+        let i = rng.below(self.posts.len());
+        match rng.below(6) {
+            0 => self.other_edit_of(rng, 0),
+            1 => self.other_edit_of(rng, 3),
+            2 => self.other_edit_of(rng, 4),
+            3 => {
+                // Rewrite an existing comment file, or write one if the post has none.
+                let comments: Vec<PathBuf> = walk_files(&self.root.join("content/comments"));
+                match comments.first() {
+                    Some(path) => {
+                        write(path, &format!("author: Editor\ndate: 2023-02-02\nbody: \"{}\"\n", sentence(rng)));
+                        path.clone()
+                    }
+                    None => self.comment(rng),
+                }
+            }
+            4 => {
+                self.posts[i].body = format!("{}\n\n<!-- more -->\n\n{}\n", sentence(rng), sentence(rng));
+                self.save(i)
+            }
+            _ => {
+                self.posts[i].body.push_str(&format!("\n{}\n", sentence(rng)));
+                self.save(i)
+            }
+        }
+    }
+
+    fn drop_series(&mut self) -> Vec<PathBuf> {
+        let with: Vec<usize> = (0..self.posts.len()).filter(|&i| self.posts[i].series.is_some()).collect();
+        with.into_iter()
+            .map(|i| {
+                self.posts[i].series = None;
+                self.save(i)
+            })
+            .collect()
+    }
+
     fn comment(&mut self, rng: &mut Rng) -> PathBuf {
         let slug = if self.posts.is_empty() || rng.chance(10) { "no-such-post".to_string() } else {
             let file = &rng.pick(&self.posts).file;
@@ -201,7 +250,12 @@ impl Site {
     }
 
     fn other_edit(&mut self, rng: &mut Rng) -> PathBuf {
-        match rng.below(5) {
+        let which = rng.below(5);
+        self.other_edit_of(rng, which)
+    }
+
+    fn other_edit_of(&mut self, rng: &mut Rng, which: usize) -> PathBuf {
+        match which {
             0 => {
                 let path = self.root.join("static/extra.css");
                 write(&path, &format!("body {{ color: #{:06x}; }}\n", rng.next() % 0xffffff));
@@ -237,6 +291,19 @@ impl Site {
 fn write(path: &Path, text: &str) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, text).unwrap();
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().is_dir() {
+            out.extend(walk_files(&entry.path()));
+        } else {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -293,13 +360,23 @@ fn run_sequence(seed: u64, steps: usize) {
     let mut builder = Builder::new(&site.root, overrides.clone());
     let mut served: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut changes = Changes::default();
+    let (mut fast, mut failing) = (0, 0);
     for step in 0..=steps {
         if step > 0 {
             changes = Changes::default();
-            for _ in 0..1 + rng.below(3) {
-                let (paths, theme) = site.edit(&mut rng);
-                changes.paths.extend(paths);
-                changes.theme |= theme;
+            if rng.chance(50) {
+                changes.paths.push(site.content_edit(&mut rng));
+            } else {
+                let edits = if rng.chance(60) { 1 } else { 2 + rng.below(2) };
+                for _ in 0..edits {
+                    let (paths, theme) = site.edit(&mut rng);
+                    changes.paths.extend(paths);
+                    changes.theme |= theme;
+                }
+            }
+            if failing >= 2 {
+                // Broken for a while (two posts claiming one series part): mend it, as an author would.
+                changes.paths.extend(site.drop_series());
             }
             if rng.chance(10) {
                 // A watcher that lost its events: only the files' contents tell what changed.
@@ -308,8 +385,10 @@ fn run_sequence(seed: u64, steps: usize) {
         }
         let clean = clean_build(&site.root, &opts, &overrides, &Diagnostics::new());
         let incremental = builder.update(&opts, &changes, &Diagnostics::new());
+        failing = if clean.is_err() { failing + 1 } else { 0 };
         match (clean, incremental) {
             (Ok(clean), Ok(patch)) => {
+                fast += usize::from(patch.fast);
                 for key in patch.removed {
                     served.remove(&key);
                 }
@@ -322,6 +401,7 @@ fn run_sequence(seed: u64, steps: usize) {
             (Err(e), Ok(_)) => panic!("seed {seed}, step {step}: a clean build failed but the incremental build did not:\n{e}"),
         }
     }
+    assert!(fast * 5 >= steps, "seed {seed}: only {fast} of {steps} rebuilds took the fast path; the test no longer exercises it");
     let _ = fs::remove_dir_all(&site.root);
 }
 
@@ -331,8 +411,8 @@ fn env_list(name: &str) -> Option<Vec<u64>> {
 
 #[test]
 fn random_edit_sequences_end_identical_to_a_clean_build() {
-    let seeds = env_list("LANYARD_SEEDS").unwrap_or_else(|| vec![1, 2, 3]);
-    let steps = env_list("LANYARD_STEPS").and_then(|v| v.first().copied()).unwrap_or(25) as usize;
+    let seeds = env_list("LANYARD_SEEDS").unwrap_or_else(|| vec![1, 2, 3, 4]);
+    let steps = env_list("LANYARD_STEPS").and_then(|v| v.first().copied()).unwrap_or(30) as usize;
     for seed in seeds {
         run_sequence(seed, steps);
     }

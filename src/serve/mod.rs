@@ -25,7 +25,6 @@ use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
@@ -92,25 +91,28 @@ impl App {
         changed
     }
 
-    /// Serve the result of a (re)build and say what happened; `what` names the change that caused it.
-    fn publish(&self, result: Result<Patch>, warnings: Vec<Diagnostic>, what: &str) {
+    /// Serve one step of a rebuild and tell open pages; returns how many files changed.
+    fn publish_step(&self, patch: Patch) -> usize {
+        let changed = self.apply(patch);
+        if let Some(hub) = &self.hub {
+            hub.built(&changed);
+        }
+        changed.len()
+    }
+
+    /// Serve the end of a (re)build and say what happened; `what` names the change that caused it and
+    /// `earlier` counts the files changed by earlier steps.
+    fn publish(&self, result: Result<Patch>, warnings: Vec<Diagnostic>, what: &str, earlier: usize) {
         self.print_new_warnings(warnings);
         match result {
             Ok(patch) => {
-                let (docs, elapsed) = (patch.docs_rendered, patch.elapsed);
-                let changed = self.apply(patch);
-                if !changed.is_empty() || !what.is_empty() {
-                    let n = changed.len();
-                    println!(
-                        "{what}{}rebuilt in {} ms: {docs} document{} rendered, {n} file{} changed",
-                        if what.is_empty() { "" } else { ": " },
-                        elapsed.as_millis(),
-                        plural(docs),
-                        plural(n)
-                    );
-                }
-                if let Some(hub) = &self.hub {
-                    hub.built(&changed);
+                let (docs, elapsed, fast) = (patch.docs_rendered, patch.elapsed, patch.fast);
+                let n = earlier + self.publish_step(patch);
+                if what.is_empty() {
+                    println!("Built {n} file{} ({docs} document{}) in {} ms.", plural(n), plural(docs), elapsed.as_millis());
+                } else if n > 0 || docs > 0 {
+                    let how = if fast { "" } else { ", full pass" };
+                    println!("{what}: rebuilt in {} ms{how}: {docs} document{} rendered, {n} file{} changed", elapsed.as_millis(), plural(docs), plural(n));
                 }
             }
             Err(err) => {
@@ -122,6 +124,14 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Rebuild after `changes` (one step at a time) and serve the result.
+    fn rebuild(&self, builder: &mut Builder, opts: &Options, changes: &Changes, what: &str) {
+        let diags = Diagnostics::new();
+        let mut earlier = 0;
+        let result = builder.update_in_steps(&opts.build_options(), changes, &diags, &mut |patch| earlier += self.publish_step(patch));
+        self.publish(result, diags.take(), what, earlier);
     }
 
     fn print_new_warnings(&self, warnings: Vec<Diagnostic>) {
@@ -247,17 +257,21 @@ pub fn run(opts: &Options) -> Result<()> {
     let url = public_url(addr);
     let app = Arc::new(App::new(opts.watch));
     let mut builder = Builder::new(&root, Overrides { base_url: Some(url.clone()) });
-    let start = Instant::now();
-    let diags = Diagnostics::new();
-    let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
-    if let (Err(err), false) = (&first, opts.watch) {
-        app.print_new_warnings(diags.take());
-        return Err(err.clone());
+    // Watch before the first build, so that a save during it is not missed.
+    let watching = if opts.watch { Some(watch::Watching::start(&root, opts.poll)?) } else { None };
+    if watching.is_none() {
+        let diags = Diagnostics::new();
+        let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
+        if let Err(err) = &first {
+            app.print_new_warnings(diags.take());
+            return Err(err.clone());
+        }
+        app.publish(first, diags.take(), "", 0);
+    } else {
+        app.rebuild(&mut builder, opts, &Changes::default(), "");
     }
-    app.publish(first, diags.take(), "");
-    println!("Built the site in {} ms.", start.elapsed().as_millis());
-    if opts.watch {
-        watch::start(&root, builder, app.clone(), opts.clone())?;
+    if let Some(watching) = watching {
+        watching.rebuild_on_change(&root, builder, app.clone(), opts.clone())?;
     }
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: other machines on the network can reach this server");

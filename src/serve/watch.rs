@@ -24,7 +24,7 @@ use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, N
 use super::incremental::{Builder, Changes};
 use super::{App, Options};
 use crate::content::is_ignored_name;
-use crate::error::{Diagnostics, Error, Result};
+use crate::error::{Error, Result};
 
 /// How long the debouncer waits for a burst of events to settle.
 const DEBOUNCE: Duration = Duration::from_millis(20);
@@ -166,50 +166,60 @@ fn polling(root: &Path, tx: mpsc::Sender<DebounceEventResult>) -> notify::Result
     Ok(watcher)
 }
 
-/// Start watching `root` and rebuilding into `app` on a thread of its own.
-pub fn start(root: &Path, builder: Builder, app: Arc<App>, opts: Options) -> Result<()> {
-    let (tx, rx) = mpsc::channel();
-    let fail = |e: notify::Error| Error::new(root.display().to_string(), None, format!("cannot watch the site for changes: {e}"));
-    let watcher = if opts.poll {
-        polling(root, tx).map_err(fail)?
-    } else {
-        match native(root, tx.clone()) {
-            Ok(w) => w,
-            Err(e) => {
-                eprintln!("warning: file events are unavailable here ({e}); checking for changes every {} ms instead", POLL_EVERY.as_millis());
-                polling(root, tx).map_err(fail)?
-            }
-        }
-    };
-    let how = if matches!(watcher, Watcher::Native(_)) { "" } else { " (polling)" };
-    println!("Watching content/, templates/, themes/, static/ and site.toml for changes{how}.");
-    let root = root.to_path_buf();
-    std::thread::Builder::new()
-        .name("lanyard-rebuild".into())
-        .spawn(move || rebuild_loop(&root, builder, &app, &opts, rx, watcher))
-        .map_err(|e| Error::new("lanyard serve", None, format!("cannot start the rebuild thread: {e}")))?;
-    Ok(())
+/// A running watcher and the events it has sent.
+pub struct Watching {
+    watcher: Watcher,
+    events: mpsc::Receiver<DebounceEventResult>,
 }
 
-/// Wait for changes; drain everything that queued up; rebuild once; repeat.
-fn rebuild_loop(root: &Path, mut builder: Builder, app: &App, opts: &Options, rx: mpsc::Receiver<DebounceEventResult>, mut watcher: Watcher) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = Batch::default();
-        batch.add(root, first);
-        while let Ok(more) = rx.try_recv() {
-            batch.add(root, more);
-        }
-        if batch.rewatch {
-            if let Err(e) = watcher.watch_site(root) {
-                eprintln!("warning: cannot watch a new folder: {e}");
+impl Watching {
+    /// Watch the site at `root` with the system's file events, or by polling if asked or if they fail.
+    pub fn start(root: &Path, poll: bool) -> Result<Watching> {
+        let (tx, events) = mpsc::channel();
+        let fail = |e: notify::Error| Error::new(root.display().to_string(), None, format!("cannot watch the site for changes: {e}"));
+        let watcher = if poll {
+            polling(root, tx).map_err(fail)?
+        } else {
+            match native(root, tx.clone()) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("warning: file events are unavailable here ({e}); checking for changes every {} ms instead", POLL_EVERY.as_millis());
+                    polling(root, tx).map_err(fail)?
+                }
+            }
+        };
+        Ok(Watching { watcher, events })
+    }
+
+    /// Rebuild into `app` on a thread of its own whenever something changes.
+    pub fn rebuild_on_change(self, root: &Path, builder: Builder, app: Arc<App>, opts: Options) -> Result<()> {
+        let how = if matches!(self.watcher, Watcher::Native(_)) { "" } else { " (polling)" };
+        println!("Watching content/, templates/, themes/, static/ and site.toml for changes{how}.");
+        let root = root.to_path_buf();
+        std::thread::Builder::new()
+            .name("lanyard-rebuild".into())
+            .spawn(move || self.rebuild_loop(&root, builder, &app, &opts))
+            .map_err(|e| Error::new("lanyard serve", None, format!("cannot start the rebuild thread: {e}")))?;
+        Ok(())
+    }
+
+    /// Wait for changes; drain everything that queued up meanwhile; rebuild once; repeat.
+    fn rebuild_loop(mut self, root: &Path, mut builder: Builder, app: &App, opts: &Options) {
+        while let Ok(first) = self.events.recv() {
+            let mut batch = Batch::default();
+            batch.add(root, first);
+            while let Ok(more) = self.events.try_recv() {
+                batch.add(root, more);
+            }
+            if batch.rewatch {
+                if let Err(e) = self.watcher.watch_site(root) {
+                    eprintln!("warning: cannot watch a new folder: {e}");
+                }
+            }
+            if !batch.is_empty() {
+                app.rebuild(&mut builder, opts, &batch.changes, &batch.describe(root));
             }
         }
-        if batch.is_empty() {
-            continue;
-        }
-        let diags = Diagnostics::new();
-        let result = builder.update(&opts.build_options(), &batch.changes, &diags);
-        app.publish(result, diags.take(), &batch.describe(root));
     }
 }
 
