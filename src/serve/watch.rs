@@ -28,8 +28,10 @@ use crate::error::{Error, Result};
 
 /// How long the debouncer waits for a burst of events to settle.
 const DEBOUNCE: Duration = Duration::from_millis(20);
-/// How often the polling fallback looks at the files.
-const POLL_EVERY: Duration = Duration::from_millis(300);
+/// How often the polling fallback looks at the files, at least; large sites are polled less often, since
+/// each poll reads every file (file times have a resolution of one second there, so comparing contents is
+/// the only way not to miss a second save within the same second).
+const POLL_EVERY: Duration = Duration::from_millis(500);
 /// The folders of a site that hold its sources; `site.toml` is watched through the site folder itself.
 const WATCHED: [&str; 4] = ["content", "templates", "themes", "static"];
 
@@ -157,9 +159,15 @@ fn native(root: &Path, tx: mpsc::Sender<DebounceEventResult>) -> notify::Result<
     Ok(watcher)
 }
 
+/// The polling interval for the site at `root`: [`POLL_EVERY`], plus a millisecond per ten files.
+fn poll_interval(root: &Path) -> Duration {
+    let files: usize = WATCHED.iter().map(|d| walkdir::WalkDir::new(root.join(d)).follow_links(true).into_iter().flatten().count()).sum();
+    POLL_EVERY.max(Duration::from_millis(files as u64 / 10))
+}
+
 fn polling(root: &Path, tx: mpsc::Sender<DebounceEventResult>) -> notify::Result<Watcher> {
     let handler = move |r: DebounceEventResult| drop(tx.send(r));
-    let config = notify::Config::default().with_poll_interval(POLL_EVERY);
+    let config = notify::Config::default().with_poll_interval(poll_interval(root)).with_compare_contents(true);
     let debouncer = new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?;
     let mut watcher = Watcher::Polling(debouncer);
     watcher.watch_site(root)?;
@@ -183,7 +191,7 @@ impl Watching {
             match native(root, tx.clone()) {
                 Ok(w) => w,
                 Err(e) => {
-                    eprintln!("warning: file events are unavailable here ({e}); checking for changes every {} ms instead", POLL_EVERY.as_millis());
+                    eprintln!("warning: file events are unavailable here ({e}); checking for changes every {} ms instead", poll_interval(root).as_millis());
                     polling(root, tx).map_err(fail)?
                 }
             }

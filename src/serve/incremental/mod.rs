@@ -55,7 +55,7 @@ pub struct Changes {
     pub paths: Vec<PathBuf>,
     /// Templates or theme files changed: reload the theme.
     pub theme: bool,
-    /// Events may have been lost: trust no kept file hash and walk the site again.
+    /// Events may have been lost: check every kept file hash and walk the site again.
     pub everything: bool,
 }
 
@@ -246,7 +246,7 @@ impl Builder {
         self.stages = Stages::default();
         self.stages.mark("start");
         if changes.everything {
-            self.files.clear();
+            self.files.revalidate();
             self.found = None;
         }
         for p in &changes.paths {
