@@ -129,7 +129,7 @@ fn swap_in(
         b.docs.extend(entries);
         return None;
     }
-    let Builder { built, docs, theme, served, stages, .. } = b;
+    let Builder { built, docs, theme, served, stages, in_steps, large_listing, .. } = b;
     let built = built.as_mut().expect("checked by the caller");
     let (mut posts, mut outputs) = (Vec::new(), Vec::new());
     for (rel, mut entry) in entries {
@@ -156,5 +156,6 @@ fn swap_in(
     let todo = built.prints.refresh(&built.site, &built.planned, &fps, &posts, &outputs);
     stages.mark("fingerprint");
     let theme = theme.as_ref().expect("loaded with the kept site");
+    let first = in_steps.then_some((first, *large_listing));
     Some(publish::render_in_steps(built, theme, served, todo, Vec::new(), stages, first))
 }

@@ -75,15 +75,6 @@ pub struct Patch {
     pub stages: Vec<(&'static str, Duration)>,
 }
 
-impl Patch {
-    fn merge(&mut self, later: Patch) {
-        self.writes.extend(later.writes);
-        self.removed.extend(later.removed);
-        self.outputs_rendered += later.outputs_rendered;
-        self.stages.extend(later.stages);
-    }
-}
-
 /// Stage timings of one rebuild.
 #[derive(Debug, Default)]
 struct Stages {
@@ -190,6 +181,10 @@ pub struct Builder {
     failed: bool,
     /// Documents the fast path rendered before handing over to the full path.
     docs_rendered_early: usize,
+    /// Hand small outputs out before rendering large listings.
+    in_steps: bool,
+    /// Outputs that read more posts than this are large listings.
+    large_listing: u32,
     stages: Stages,
 }
 
@@ -222,26 +217,33 @@ impl Builder {
             served: HashMap::new(),
             failed: false,
             docs_rendered_early: 0,
+            in_steps: false,
+            large_listing: publish::LARGE_LISTING,
             stages: Stages::default(),
         }
     }
 
-    /// Bring the served files up to date with the site on disk; the patch holds every step.
+    /// Treat outputs that list more than `posts` posts as large listings, rendered in a second step.
+    pub fn with_large_listing(mut self, posts: u32) -> Builder {
+        self.large_listing = posts;
+        self
+    }
+
+    /// Bring the served files up to date with the site on disk, in one step.
     pub fn update(&mut self, opts: &BuildOptions, changes: &Changes, diags: &Diagnostics) -> Result<Patch> {
-        let mut early: Option<Patch> = None;
-        let last = self.update_in_steps(opts, changes, diags, &mut |p| early = Some(p))?;
-        Ok(match early {
-            Some(mut first) => {
-                first.merge(last);
-                first
-            }
-            None => last,
-        })
+        self.in_steps = false;
+        self.rebuild(opts, changes, diags, &mut |_| unreachable!("a single step hands nothing out early"))
     }
 
     /// Like [`Builder::update`], but hands the small outputs to `first` as soon as they are rendered,
-    /// before the large listings; the returned patch holds the rest.
+    /// before the large listings; the returned patch holds the rest. If the rebuild fails after that,
+    /// what `first` received stays valid: it is what the next rebuild compares with.
     pub fn update_in_steps(&mut self, opts: &BuildOptions, changes: &Changes, diags: &Diagnostics, first: &mut dyn FnMut(Patch)) -> Result<Patch> {
+        self.in_steps = true;
+        self.rebuild(opts, changes, diags, first)
+    }
+
+    fn rebuild(&mut self, opts: &BuildOptions, changes: &Changes, diags: &Diagnostics, first: &mut dyn FnMut(Patch)) -> Result<Patch> {
         let start = Instant::now();
         self.stages = Stages::default();
         self.stages.mark("start");
@@ -307,8 +309,10 @@ impl Builder {
         self.dissolve();
         let config = pipeline::load_config(&self.root, &self.overrides, diags)?;
         let config_fp = hash_of(&format!("{config:?}"));
+        // Only a file appearing or disappearing in `content/` or `static/` changes what a walk finds.
+        let (content, statics) = (self.root.join("content"), self.root.join("static"));
         let walk = match &self.found {
-            Some(found) => !changes.paths.iter().all(|p| found.still_has(p)),
+            Some(found) => changes.paths.iter().any(|p| (p.starts_with(&content) || p.starts_with(&statics)) && !found.still_has(p)),
             None => true,
         };
         if walk {

@@ -1,6 +1,6 @@
 //! The end of a full rebuild: documents → kept site → plan → fingerprints → the outputs that changed.
 //!
-//! Rendering is split in two steps: outputs that list at most [`LARGE_LISTING`] posts first (the edited
+//! Rendering can be split in two steps: outputs that list at most [`LARGE_LISTING`] posts first (the edited
 //! post, its neighbours, listings, feeds), handed to the caller as soon as they are done, then the large
 //! listings (an archive or an author page of thousands of posts), which can take longer than everything
 //! else together. The served fingerprints follow each step, so they always describe what is served.
@@ -19,7 +19,7 @@ use crate::render::fingerprint::{self, DocFps, Fingerprints};
 use crate::render::{self, theme::Theme, Job, Planned};
 use crate::site::{self, Doc, Site};
 
-/// Outputs that read more posts than this are rendered in the second step.
+/// Outputs that read more posts than this are rendered in the second step, by default.
 pub const LARGE_LISTING: u32 = 256;
 
 /// Index the published documents, plan, fingerprint and render what changed; keep the site.
@@ -100,7 +100,7 @@ fn positions(docs: &[Doc]) -> HashMap<String, usize> {
 
 /// Plan the kept site, fingerprint every output and render those that differ from what is served.
 fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)) -> Result<Patch> {
-    let Builder { root, files, theme, built, served, stages, .. } = b;
+    let Builder { root, files, theme, built, served, stages, in_steps, large_listing, .. } = b;
     let built = built.as_mut().expect("kept above");
     let theme = theme.as_ref().expect("loaded before rendering");
     built.planned = super::confine(render::plan(&built.site, theme)?, root, diags);
@@ -114,7 +114,8 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
     let planned_outs: HashSet<&str> = built.planned.iter().map(|p| p.out.as_str()).collect();
     let removed: Vec<String> = served.keys().filter(|k| !planned_outs.contains(k.as_str())).cloned().collect();
     let todo: Vec<usize> = (0..built.planned.len()).filter(|&k| served.get(&built.planned[k].out) != Some(&built.prints.outputs[k])).collect();
-    render_in_steps(built, theme, served, todo, removed, stages, first)
+    let first = in_steps.then_some(first);
+    render_in_steps(built, theme, served, todo, removed, stages, first.map(|f| (f, *large_listing)))
 }
 
 pub(super) fn copy_source(p: &Planned) -> Option<&Path> {
@@ -124,7 +125,8 @@ pub(super) fn copy_source(p: &Planned) -> Option<&Path> {
     }
 }
 
-/// Render `todo` (plan positions) in two steps, small outputs first, keeping `served` in step.
+/// Render `todo` (plan positions), keeping `served` in step; `first` gets the small outputs before the
+/// large listings are rendered, when `first` is given.
 pub(super) fn render_in_steps(
     built: &Built,
     theme: &Theme,
@@ -132,9 +134,16 @@ pub(super) fn render_in_steps(
     todo: Vec<usize>,
     removed: Vec<String>,
     stages: &mut super::Stages,
-    first: &mut dyn FnMut(Patch),
+    first: Option<(&mut dyn FnMut(Patch), u32)>,
 ) -> Result<Patch> {
-    let (small, large): (Vec<usize>, Vec<usize>) = todo.into_iter().partition(|&k| built.prints.reads[k] <= LARGE_LISTING);
+    let Some((first, large_listing)) = first else {
+        let mut patch = render_some(built, theme, served, &todo)?;
+        served.retain(|k, _| !removed.contains(k));
+        patch.removed = removed;
+        stages.mark("render");
+        return Ok(patch);
+    };
+    let (small, large): (Vec<usize>, Vec<usize>) = todo.into_iter().partition(|&k| built.prints.reads[k] <= large_listing);
     let mut patch = render_some(built, theme, served, &small)?;
     for key in &removed {
         served.remove(key);
