@@ -397,6 +397,8 @@ fn run_sequence(seed: u64, steps: usize) {
         match (clean, incremental) {
             (Ok(clean), Ok(patch)) => {
                 fast += usize::from(patch.fast);
+                let theme_only = changes.theme && !changes.everything && changes.paths.iter().all(|p| p.starts_with(site.root.join("themes")));
+                assert!(!theme_only || patch.docs_rendered == 0, "seed {seed}, step {step}: a template edit parsed Markdown again");
                 for key in patch.removed {
                     served.remove(&key);
                 }

@@ -65,7 +65,7 @@ pub struct App {
     files: RwLock<HashMap<String, Bytes>>,
     hub: Option<Hub>,
     /// Warnings already shown, so that a rebuild repeats none of them.
-    shown: std::sync::Mutex<Vec<Diagnostic>>,
+    shown: std::sync::Mutex<std::collections::BTreeSet<Diagnostic>>,
 }
 
 impl App {
@@ -118,7 +118,9 @@ impl App {
             Err(err) => {
                 crate::cli::print_diagnostics(&err.diagnostics);
                 let n = err.diagnostics.len();
-                eprintln!("Build failed with {n} error{}; still serving the last good version.", plural(n));
+                let serving = !self.files.read().unwrap_or_else(|e| e.into_inner()).is_empty();
+                let then = if serving { "still serving the last good version" } else { "fix it and save to build again" };
+                eprintln!("Build failed with {n} error{}; {then}.", plural(n));
                 if let Some(hub) = &self.hub {
                     hub.failed(&err.to_string());
                 }
@@ -138,7 +140,7 @@ impl App {
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
         let fresh: Vec<Diagnostic> = warnings.iter().filter(|w| w.severity == Severity::Warning && !shown.contains(w)).cloned().collect();
         crate::cli::print_diagnostics(&fresh);
-        *shown = warnings;
+        *shown = warnings.into_iter().collect();
     }
 }
 
@@ -251,7 +253,13 @@ pub fn run(opts: &Options) -> Result<()> {
         return Err(Error::new(&shown_root, None, "no site.toml here: pass the site folder with --root DIR"));
     }
     let wanted = SocketAddr::new(opts.bind, opts.port);
-    let listener = std::net::TcpListener::bind(wanted)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new("lanyard serve", None, format!("cannot start the server: {e}")))?;
+    let listener = runtime
+        .block_on(async { server::listen(wanted) })
         .map_err(|e| Error::new(wanted.to_string(), None, format!("cannot listen here: {e} (another server? try --port 0 for a free port)")))?;
     let addr = listener.local_addr().map_err(|e| Error::new(wanted.to_string(), None, e.to_string()))?;
     let url = public_url(addr);
@@ -277,19 +285,7 @@ pub fn run(opts: &Options) -> Result<()> {
         eprintln!("warning: listening on {addr}: other machines on the network can reach this server");
     }
     println!("Serving {} at {url}/ (press Ctrl-C to stop)", root.display());
-    serve_until_stopped(listener, app)
-}
-
-fn serve_until_stopped(listener: std::net::TcpListener, app: Arc<App>) -> Result<()> {
-    let fail = |what: &str, e: std::io::Error| Error::new("lanyard serve", None, format!("{what}: {e}"));
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| fail("cannot start the server", e))?;
-    listener.set_nonblocking(true).map_err(|e| fail("cannot configure the socket", e))?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| fail("cannot configure the socket", e))?;
-        server::serve(listener, app, stop_signal()).await;
-        Ok::<(), Error>(())
-    })?;
+    runtime.block_on(server::serve(listener, app, stop_signal()));
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     println!("Stopped.");
     Ok(())
