@@ -7,7 +7,8 @@
 //! rejects collisions, and renders the files in parallel through the theme's Tera templates (and
 //! [`feeds`]) into an [`output::Sink`] — a staging folder swapped in whole, or memory for the dev server.
 //! [`pipeline`] ties the stages together; [`lint`] checks what was built (links, anchors, feeds) for
-//! `build` and `check`; [`scaffold`] writes new posts and sites; [`cli`] is the command line on top.
+//! `build` and `check`; [`scaffold`] writes new posts and sites; [`serve`] is the dev server, which
+//! rebuilds incrementally into memory; [`cli`] is the command line on top.
 
 pub mod cli;
 pub mod config;
@@ -20,5 +21,6 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod yaml;

@@ -136,6 +136,22 @@ pub struct Site {
     pub unpublished: Vec<Meta>,
 }
 
+/// Every index of a [`Site`], apart from the documents they point into.
+///
+/// Split out so that the dev server can keep its rendered documents across rebuilds: it sorts and
+/// indexes borrowed documents, and only moves them into a `Site` once indexing has succeeded.
+#[derive(Debug, Clone)]
+pub struct Indexes {
+    pub tags: Vec<Tag>,
+    pub series: Vec<Series>,
+    pub authors: Vec<Author>,
+    pub years: Vec<(i32, Vec<usize>)>,
+    pub post_tags: Vec<Vec<usize>>,
+    pub post_author: Vec<Option<usize>>,
+    pub post_series: Vec<Option<usize>>,
+    pub related: Vec<Vec<usize>>,
+}
+
 /// Render and index everything in `content`.
 pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
     let highlighter = Highlighter::new();
@@ -151,6 +167,20 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
     attach_comment_files(&mut posts, comment_folders, &unpublished_slugs, diags);
     let mut posts = render_docs(posts, &config, &highlighter, diags);
     let mut pages = render_docs(pages, &config, &highlighter, diags);
+    sort_docs(&mut posts, &mut pages);
+    let indexes = index(&posts, series, &config, &highlighter, diags)?;
+    Ok(Site::from_parts(
+        config,
+        posts,
+        pages,
+        indexes,
+        statics,
+        unpublished,
+    ))
+}
+
+/// Posts newest first (ties by title, then path); pages by weight, then title.
+pub fn sort_docs(posts: &mut [Doc], pages: &mut [Doc]) {
     posts.sort_by(|a, b| {
         b.date()
             .cmp(&a.date())
@@ -163,15 +193,22 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
             .cmp(&b.meta.weight)
             .then_with(|| a.meta.title.cmp(&b.meta.title))
     });
-    let (tags, post_tags) = index_tags(&posts);
-    let (series, post_series) = index_series(&posts, series, &highlighter, diags)?;
-    let (authors, post_author) = index_authors(&posts, &config);
-    let years = index_years(&posts);
-    let related = related_posts(&posts, &tags, &post_tags, config.related_posts);
-    Ok(Site {
-        config,
-        posts,
-        pages,
+}
+
+/// Every index over posts already in [`sort_docs`] order.
+pub fn index(
+    posts: &[Doc],
+    series: Vec<SeriesSource>,
+    config: &Config,
+    highlighter: &Highlighter,
+    diags: &Diagnostics,
+) -> Result<Indexes> {
+    let (tags, post_tags) = index_tags(posts);
+    let (series, post_series) = index_series(posts, series, highlighter, diags)?;
+    let (authors, post_author) = index_authors(posts, config);
+    let years = index_years(posts);
+    let related = related_posts(posts, &tags, &post_tags, config.related_posts);
+    Ok(Indexes {
         tags,
         series,
         authors,
@@ -180,9 +217,76 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         post_author,
         post_series,
         related,
-        statics,
-        unpublished,
     })
+}
+
+impl Site {
+    /// A site from sorted documents and the indexes computed over them.
+    pub fn from_parts(
+        config: Config,
+        posts: Vec<Doc>,
+        pages: Vec<Doc>,
+        ix: Indexes,
+        statics: Vec<(std::path::PathBuf, String)>,
+        unpublished: Vec<Meta>,
+    ) -> Site {
+        let Indexes {
+            tags,
+            series,
+            authors,
+            years,
+            post_tags,
+            post_author,
+            post_series,
+            related,
+        } = ix;
+        Site {
+            config,
+            posts,
+            pages,
+            tags,
+            series,
+            authors,
+            years,
+            post_tags,
+            post_author,
+            post_series,
+            related,
+            statics,
+            unpublished,
+        }
+    }
+
+    /// The parts back: (posts, pages, indexes), for callers that keep documents across builds.
+    pub fn into_parts(self) -> (Vec<Doc>, Vec<Doc>, Indexes) {
+        let Site {
+            posts,
+            pages,
+            tags,
+            series,
+            authors,
+            years,
+            post_tags,
+            post_author,
+            post_series,
+            related,
+            ..
+        } = self;
+        (
+            posts,
+            pages,
+            Indexes {
+                tags,
+                series,
+                authors,
+                years,
+                post_tags,
+                post_author,
+                post_series,
+                related,
+            },
+        )
+    }
 }
 
 /// Move each comment folder's comments into its post; folders whose post is not in the build are
@@ -222,14 +326,17 @@ fn render_docs(
     diags: &Diagnostics,
 ) -> Vec<Doc> {
     docs.into_par_iter()
-        .map(|doc| render_doc(doc, config, highlighter, diags))
+        .map(|doc| render_doc(doc, config, highlighter, &[], diags))
         .collect()
 }
 
-fn render_doc(
+/// Render one document; `files` are the comments of its `content/comments/<slug>/` folder (the build
+/// moves them into the document's own comments beforehand and passes none).
+pub fn render_doc(
     doc: SourceDoc,
     config: &Config,
     highlighter: &Highlighter,
+    files: &[Comment],
     diags: &Diagnostics,
 ) -> Doc {
     let SourceDoc { mut meta, body } = doc;
@@ -246,6 +353,7 @@ fn render_doc(
     let summary_html = listing_html(&summary_html, config, &path);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
     let mut all: Vec<Comment> = std::mem::take(&mut meta.comments);
+    all.extend(files.iter().cloned());
     all.sort_by(|a, b| {
         a.date
             .cmp(&b.date)

@@ -7,6 +7,7 @@ pub mod build;
 pub mod check;
 pub mod init;
 pub mod new;
+pub mod serve;
 
 use std::path::PathBuf;
 
@@ -47,6 +48,11 @@ pub enum Command {
         after_help = "Examples:\n  lanyard init my-site\n  lanyard init my-site --theme-files\n  cd my-site && lanyard build"
     )]
     Init(init::InitArgs),
+    /// Serve the site from memory on 127.0.0.1; with --watch, rebuild and reload on every save
+    #[command(
+        after_help = "Examples:\n  lanyard serve --watch\n  lanyard serve --watch --port 0 --drafts\n  lanyard serve --root my-site --bind 0.0.0.0 --port 8080"
+    )]
+    Serve(serve::ServeArgs),
 }
 
 /// Options every command shares.
@@ -73,5 +79,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(&args),
         Command::New(args) => new::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

@@ -24,7 +24,7 @@ use crate::error::{did_you_mean, Diagnostic, Diagnostics, Error, Result};
 use crate::output::url_path_to_file;
 use comments::Comment;
 use frontmatter::{FrontMatter, SeriesFrontMatter, FRONT_MATTER_KEYS, SERIES_KEYS};
-pub use walk::{is_ignored_name, SourceFile};
+pub use walk::{discover, is_ignored_name, Discovered, SourceFile};
 
 /// What to include in a build.
 #[derive(Debug, Clone, Copy)]
@@ -187,7 +187,16 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
     Ok(content)
 }
 
-fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
+/// Whether a document goes into the build: posts by [`is_published`], pages unless they are drafts.
+pub fn is_built(meta: &Meta, opts: &BuildOptions) -> bool {
+    match meta.kind {
+        Kind::Post => is_published(meta, opts),
+        Kind::Page => opts.drafts || !meta.draft,
+    }
+}
+
+/// Whether a post or page is built under `opts` (drafts and future posts are not, unless asked for).
+pub fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
     let future = meta.date.is_some_and(|d| d.with_timezone(&Utc) > opts.now);
     (opts.drafts || !meta.draft) && (opts.future || !future)
 }
@@ -477,7 +486,8 @@ pub fn tag_key(name: &str) -> String {
     name.nfkc().collect::<String>().to_lowercase()
 }
 
-fn read_series(
+/// Read `content/series/<id>.md`.
+pub fn read_series(
     file: &SourceFile,
     diags: &Diagnostics,
 ) -> std::result::Result<SeriesSource, Diagnostic> {
@@ -532,7 +542,8 @@ fn read_series(
     })
 }
 
-fn read_comment_folder(
+/// Read every comment file of one `content/comments/<slug>/` folder.
+pub fn read_comment_folder(
     slug: &str,
     dir: &str,
     files: &[SourceFile],

@@ -6,6 +6,7 @@
 //! so the whole site never sits in memory at once.
 
 pub mod context;
+pub mod fingerprint;
 mod jobs;
 pub mod theme;
 

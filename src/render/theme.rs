@@ -85,6 +85,23 @@ impl Theme {
         Ok(Theme { tera, ..theme })
     }
 
+    /// A hash of every template's name and text and of the asset list: equal fingerprints render alike.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (name, (file, text)) in &self.sources {
+            (name, file, text).hash(&mut h);
+        }
+        for (rel, asset) in &self.assets {
+            rel.hash(&mut h);
+            match asset {
+                Asset::File(p) => (0u8, p).hash(&mut h),
+                Asset::Embedded(bytes) => (1u8, bytes).hash(&mut h),
+            }
+        }
+        h.finish()
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }

@@ -1,0 +1,262 @@
+//! The fast path: documents change, the site's shape does not.
+//!
+//! Taken when every changed path is a file the last walk already knew — a post or page, a comment file,
+//! a copied file — and still exists. The changed documents (and the posts whose comment folder changed)
+//! are parsed and rendered; if any of them now differs in a field that other outputs, the plan or the
+//! indexes read ([`publish::shape`]: title, date, path, tags, series, author, publication…), the new
+//! documents are kept and the full path takes over. Otherwise they are swapped into the kept site in
+//! place, and only the outputs recorded as reading them are fingerprinted again and, if changed, rendered.
+//! The result is what the full path would produce, since nothing it reads besides those documents moved.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::publish::{self, copy_source};
+use super::{build_docs, Builder, Changes, Comments, Entry, Patch, Role, Sources};
+use crate::content::{self, BuildOptions, Kind, SourceFile};
+use crate::error::{Diagnostics, Error, Result};
+use crate::render::fingerprint::DocFps;
+use crate::render::Job;
+
+/// Rebuild along the fast path; `None` when the edit turned out to change the site's shape.
+pub(super) fn update(
+    b: &mut Builder,
+    opts: &BuildOptions,
+    changes: &Changes,
+    diags: &Diagnostics,
+    first: &mut dyn FnMut(Patch),
+) -> Option<Result<Patch>> {
+    let changed: Vec<PathBuf> = changes
+        .paths
+        .iter()
+        .cloned()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let slugs = match refresh_comment_folders(b, &changed, diags) {
+        Ok(slugs) => slugs,
+        Err(e) => return Some(Err(e)),
+    };
+    let (todo_files, hashes) = {
+        let found = b.found.as_ref().expect("checked by the caller");
+        let built = b.built.as_ref().expect("checked by the caller");
+        let mut todo: Vec<(SourceFile, Kind)> = Vec::new();
+        for (f, kind) in found
+            .files
+            .posts
+            .iter()
+            .map(|f| (f, Kind::Post))
+            .chain(found.files.pages.iter().map(|f| (f, Kind::Page)))
+        {
+            let by_slug = !slugs.is_empty()
+                && kind == Kind::Post
+                && built
+                    .post_at
+                    .get(&f.rel)
+                    .is_some_and(|&i| slugs.contains(&built.site.posts[i].meta.slug));
+            if by_slug || changed.contains(&f.path) {
+                todo.push((f.clone(), kind));
+            }
+        }
+        let paths: Vec<&Path> = todo
+            .iter()
+            .map(|(f, _)| f.path.as_path())
+            .chain(changed.iter().map(PathBuf::as_path))
+            .collect();
+        let hashes = b.files.hash_all(&paths);
+        (todo, hashes)
+    };
+    b.stages.mark("read changed files");
+    let built = b.built.as_ref().expect("checked by the caller");
+    let found = b.found.as_ref().expect("checked by the caller");
+    let src = Sources {
+        config: &built.site.config,
+        config_fp: built.config_fp,
+        files: &found.files,
+        hashes: &hashes,
+    };
+    let comments = Comments::new(&b.comments);
+    let todo: Vec<(&SourceFile, Kind, u64)> = todo_files
+        .iter()
+        .map(|(f, kind)| (f, *kind, src.parse_key(f, *kind)))
+        .filter(|(f, kind, key)| match b.docs.get(&f.rel) {
+            Some(e) => {
+                e.parse_key != *key
+                    || doc_slug(b, &f.rel)
+                        .is_some_and(|s| e.comments_key != comments.of(*kind, s).0)
+            }
+            None => true,
+        })
+        .collect();
+    let results = build_docs(&todo, &built.site.config, &b.highlighter, &comments, diags);
+    let mut entries = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for ((f, _, _), r) in todo.iter().zip(results) {
+        match r {
+            Ok(entry) => entries.push((f.rel.clone(), entry)),
+            Err(mut d) => errors.append(&mut d),
+        }
+    }
+    let docs_rendered = todo.len();
+    b.stages.mark("parse and render documents");
+    if let Some(err) = Error::collect(errors) {
+        return Some(Err(err));
+    }
+    let copied: Vec<PathBuf> = changed
+        .iter()
+        .filter(|p| found.roles.get(*p) == Some(&Role::Copied))
+        .cloned()
+        .collect();
+    let mut patch = swap_in(b, entries, &copied, &hashes, opts, first)?;
+    if let Ok(p) = &mut patch {
+        p.docs_rendered = docs_rendered;
+    }
+    Some(patch)
+}
+
+fn doc_slug<'a>(b: &'a Builder, rel: &str) -> Option<&'a String> {
+    let built = b.built.as_ref()?;
+    built
+        .post_at
+        .get(rel)
+        .map(|&i| &built.site.posts[i].meta.slug)
+}
+
+/// Re-read the comment folders that hold a changed file; returns the slugs whose comments changed.
+fn refresh_comment_folders(
+    b: &mut Builder,
+    changed: &[PathBuf],
+    diags: &Diagnostics,
+) -> Result<HashSet<String>> {
+    let found = b.found.as_ref().expect("checked by the caller");
+    let built = b.built.as_ref().expect("checked by the caller");
+    let mut slugs = HashSet::new();
+    let touched: Vec<&Path> = changed
+        .iter()
+        .filter(|p| found.roles.get(*p) == Some(&Role::Comment))
+        .filter_map(|p| p.parent())
+        .collect();
+    if touched.is_empty() {
+        return Ok(slugs);
+    }
+    for (slug, dir, list) in &found.files.comment_dirs {
+        if !list
+            .first()
+            .and_then(|f| f.path.parent())
+            .is_some_and(|d| touched.contains(&d))
+        {
+            continue;
+        }
+        let paths: Vec<&Path> = list.iter().map(|f| f.path.as_path()).collect();
+        let hashes = b.files.hash_all(&paths);
+        let src = Sources {
+            config: &built.site.config,
+            config_fp: built.config_fp,
+            files: &found.files,
+            hashes: &hashes,
+        };
+        let key = src.folder_key(slug, dir, list);
+        if b.comments.get(dir).is_some_and(|f| f.1 == key) {
+            continue;
+        }
+        let folder = content::read_comment_folder(slug, dir, list, &built.site.config, diags)
+            .map_err(|d| {
+                Error::collect(d).unwrap_or_else(|| Error::new(dir, None, "unreadable comments"))
+            })?;
+        b.comments
+            .insert(dir.clone(), (slug.clone(), key, folder.comments));
+        slugs.insert(slug.clone());
+    }
+    Ok(slugs)
+}
+
+/// Swap rebuilt documents into the kept site if none changed its shape, then render what reads them.
+fn swap_in(
+    b: &mut Builder,
+    entries: Vec<(String, Entry)>,
+    copied: &[PathBuf],
+    hashes: &std::collections::HashMap<PathBuf, Option<u64>>,
+    opts: &BuildOptions,
+    first: &mut dyn FnMut(Patch),
+) -> Option<Result<Patch>> {
+    let built = b.built.as_ref().expect("checked by the caller");
+    let keeps_shape = entries.iter().all(|(rel, entry)| {
+        let doc = entry.doc.as_ref().expect("just built");
+        let old = match doc.meta.kind {
+            Kind::Post => built.post_at.get(rel).map(|&i| &built.site.posts[i]),
+            Kind::Page => built.page_at.get(rel).map(|&i| &built.site.pages[i]),
+        };
+        old.is_some_and(|old| {
+            content::is_built(&doc.meta, opts) && publish::shape(old) == publish::shape(doc)
+        })
+    });
+    if !keeps_shape {
+        b.docs_rendered_early = entries.len();
+        b.docs.extend(entries);
+        return None;
+    }
+    let Builder {
+        built,
+        docs,
+        theme,
+        served,
+        stages,
+        in_steps,
+        large_listing,
+        ..
+    } = b;
+    let built = built.as_mut().expect("checked by the caller");
+    let (mut posts, mut outputs) = (Vec::new(), Vec::new());
+    for (rel, mut entry) in entries {
+        let doc = entry.doc.take().expect("just built");
+        match doc.meta.kind {
+            Kind::Post => {
+                let i = built.post_at[&rel];
+                built.site.posts[i] = doc;
+                built.post_fps[i] = entry.key();
+                posts.push(i);
+            }
+            Kind::Page => {
+                let i = built.page_at[&rel];
+                built.site.pages[i] = doc;
+                built.page_fps[i] = entry.key();
+                outputs.extend(
+                    built
+                        .planned
+                        .iter()
+                        .position(|p| matches!(p.job, Job::Page(j) if j == i)),
+                );
+            }
+        }
+        docs.insert(rel, entry);
+    }
+    outputs.extend(
+        built
+            .planned
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| copy_source(p).is_some_and(|s| copied.iter().any(|c| c == s)))
+            .map(|(k, _)| k),
+    );
+    let file = |p: &Path| hashes.get(p).copied().flatten();
+    let fps = DocFps {
+        posts: &built.post_fps,
+        pages: &built.page_fps,
+        file: &file,
+    };
+    let todo = built
+        .prints
+        .refresh(&built.site, &built.planned, &fps, &posts, &outputs);
+    stages.mark("fingerprint");
+    let theme = theme.as_ref().expect("loaded with the kept site");
+    let first = in_steps.then_some((first, *large_listing));
+    Some(publish::render_in_steps(
+        built,
+        theme,
+        served,
+        todo,
+        Vec::new(),
+        stages,
+        first,
+    ))
+}

@@ -1,0 +1,429 @@
+//! `lanyard serve`: the site served from memory, rebuilt incrementally on change, with live reload.
+//!
+//! In: a site folder and [`Options`]. Out: an HTTP server on loopback (by default) until Ctrl-C.
+//!
+//! The rendered site lives only in memory ([`App`]): the author's `public/` is never read, written or
+//! deleted, and requests are answered from the map of rendered files alone ([`paths`]), so nothing
+//! outside the site can be served. The site is built with its `base_url` pointed at the server, so the
+//! absolute links of feeds and the sitemap lead back to it. With `--watch`, a watcher thread
+//! ([`watch`]) turns file events into rebuilds by an [`incremental::Builder`], swaps the changed files
+//! into the map under one lock, and tells open pages through the live-reload hub ([`reload`]); a failed
+//! rebuild keeps the last good site and shows its `file:line` message in the terminal and over the page.
+//!
+//! Threads: the HTTP server runs on a small tokio runtime; rebuilds run on their own thread (and rayon's
+//! pool), so a long rebuild never delays a request.
+
+pub mod files;
+pub mod incremental;
+pub mod paths;
+pub mod reload;
+mod server;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::header::{
+    HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION,
+};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::content::BuildOptions;
+use crate::error::{Diagnostic, Diagnostics, Error, Result, Severity};
+use crate::pipeline::Overrides;
+use incremental::{Builder, Changes, Patch};
+use paths::Target;
+use reload::Hub;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub watch: bool,
+    /// Poll for changes instead of using the system's file events.
+    pub poll: bool,
+    pub drafts: bool,
+    pub future: bool,
+}
+
+impl Options {
+    /// Build options as of now (a post dated in the future appears once its time has come).
+    fn build_options(&self) -> BuildOptions {
+        BuildOptions {
+            drafts: self.drafts,
+            future: self.future,
+            ..BuildOptions::default()
+        }
+    }
+}
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// What the server serves: the rendered files, and the live-reload hub when watching.
+pub struct App {
+    files: RwLock<HashMap<String, Bytes>>,
+    hub: Option<Hub>,
+    /// Warnings already shown, so that a rebuild repeats none of them.
+    shown: std::sync::Mutex<std::collections::BTreeSet<Diagnostic>>,
+}
+
+impl App {
+    pub fn new(live: bool) -> App {
+        App {
+            files: RwLock::new(HashMap::new()),
+            hub: live.then(Hub::new),
+            shown: Default::default(),
+        }
+    }
+
+    /// Swap a patch in under one lock; returns the keys whose bytes really changed.
+    fn apply(&self, patch: Patch) -> Vec<String> {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        let mut changed = Vec::new();
+        for (key, bytes) in patch.writes {
+            if files.get(&key).map(|b| b.as_ref()) != Some(bytes.as_slice()) {
+                changed.push(key.clone());
+            }
+            files.insert(key, Bytes::from(bytes));
+        }
+        for key in patch.removed {
+            if files.remove(&key).is_some() {
+                changed.push(key);
+            }
+        }
+        changed
+    }
+
+    /// Serve one step of a rebuild and tell open pages; returns how many files changed.
+    fn publish_step(&self, patch: Patch) -> usize {
+        let changed = self.apply(patch);
+        if let Some(hub) = &self.hub {
+            hub.built(&changed);
+        }
+        changed.len()
+    }
+
+    /// Serve the end of a (re)build and say what happened; `what` names the change that caused it and
+    /// `earlier` counts the files changed by earlier steps.
+    fn publish(
+        &self,
+        result: Result<Patch>,
+        warnings: Vec<Diagnostic>,
+        what: &str,
+        earlier: usize,
+    ) {
+        self.print_new_warnings(warnings);
+        match result {
+            Ok(patch) => {
+                let (docs, elapsed, fast) = (patch.docs_rendered, patch.elapsed, patch.fast);
+                let n = earlier + self.publish_step(patch);
+                if what.is_empty() {
+                    println!(
+                        "Built {n} file{} ({docs} document{}) in {} ms.",
+                        plural(n),
+                        plural(docs),
+                        elapsed.as_millis()
+                    );
+                } else if n > 0 || docs > 0 {
+                    let how = if fast { "" } else { ", full pass" };
+                    println!("{what}: rebuilt in {} ms{how}: {docs} document{} rendered, {n} file{} changed", elapsed.as_millis(), plural(docs), plural(n));
+                }
+            }
+            Err(err) => {
+                crate::cli::print_diagnostics(&err.diagnostics);
+                let n = err.diagnostics.len();
+                let serving = !self
+                    .files
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_empty();
+                let then = if serving {
+                    "still serving the last good version"
+                } else {
+                    "fix it and save to build again"
+                };
+                eprintln!("Build failed with {n} error{}; {then}.", plural(n));
+                if let Some(hub) = &self.hub {
+                    hub.failed(&err.to_string());
+                }
+            }
+        }
+    }
+
+    /// Rebuild after `changes` (one step at a time) and serve the result.
+    fn rebuild(&self, builder: &mut Builder, opts: &Options, changes: &Changes, what: &str) {
+        let diags = Diagnostics::new();
+        let mut earlier = 0;
+        let result =
+            builder.update_in_steps(&opts.build_options(), changes, &diags, &mut |patch| {
+                earlier += self.publish_step(patch)
+            });
+        self.publish(result, diags.take(), what, earlier);
+    }
+
+    fn print_new_warnings(&self, warnings: Vec<Diagnostic>) {
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh: Vec<Diagnostic> = warnings
+            .iter()
+            .filter(|w| w.severity == Severity::Warning && !shown.contains(w))
+            .cloned()
+            .collect();
+        crate::cli::print_diagnostics(&fresh);
+        *shown = warnings.into_iter().collect();
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Answer one request from memory.
+fn respond<B: hyper::body::Body>(app: &App, req: &Request<B>) -> Response<Body> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut res = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Only GET and HEAD are supported.\n",
+        );
+        res.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        res.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return res;
+    }
+    let head = req.method() == Method::HEAD;
+    let mut res = route(app, req.uri().path(), req.uri().query(), head);
+    if !req.body().is_end_stream() {
+        // A GET with a body: answer, then close rather than read what was sent.
+        res.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
+}
+
+fn route(app: &App, path: &str, query: Option<&str>, head: bool) -> Response<Body> {
+    if let Some(hub) = &app.hub {
+        if path == reload::CLIENT_PATH {
+            return bytes(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                Bytes::from_static(reload::CLIENT_JS.as_bytes()),
+                head,
+            );
+        }
+        if path == reload::EVENTS_PATH {
+            let mut res = Response::new(if head { empty() } else { hub.stream().boxed() });
+            res.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+            res.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return res;
+        }
+    }
+    let files = app.files.read().unwrap_or_else(|e| e.into_inner());
+    match paths::resolve(path, query, |k| files.contains_key(k)) {
+        Target::File(key) => {
+            let body = files[&key].clone();
+            drop(files);
+            let ty = paths::content_type(&key);
+            let body = match &app.hub {
+                Some(hub) if ty.starts_with("text/html") => {
+                    Bytes::from(reload::inject(&body, &hub.snippet(&key, false)))
+                }
+                _ => body,
+            };
+            bytes(StatusCode::OK, ty, body, head)
+        }
+        Target::Redirect(location) => {
+            let mut res = plain(
+                StatusCode::MOVED_PERMANENTLY,
+                "Moved to the folder's address.\n",
+            );
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                res.headers_mut().insert(LOCATION, v);
+            }
+            res
+        }
+        Target::Missing(key) => {
+            let page = files
+                .get("404.html")
+                .cloned()
+                .unwrap_or_else(|| Bytes::from_static(FALLBACK_404.as_bytes()));
+            drop(files);
+            let body = match &app.hub {
+                Some(hub) => Bytes::from(reload::inject(&page, &hub.snippet(&key, true))),
+                None => page,
+            };
+            bytes(
+                StatusCode::NOT_FOUND,
+                "text/html; charset=utf-8",
+                body,
+                head,
+            )
+        }
+        Target::Bad(why) => plain(StatusCode::BAD_REQUEST, &format!("Bad request: {why}.\n")),
+    }
+}
+
+const FALLBACK_404: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\
+<body><h1>Not found</h1><p>Nothing is built at this address.</p></body></html>\n";
+
+fn empty() -> Body {
+    Full::new(Bytes::new()).boxed()
+}
+
+fn bytes(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+    head: bool,
+) -> Response<Body> {
+    let len = body.len();
+    let mut res = Response::new(if head {
+        empty()
+    } else {
+        Full::new(body).boxed()
+    });
+    *res.status_mut() = status;
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    bytes(
+        status,
+        "text/plain; charset=utf-8",
+        Bytes::from(text.to_string()),
+        false,
+    )
+}
+
+/// The address the site's links should use: a wildcard bind is reached through loopback.
+fn public_url(addr: SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        });
+    }
+    format!("http://{addr}")
+}
+
+/// Serve the site until Ctrl-C. Errors are the ones that stop the server before it starts.
+pub fn run(opts: &Options) -> Result<()> {
+    let shown_root = opts.root.display().to_string();
+    let root = std::fs::canonicalize(&opts.root).map_err(|e| {
+        Error::new(
+            &shown_root,
+            None,
+            format!("cannot open the site folder: {e}"),
+        )
+    })?;
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(Error::new(
+            &shown_root,
+            None,
+            "no site.toml here: pass the site folder with --root DIR",
+        ));
+    }
+    let wanted = SocketAddr::new(opts.bind, opts.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                "lanyard serve",
+                None,
+                format!("cannot start the server: {e}"),
+            )
+        })?;
+    let listener = runtime
+        .block_on(async { server::listen(wanted) })
+        .map_err(|e| {
+            Error::new(
+                wanted.to_string(),
+                None,
+                format!("cannot listen here: {e} (another server? try --port 0 for a free port)"),
+            )
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::new(wanted.to_string(), None, e.to_string()))?;
+    let url = public_url(addr);
+    let app = Arc::new(App::new(opts.watch));
+    let mut builder = Builder::new(
+        &root,
+        Overrides {
+            base_url: Some(url.clone()),
+        },
+    );
+    // Watch before the first build, so that a save during it is not missed.
+    let watching = if opts.watch {
+        Some(watch::Watching::start(&root, opts.poll)?)
+    } else {
+        None
+    };
+    if watching.is_none() {
+        let diags = Diagnostics::new();
+        let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
+        if let Err(err) = &first {
+            app.print_new_warnings(diags.take());
+            return Err(err.clone());
+        }
+        app.publish(first, diags.take(), "", 0);
+    } else {
+        app.rebuild(&mut builder, opts, &Changes::default(), "");
+    }
+    if let Some(watching) = watching {
+        watching.rebuild_on_change(&root, builder, app.clone(), opts.clone())?;
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {addr}: other machines on the network can reach this server"
+        );
+    }
+    println!(
+        "Serving {} at {url}/ (press Ctrl-C to stop)",
+        root.display()
+    );
+    runtime.block_on(server::serve(listener, app, stop_signal()));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    println!("Stopped.");
+    Ok(())
+}
+
+/// Ctrl-C, or a polite request to stop from the system.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

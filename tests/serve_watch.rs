@@ -1,0 +1,263 @@
+//! `lanyard serve --watch`: saves of every kind show up, errors show and clear, nothing is lost.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{atomic_save, events, get, next_event, post, write, Server, Site};
+
+const SOON: Duration = Duration::from_secs(10);
+
+#[test]
+fn the_live_reload_client_goes_into_served_html_only() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let page = get(&server.addr, "/posts/hello/").text();
+    assert!(
+        page.contains("<script src=\"/__lanyard/live.js\" data-page=\"posts/hello/index.html\""),
+        "{page}"
+    );
+    assert!(
+        page.trim_end().ends_with("</script>\n</body>\n</html>")
+            || page.contains("</script>\n</body>"),
+        "injected before </body>"
+    );
+    for path in ["/style.css", "/rss.xml", "/sitemap.xml", "/feed.json"] {
+        assert!(
+            !get(&server.addr, path).text().contains("__lanyard"),
+            "{path}"
+        );
+    }
+    let client = get(&server.addr, "/__lanyard/live.js");
+    assert_eq!(client.status, 200);
+    assert_eq!(
+        client.header("content-type").as_deref(),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(client.text().contains("EventSource"));
+    let rx = events(&server.addr);
+    assert!(next_event(&rx, "event: hello", SOON).is_some());
+    // The missing page's client knows which file would serve it, so it reloads when that file appears.
+    let missing = get(&server.addr, "/posts/not-yet/").text();
+    assert!(
+        missing.contains("data-page=\"posts/not-yet/index.html\" data-gen=")
+            && missing.contains("data-missing"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn an_atomic_save_shows_up_and_reloads_the_page() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    atomic_save(
+        &site.path("content/posts/hello.md"),
+        &post("Hello World", "2024-01-02", "Saved the way editors save."),
+    );
+    server.wait_for("/posts/hello/", SOON, |r| {
+        r.text().contains("Saved the way editors save.")
+    });
+    let reload = next_event(&rx, "event: reload", SOON).expect("a reload event");
+    assert!(reload.contains("posts/hello/index.html"), "{reload}");
+}
+
+#[test]
+fn a_broken_save_shows_where_and_the_next_good_save_clears_it() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    let path = site.path("content/posts/hello.md");
+    write(
+        &path,
+        "---\ntitle: \"Hello World\"\ndate: [2024-01-02\n---\nBroken.\n",
+    );
+    let problem = next_event(&rx, "event: problem", SOON).expect("a problem event");
+    let at = problem
+        .find("content/posts/hello.md:")
+        .expect("the message names the file");
+    let place: String = problem[at..].chars().take_while(|c| *c != ' ').collect();
+    assert!(
+        place
+            .trim_end_matches(':')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .is_ok(),
+        "file:line, got {place}"
+    );
+    // The last good site is still served, and the page itself carries the message for the overlay.
+    let page = get(&server.addr, "/posts/hello/").text();
+    assert!(
+        page.contains("The first post says hello.")
+            && page.contains(&format!("data-error=\"error: {place}")),
+        "{page}"
+    );
+    assert!(
+        server.output().contains(&place),
+        "the terminal shows the same place:\n{}",
+        server.output()
+    );
+    write(&path, &post("Hello World", "2024-01-02", "Fixed again."));
+    next_event(&rx, "event: ok", SOON).expect("an ok event");
+    server.wait_for("/posts/hello/", SOON, |r| {
+        r.text().contains("Fixed again.") && !r.text().contains("data-error")
+    });
+}
+
+#[test]
+fn new_moved_and_deleted_posts_are_seen() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    write(
+        &site.path("content/posts/brand-new.md"),
+        &post("Brand New", "2024-03-04", "Fresh words."),
+    );
+    server.wait_for("/posts/brand-new/", SOON, |r| {
+        r.status == 200 && r.text().contains("Fresh words.")
+    });
+    // A new folder holding a post and its picture.
+    write(
+        &site.path("content/posts/with-picture/pic.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    write(
+        &site.path("content/posts/with-picture/index.md"),
+        &post("With Picture", "2024-03-05", "![a picture](pic.svg)"),
+    );
+    server.wait_for("/posts/with-picture/pic.svg", SOON, |r| r.status == 200);
+    // A rename moves the page; a delete removes it.
+    std::fs::rename(
+        site.path("content/posts/second.md"),
+        site.path("content/posts/renamed.md"),
+    )
+    .unwrap();
+    server.wait_for("/posts/renamed/", SOON, |r| r.status == 200);
+    server.wait_for("/posts/second/", SOON, |r| r.status == 404);
+    std::fs::remove_file(site.path("content/posts/brand-new.md")).unwrap();
+    server.wait_for("/posts/brand-new/", SOON, |r| r.status == 404);
+    // Whole folders renamed and removed.
+    std::fs::rename(
+        site.path("content/posts/with-picture"),
+        site.path("content/posts/moved-folder"),
+    )
+    .unwrap();
+    server.wait_for("/posts/moved-folder/pic.svg", SOON, |r| r.status == 200);
+    std::fs::remove_dir_all(site.path("content/posts/moved-folder")).unwrap();
+    server.wait_for("/posts/moved-folder/", SOON, |r| r.status == 404);
+}
+
+#[test]
+fn editor_leftovers_are_ignored() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    let before = server.output();
+    for name in [
+        ".hello.md.swp",
+        "hello.md~",
+        "#hello.md#",
+        ".#hello.md",
+        "4913",
+        "hello.md.tmp",
+    ] {
+        write(
+            &site.path(&format!("content/posts/{name}")),
+            "---\ntitle: [not a post\n---\n",
+        );
+    }
+    assert!(
+        next_event(&rx, "event:", Duration::from_millis(1500)).is_none(),
+        "no rebuild for editor files"
+    );
+    assert_eq!(server.output(), before);
+    assert_eq!(get(&server.addr, "/posts/hello/").status, 200);
+}
+
+#[test]
+fn three_hundred_rapid_saves_serve_the_last_one() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let path = site.path("content/posts/hello.md");
+    for n in 0..300 {
+        let text = post(
+            "Hello World",
+            "2024-01-02",
+            &format!("Version {n} of this post."),
+        );
+        if n % 2 == 0 {
+            atomic_save(&path, &text);
+        } else {
+            write(&path, &text);
+        }
+    }
+    server.wait_for("/posts/hello/", Duration::from_secs(20), |r| {
+        r.text().contains("Version 299 of this post.")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(get(&server.addr, "/posts/hello/")
+        .text()
+        .contains("Version 299 of this post."));
+}
+
+#[test]
+fn templates_stylesheets_and_config_are_watched_too() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    write(&site.path("static/files/notes.txt"), "changed notes\n");
+    server.wait_for("/files/notes.txt", SOON, |r| r.text() == "changed notes\n");
+    write(&site.path("static/site.css"), "body { color: red; }\n");
+    next_event(&rx, "\"site.css\"", SOON)
+        .expect("a reload naming the stylesheet, which the client swaps in place");
+    write(
+        &site.path("templates/page.html"),
+        "<!DOCTYPE html><html><body><h1>Overridden {{ page.title }}</h1></body></html>\n",
+    );
+    server.wait_for("/about/", SOON, |r| r.text().contains("Overridden About"));
+    let config = std::fs::read_to_string(site.path("site.toml"))
+        .unwrap()
+        .replace("Test Site", "Renamed Site");
+    write(&site.path("site.toml"), &config);
+    server.wait_for("/", SOON, |r| r.text().contains("Renamed Site"));
+}
+
+#[test]
+fn polling_sees_changes_where_file_events_are_unavailable() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch", "--poll"]);
+    assert!(server.output().contains("(polling)"), "{}", server.output());
+    atomic_save(
+        &site.path("content/posts/hello.md"),
+        &post("Hello World", "2024-01-02", "Seen by polling."),
+    );
+    server.wait_for("/posts/hello/", SOON, |r| {
+        r.text().contains("Seen by polling.")
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = Site::new();
+    let mut server = Server::start(&site.root, &["--watch"]);
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("stopped within 10 s");
+    assert!(exit.success(), "{exit}");
+    assert!(server.output().contains("Stopped."), "{}", server.output());
+    assert_eq!(
+        std::fs::read_to_string(site.path("public/keep.txt")).unwrap(),
+        "the author's own build output\n"
+    );
+}
