@@ -8,9 +8,11 @@
 //!
 //! By default it starts `target/release/lanyard serve --watch --port 0` on the site, listens on the
 //! event stream like an open page, appends a sentence to a random post (a write and a rename, as
-//! editors save), and times each save until the `reload` event naming that post's page arrives: the
-//! watcher's debounce, the rebuild and the notification together. `--in-process` times the incremental
-//! builder alone, stage by stage, without the server. The site is edited in place; regenerate it after.
+//! editors save), and times each save until the `reload` event naming that post's page arrives (the
+//! watcher's debounce, the rebuild of the post and its small listings, and the notification), then until
+//! the server reports the whole rebuild done (large listings such as the archive included).
+//! `--in-process` times the incremental builder alone, stage by stage, without the server or the
+//! watcher. The site is edited in place; regenerate it afterwards.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -97,7 +99,7 @@ fn in_process(root: &Path, posts: &[PathBuf], edits: usize) {
         "full build: {:.0} ms",
         start.elapsed().as_secs_f64() * 1000.0
     );
-    let mut samples = Vec::new();
+    let (mut samples, mut firsts) = (Vec::new(), Vec::new());
     let mut stages: Vec<(&str, Duration)> = Vec::new();
     for n in 0..edits {
         let path = pick(posts, n);
@@ -107,10 +109,14 @@ fn in_process(root: &Path, posts: &[PathBuf], edits: usize) {
             ..Changes::default()
         };
         let start = Instant::now();
+        let mut first = None;
         let patch = builder
-            .update(&opts, &changes, &Diagnostics::new())
+            .update_in_steps(&opts, &changes, &Diagnostics::new(), &mut |_| {
+                first = Some(start.elapsed())
+            })
             .expect("the edit builds");
         samples.push(start.elapsed());
+        firsts.push(first.unwrap_or_else(|| start.elapsed()));
         for (i, (name, d)) in patch.stages.iter().enumerate() {
             match stages.get_mut(i) {
                 Some(s) => s.1 += *d,
@@ -118,7 +124,11 @@ fn in_process(root: &Path, posts: &[PathBuf], edits: usize) {
             }
         }
     }
-    report("rebuild after a post edit (in process)", samples);
+    report(
+        "post edit → edited post and small outputs ready (in process)",
+        firsts,
+    );
+    report("post edit → whole rebuild done (in process)", samples);
     for (name, total) in stages {
         println!(
             "  {name:<28} {:.1} ms on average",

@@ -37,35 +37,13 @@ pub(super) fn update(
         Ok(slugs) => slugs,
         Err(e) => return Some(Err(e)),
     };
-    let (todo_files, hashes) = {
-        let found = b.found.as_ref().expect("checked by the caller");
-        let built = b.built.as_ref().expect("checked by the caller");
-        let mut todo: Vec<(SourceFile, Kind)> = Vec::new();
-        for (f, kind) in found
-            .files
-            .posts
-            .iter()
-            .map(|f| (f, Kind::Post))
-            .chain(found.files.pages.iter().map(|f| (f, Kind::Page)))
-        {
-            let by_slug = !slugs.is_empty()
-                && kind == Kind::Post
-                && built
-                    .post_at
-                    .get(&f.rel)
-                    .is_some_and(|&i| slugs.contains(&built.site.posts[i].meta.slug));
-            if by_slug || changed.contains(&f.path) {
-                todo.push((f.clone(), kind));
-            }
-        }
-        let paths: Vec<&Path> = todo
-            .iter()
-            .map(|(f, _)| f.path.as_path())
-            .chain(changed.iter().map(PathBuf::as_path))
-            .collect();
-        let hashes = b.files.hash_all(&paths);
-        (todo, hashes)
-    };
+    let todo_files = candidates(b, &changed, &slugs);
+    let paths: Vec<&Path> = todo_files
+        .iter()
+        .map(|(f, _)| f.path.as_path())
+        .chain(changed.iter().map(PathBuf::as_path))
+        .collect();
+    let hashes = b.files.hash_all(&paths);
     b.stages.mark("read changed files");
     let built = b.built.as_ref().expect("checked by the caller");
     let found = b.found.as_ref().expect("checked by the caller");
@@ -112,6 +90,31 @@ pub(super) fn update(
         p.docs_rendered = docs_rendered;
     }
     Some(patch)
+}
+
+/// The documents that may need rebuilding: the changed ones, and the posts whose comments changed.
+fn candidates(
+    b: &Builder,
+    changed: &[PathBuf],
+    slugs: &HashSet<String>,
+) -> Vec<(SourceFile, Kind)> {
+    let found = b.found.as_ref().expect("checked by the caller");
+    let built = b.built.as_ref().expect("checked by the caller");
+    let commented = |f: &SourceFile| {
+        built
+            .post_at
+            .get(&f.rel)
+            .is_some_and(|&i| slugs.contains(&built.site.posts[i].meta.slug))
+    };
+    let posts = found.files.posts.iter().map(|f| (f, Kind::Post));
+    let pages = found.files.pages.iter().map(|f| (f, Kind::Page));
+    posts
+        .chain(pages)
+        .filter(|(f, kind)| {
+            changed.contains(&f.path) || (!slugs.is_empty() && *kind == Kind::Post && commented(f))
+        })
+        .map(|(f, kind)| (f.clone(), kind))
+        .collect()
 }
 
 fn doc_slug<'a>(b: &'a Builder, rel: &str) -> Option<&'a String> {
