@@ -620,7 +620,13 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
         home_url: &home_url,
         feed_url: &feed_url,
         generator: &shared.generator,
-        updated: None,
+        // An empty feed (a series with no published part yet) still needs a date: the site's newest post
+        // keeps builds reproducible, where the clock would not.
+        updated: if items.is_empty() {
+            site.posts.first().and_then(|p| p.meta.date)
+        } else {
+            None
+        },
     };
     match format {
         FeedFormat::Rss => feeds::rss(&meta, &items),
