@@ -1,0 +1,117 @@
+//! Inputs that are unusual but valid must build: huge posts, deep nesting, thousands of tags, Unicode
+//! everywhere, reader comments that nest deeply.
+
+mod common;
+
+use common::*;
+
+fn build_ok(site: &std::path::Path) -> String {
+    let out = lanyard(site, &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "build failed:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn a_twenty_megabyte_post_builds() {
+    let site = minimal_site();
+    let para =
+        "A long paragraph about following up with the people you meet, repeated. ".repeat(20);
+    let mut body = String::with_capacity(21 << 20);
+    let mut n = 0;
+    while body.len() < 20 << 20 {
+        n += 1;
+        body.push_str(&format!("## Section {n}\n\n{para}\n\n"));
+    }
+    write(
+        site.path(),
+        "content/posts/huge.md",
+        &format!("---\ntitle: Huge\ndate: 2024-01-02\n---\n{body}"),
+    );
+    build_ok(site.path());
+    let page = std::fs::metadata(site.path().join("public/posts/huge/index.html")).unwrap();
+    assert!(page.len() > 20 << 20);
+}
+
+#[test]
+fn deeply_nested_markdown_builds() {
+    let site = minimal_site();
+    let quotes = format!("{}deep\n", "> ".repeat(5000));
+    let lists: String = (0..2000)
+        .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+        .collect();
+    let emphasis = format!("{}x{}\n", "*_".repeat(3000), "_*".repeat(3000));
+    write(
+        site.path(),
+        "content/posts/deep.md",
+        &format!("---\ntitle: Deep\ndate: 2024-01-02\n---\n{quotes}\n{lists}\n{emphasis}"),
+    );
+    build_ok(site.path());
+}
+
+#[test]
+fn deeply_nested_comments_build() {
+    let site = minimal_site();
+    let body = format!("{}deep\n", "> ".repeat(3000));
+    let mut yaml = String::from("---\ntitle: Thread\ndate: 2024-01-02\ncomments:\n");
+    for i in 0..200 {
+        let reply = if i == 0 {
+            String::new()
+        } else {
+            format!("\n    reply_to: c{}", i - 1)
+        };
+        yaml.push_str(&format!(
+            "  - author: R{i}\n    date: 2024-01-03\n    id: c{i}{reply}\n    body: {:?}\n",
+            body
+        ));
+    }
+    yaml.push_str("---\nBody.\n");
+    write(site.path(), "content/posts/thread.md", &yaml);
+    build_ok(site.path());
+    let page = std::fs::read_to_string(site.path().join("public/posts/thread/index.html")).unwrap();
+    assert!(page.contains("id=\"comment-c199\""));
+}
+
+#[test]
+fn thousands_of_tags_build() {
+    let site = minimal_site();
+    let tags: Vec<String> = (0..3000).map(|i| format!("tag {i}")).collect();
+    write(
+        site.path(),
+        "content/posts/tags.md",
+        &format!(
+            "---\ntitle: Tags\ndate: 2024-01-02\ntags: [{}]\n---\nx\n",
+            tags.join(", ")
+        ),
+    );
+    build_ok(site.path());
+    assert!(site.path().join("public/tags/tag-2999/index.html").exists());
+}
+
+#[test]
+fn unicode_names_tags_and_series_build() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/réseau.md",
+        "---\ntitle: \"Réseautage : l’art du suivi\"\ndate: 2024-01-02\ntags: [Réseautage, réseautage, C++, C#, 日本語, \"🎉\"]\nseries: \"Séries d’été\"\npart: 1\n---\nTexte.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/other.md",
+        "---\ntitle: Other\ndate: 2024-01-03\ntags: [RÉSEAUTAGE]\n---\nx\n",
+    );
+    build_ok(site.path());
+    let public = site.path().join("public");
+    assert!(public.join("posts/reseau/index.html").exists());
+    assert!(public.join("tags/reseautage/index.html").exists());
+    assert!(public.join("tags/c-plus-plus/index.html").exists());
+    assert!(public.join("tags/c-sharp/index.html").exists());
+    assert!(public.join("series/series-d-ete/index.html").exists());
+    let tag = std::fs::read_to_string(public.join("tags/reseautage/index.html")).unwrap();
+    assert!(
+        tag.contains("/posts/other/") && tag.contains("/posts/reseau/"),
+        "one tag for every spelling"
+    );
+}
