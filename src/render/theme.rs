@@ -145,18 +145,7 @@ impl Theme {
 /// HTML escaping for template output. Unlike Tera's default it leaves `/` alone, so URLs stay readable
 /// (`href="/posts/x/"`, not `href="&#x2F;posts&#x2F;x&#x2F;"`); `/` needs no escaping in HTML.
 pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::markdown::escape_html(input)
 }
 
 fn missing_theme(config: &Config) -> Error {
