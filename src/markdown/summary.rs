@@ -82,6 +82,55 @@ fn paragraph_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
 
 /// Words of prose: text and inline code split on whitespace, counting only pieces that hold a letter
 /// or digit (a lone `—` is not a word). Code blocks are skipped.
+/// Whitespace-separated words that contain a letter or digit (ASCII handled byte by byte, the rest by
+/// `char`): the same count as `split_whitespace` + `is_alphanumeric`, without the per-word iterator.
+fn words_in(text: &str) -> usize {
+    let (mut words, mut counted) = (0, false);
+    for c in text.chars() {
+        let (space, alnum) = if c.is_ascii() {
+            (
+                c.is_ascii_whitespace() || c == '\u{000B}',
+                c.is_ascii_alphanumeric(),
+            )
+        } else {
+            (c.is_whitespace(), c.is_alphanumeric())
+        };
+        if space {
+            counted = false;
+        } else if alnum && !counted {
+            words += 1;
+            counted = true;
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::words_in;
+
+    #[test]
+    fn counts_like_split_whitespace() {
+        for text in [
+            "",
+            "one",
+            " two  words ",
+            "a — b",
+            "tab\tand\nnew line",
+            "ünïcödé wörds 123",
+            "— … !!",
+            "x\u{a0}y",
+            "\u{3000}全角 スペース",
+        ] {
+            let expected = text
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            assert_eq!(words_in(text), expected, "{text:?}");
+        }
+    }
+}
+
 pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
     let mut in_code_block = false;
     let mut words = 0;
@@ -90,10 +139,7 @@ pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::Text(text) | Event::Code(text) if !in_code_block => {
-                words += text
-                    .split_whitespace()
-                    .filter(|word| word.chars().any(char::is_alphanumeric))
-                    .count();
+                words += words_in(text);
             }
             _ => {}
         }

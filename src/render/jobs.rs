@@ -73,6 +73,8 @@ pub struct Shared<'a> {
     pub theme: &'a Theme,
     site_value: serde_json::Value,
     generator: String,
+    /// `0..posts.len()`, made once: the home listing pages slice it.
+    all_posts: Vec<usize>,
 }
 
 impl<'a> Shared<'a> {
@@ -82,6 +84,7 @@ impl<'a> Shared<'a> {
             theme,
             site_value: context::site_value(site),
             generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
+            all_posts: (0..site.posts.len()).collect(),
         }
     }
 }
@@ -317,12 +320,17 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
     let path = format!("/{}", p.out.trim_end_matches("index.html"));
     let (template, ctx) = match &p.job {
         Job::Home { page } => {
-            let all: Vec<usize> = (0..site.posts.len()).collect();
             let mut ctx = base(shared, "home", &path, "", "");
             insert(
                 &mut ctx,
                 "paginator",
-                &paginator(site, "/", &all, *page, site.config.posts_per_page),
+                &paginator(
+                    site,
+                    "/",
+                    &shared.all_posts,
+                    *page,
+                    site.config.posts_per_page,
+                ),
             );
             ("index.html".to_string(), ctx)
         }
