@@ -105,6 +105,22 @@ fn words_in(text: &str) -> usize {
     words
 }
 
+pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
+    let mut in_code_block = false;
+    let mut words = 0;
+    for event in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(text) | Event::Code(text) if !in_code_block => {
+                words += words_in(text);
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod word_tests {
     use super::words_in;
@@ -129,20 +145,4 @@ mod word_tests {
             assert_eq!(words_in(text), expected, "{text:?}");
         }
     }
-}
-
-pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
-    let mut in_code_block = false;
-    let mut words = 0;
-    for event in events {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
-            Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Text(text) | Event::Code(text) if !in_code_block => {
-                words += words_in(text);
-            }
-            _ => {}
-        }
-    }
-    words
 }
