@@ -366,6 +366,16 @@ fn validate_meta(
             }
         })
         .collect();
+    if fm
+        .extra
+        .as_ref()
+        .is_some_and(|e| !e.is_object() && !e.is_null())
+    {
+        err(
+            "extra",
+            "`extra` must be a map of your own keys, e.g. `extra: { hero: \"pic.png\" }`".into(),
+        );
+    }
     let comments_line = lines.of("comments");
     let mut comments = Vec::new();
     for (i, raw) in fm.comments.into_iter().enumerate() {
@@ -411,6 +421,7 @@ fn validate_meta(
         comments,
         extra: fm
             .extra
+            .filter(|e| !e.is_null())
             .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         weight: fm.weight.map_or(0, |w| w.0),
         template: fm.template.map(|t| t.0),
