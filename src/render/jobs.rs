@@ -628,13 +628,10 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
         home_url: &home_url,
         feed_url: &feed_url,
         generator: &shared.generator,
-        // An empty feed (a series with no published part yet) still needs a date: the site's newest post
-        // keeps builds reproducible, where the clock would not.
-        updated: if items.is_empty() {
-            site.posts.first().and_then(|p| p.meta.date)
-        } else {
-            None
-        },
+        // An empty Atom feed (a series with no published part yet) still needs an `<updated>`: a fixed date
+        // keeps builds reproducible, where the clock would not, and depends on nothing else in the site.
+        updated: (items.is_empty() && format == FeedFormat::Atom)
+            .then(|| chrono::DateTime::UNIX_EPOCH.fixed_offset()),
     };
     match format {
         FeedFormat::Rss => feeds::rss(&meta, &items),
