@@ -94,6 +94,8 @@ fn cases() -> Vec<Case> {
         case("site.toml feed format", vec![("site.toml", format!("{SITE}[feeds]\nformats = [\"rss\", \"gopher\"]\n"))], "error: site.toml:4: unknown feed format `gopher`: use \"rss\", \"atom\" or \"json\""),
         case("missing theme", vec![("site.toml", format!("{SITE}theme = \"nope\"\n"))], "error: site.toml:3: theme `nope` not found: no folder themes/nope/ (available: default)"),
         case("unknown highlight theme", vec![("site.toml", format!("{SITE}[highlight]\ntheme = \"Nope\"\n"))], "error: site.toml:4: [highlight] theme: "),
+        case("theme without templates", vec![("site.toml", format!("{SITE}theme = \"bare\"\n")), ("themes/bare/static/x.css", String::new())], "error: content/posts/hello.md: template `post.html` does not exist (needed here): add it to themes/bare/templates/ or to templates/"),
+        case("custom template missing", vec![(p, post("title: A\ndate: 2024-01-01\ntemplate: wide.html\n"))], "error: content/posts/p.md: template `wide.html` does not exist (needed here): add it to templates/"),
         case("template syntax", vec![("templates/post.html", "line one\n{% if post.title %}\nunclosed\n".into())], "error: templates/post.html:"),
         case("template unknown variable", vec![("templates/post.html", "ok\n{{ post.nope.deeper }}\n".into())], "error: templates/post.html:2: "),
         case("non-utf8 body", vec![(p, "---\ntitle: A\ndate: 2024-01-01\n---\nok\n".into())], "error: content/posts/p.md:6: the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"),

@@ -67,6 +67,42 @@ impl Job {
     }
 }
 
+/// The template a page job renders with, or `None` for jobs that are not rendered through a template
+/// (feeds, copies, and aliases when the theme has no `alias.html`).
+pub fn template_for(site: &Site, theme: &Theme, job: &Job) -> Option<String> {
+    let name = match job {
+        Job::Home { .. } => "index.html",
+        Job::Post(i) => {
+            return Some(
+                site.posts[*i]
+                    .meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "post.html".into()),
+            )
+        }
+        Job::Page(i) => {
+            return Some(
+                site.pages[*i]
+                    .meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| "page.html".into()),
+            )
+        }
+        Job::Tags => "tags.html",
+        Job::Tag { .. } => "tag.html",
+        Job::SeriesList => "series_list.html",
+        Job::Series(_) => "series.html",
+        Job::Archive => "archive.html",
+        Job::Author(_) => "author.html",
+        Job::NotFound => "404.html",
+        Job::Alias { .. } if theme.has("alias.html") => "alias.html",
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
 /// Read-only state every job shares.
 pub struct Shared<'a> {
     pub site: &'a Site,

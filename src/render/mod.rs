@@ -39,6 +39,7 @@ pub struct Stats {
 /// Every file the site produces, checked for collisions.
 pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let planned = jobs::plan(site, theme);
+    missing_templates(site, theme, &planned)?;
     let mut seen: HashMap<&str, &Planned> = HashMap::with_capacity(planned.len());
     let mut errors = Vec::new();
     for p in &planned {
@@ -61,6 +62,43 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     match Error::collect(errors) {
         Some(e) => Err(e),
         None => Ok(planned),
+    }
+}
+
+/// One error per template the theme lacks (not one per page that needs it), naming who needs it.
+fn missing_templates(site: &Site, theme: &Theme, planned: &[Planned]) -> Result<()> {
+    let mut missing: std::collections::BTreeMap<String, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for p in planned {
+        if let Some(name) = jobs::template_for(site, theme, &p.job).filter(|n| !theme.has(n)) {
+            missing.entry(name).or_default().push(&p.source);
+        }
+    }
+    let theme_dir = site.config.root.join("themes").join(&site.config.theme);
+    let where_to = if theme_dir.is_dir() {
+        format!("themes/{}/templates/ or to templates/", site.config.theme)
+    } else {
+        "templates/".to_string()
+    };
+    let errors = missing
+        .into_iter()
+        .map(|(name, needed_by)| {
+            let others = match needed_by.len() {
+                1 => String::new(),
+                n => format!(" and {} other{}", n - 1, if n == 2 { "" } else { "s" }),
+            };
+            Diagnostic::error(
+                needed_by[0],
+                None,
+                format!(
+                    "template `{name}` does not exist (needed here{others}): add it to {where_to}"
+                ),
+            )
+        })
+        .collect();
+    match Error::collect(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
