@@ -48,25 +48,18 @@ pub struct SeriesBadge<'a> {
     pub next: Option<Option<Link<'a>>>,
 }
 
+/// An [`Entry`] plus what listings show of a post: author, tags and the summary text.
 #[derive(Serialize)]
 pub struct Summary<'a> {
-    pub title: &'a str,
-    pub slug: &'a str,
-    pub path: &'a str,
-    pub url: String,
-    pub date: Option<String>,
-    pub date_display: String,
+    #[serde(flatten)]
+    pub entry: Entry<'a>,
     pub updated: Option<String>,
-    pub year: Option<i32>,
     pub author: Option<AuthorRef<'a>>,
     pub tags: Vec<TagRef<'a>>,
-    pub series: Option<SeriesBadge<'a>>,
     pub summary_html: &'a str,
     pub has_more: bool,
     pub word_count: usize,
     pub reading_time: usize,
-    pub comment_count: usize,
-    pub draft: bool,
 }
 
 #[derive(Serialize)]
@@ -214,7 +207,12 @@ pub struct Entry<'a> {
 
 /// The compact entry of post `i`.
 pub fn entry(site: &Site, i: usize) -> Entry<'_> {
-    let doc = &site.posts[i];
+    entry_of(site, &site.posts[i], Some(i), false)
+}
+
+/// The entry of a post (`index` = its position) or a page (`None`); `neighbours` adds the series'
+/// previous and next parts to the badge.
+fn entry_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: bool) -> Entry<'a> {
     Entry {
         title: &doc.meta.title,
         slug: &doc.meta.slug,
@@ -227,7 +225,7 @@ pub fn entry(site: &Site, i: usize) -> Entry<'_> {
             .map(|d| dates::display(&d))
             .unwrap_or_default(),
         year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
-        series: badge(site, i, false),
+        series: index.and_then(|i| badge(site, i, neighbours)),
         comment_count: doc.comment_count,
         draft: doc.meta.draft,
     }
@@ -266,27 +264,14 @@ pub fn summary_of<'a>(
         })
         .unwrap_or_default();
     Summary {
-        title: &doc.meta.title,
-        slug: &doc.meta.slug,
-        path: &doc.path,
-        url: site.config.absolute(&doc.path),
-        date: doc.meta.date.map(|d| d.to_rfc3339()),
-        date_display: doc
-            .meta
-            .date
-            .map(|d| dates::display(&d))
-            .unwrap_or_default(),
+        entry: entry_of(site, doc, index, neighbours),
         updated: doc.meta.updated.map(|d| d.to_rfc3339()),
-        year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
         author,
         tags,
-        series: index.and_then(|i| badge(site, i, neighbours)),
         summary_html: &doc.summary_html,
         has_more: doc.has_more,
         word_count: doc.word_count,
         reading_time: doc.reading_time,
-        comment_count: doc.comment_count,
-        draft: doc.meta.draft,
     }
 }
 
