@@ -150,30 +150,10 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
         ));
     }
     for (i, p) in site.posts.iter().enumerate() {
-        out.push(planned(p.out_file.clone(), Job::Post(i), &p.meta.file));
-        plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
-        for (file, _) in &p.meta.aliases {
-            out.push(planned(
-                file.clone(),
-                Job::Alias {
-                    target: c.absolute(&p.path),
-                },
-                format!("{} (alias)", p.meta.file),
-            ));
-        }
+        plan_doc(&mut out, site, p, Job::Post(i));
     }
     for (i, p) in site.pages.iter().enumerate() {
-        out.push(planned(p.out_file.clone(), Job::Page(i), &p.meta.file));
-        plan_assets(&mut out, &p.path, &p.meta.assets, &p.meta.file);
-        for (file, _) in &p.meta.aliases {
-            out.push(planned(
-                file.clone(),
-                Job::Alias {
-                    target: c.absolute(&p.path),
-                },
-                format!("{} (alias)", p.meta.file),
-            ));
-        }
+        plan_doc(&mut out, site, p, Job::Page(i));
     }
     out.push(planned(
         "tags/index.html".into(),
@@ -238,6 +218,20 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     ));
     plan_static(&mut out, site, theme);
     out
+}
+
+/// A post's or page's own file, the files beside it, and its alias redirects.
+fn plan_doc(out: &mut Vec<Planned>, site: &Site, doc: &crate::site::Doc, job: Job) {
+    out.push(planned(doc.out_file.clone(), job, &doc.meta.file));
+    plan_assets(out, &doc.path, &doc.meta.assets, &doc.meta.file);
+    for (file, _) in &doc.meta.aliases {
+        let target = site.config.absolute(&doc.path);
+        out.push(planned(
+            file.clone(),
+            Job::Alias { target },
+            format!("{} (alias)", doc.meta.file),
+        ));
+    }
 }
 
 fn plan_assets(
