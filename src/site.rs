@@ -122,15 +122,8 @@ pub struct Site {
     pub posts: Vec<Doc>,
     /// By weight, then title.
     pub pages: Vec<Doc>,
-    pub tags: Vec<Tag>,
-    pub series: Vec<Series>,
-    pub authors: Vec<Author>,
-    /// Newest year first; posts newest first.
-    pub years: Vec<(i32, Vec<usize>)>,
-    pub post_tags: Vec<Vec<usize>>,
-    pub post_author: Vec<Option<usize>>,
-    pub post_series: Vec<Option<usize>>,
-    pub related: Vec<Vec<usize>>,
+    /// Tags, series, authors, years and the per-post links into them.
+    pub ix: Indexes,
     pub statics: Vec<(std::path::PathBuf, String)>,
     /// Posts and pages left out of this build (drafts, future posts), for the link checker.
     pub unpublished: Vec<Meta>,
@@ -142,9 +135,12 @@ pub struct Site {
 /// indexes borrowed documents, and only moves them into a `Site` once indexing has succeeded.
 #[derive(Debug, Clone)]
 pub struct Indexes {
+    /// By name.
     pub tags: Vec<Tag>,
+    /// By title.
     pub series: Vec<Series>,
     pub authors: Vec<Author>,
+    /// Newest year first; posts newest first.
     pub years: Vec<(i32, Vec<usize>)>,
     pub post_tags: Vec<Vec<usize>>,
     pub post_author: Vec<Option<usize>>,
@@ -230,28 +226,11 @@ impl Site {
         statics: Vec<(std::path::PathBuf, String)>,
         unpublished: Vec<Meta>,
     ) -> Site {
-        let Indexes {
-            tags,
-            series,
-            authors,
-            years,
-            post_tags,
-            post_author,
-            post_series,
-            related,
-        } = ix;
         Site {
             config,
             posts,
             pages,
-            tags,
-            series,
-            authors,
-            years,
-            post_tags,
-            post_author,
-            post_series,
-            related,
+            ix,
             statics,
             unpublished,
         }
@@ -259,33 +238,7 @@ impl Site {
 
     /// The parts back: (posts, pages, indexes), for callers that keep documents across builds.
     pub fn into_parts(self) -> (Vec<Doc>, Vec<Doc>, Indexes) {
-        let Site {
-            posts,
-            pages,
-            tags,
-            series,
-            authors,
-            years,
-            post_tags,
-            post_author,
-            post_series,
-            related,
-            ..
-        } = self;
-        (
-            posts,
-            pages,
-            Indexes {
-                tags,
-                series,
-                authors,
-                years,
-                post_tags,
-                post_author,
-                post_series,
-                related,
-            },
-        )
+        (self.posts, self.pages, self.ix)
     }
 }
 

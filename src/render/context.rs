@@ -125,6 +125,7 @@ pub struct SiteCtx<'a> {
 pub fn site_value(site: &Site) -> serde_json::Value {
     let c = &site.config;
     let authors = site
+        .ix
         .authors
         .iter()
         .map(|a| {
@@ -163,7 +164,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
 }
 
 fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBadge<'a>> {
-    let s: &Series = &site.series[site.post_series[i]?];
+    let s: &Series = &site.ix.series[site.ix.post_series[i]?];
     let part = site.posts[i].meta.series.as_ref()?.part;
     let link = |(p, &idx): (&u32, &usize)| Link {
         title: &site.posts[idx].meta.title,
@@ -242,8 +243,8 @@ pub fn summary_of<'a>(
     index: Option<usize>,
     neighbours: bool,
 ) -> Summary<'a> {
-    let author = index.and_then(|i| site.post_author[i]).map(|a| {
-        let a = &site.authors[a];
+    let author = index.and_then(|i| site.ix.post_author[i]).map(|a| {
+        let a = &site.ix.authors[a];
         AuthorRef {
             id: &a.id,
             name: &a.name,
@@ -253,12 +254,12 @@ pub fn summary_of<'a>(
     });
     let tags = index
         .map(|i| {
-            site.post_tags[i]
+            site.ix.post_tags[i]
                 .iter()
                 .map(|&t| TagRef {
-                    name: &site.tags[t].name,
-                    slug: &site.tags[t].slug,
-                    path: &site.tags[t].path,
+                    name: &site.ix.tags[t].name,
+                    slug: &site.ix.tags[t].slug,
+                    path: &site.ix.tags[t].path,
                 })
                 .collect()
         })
@@ -289,7 +290,10 @@ pub fn full_post(site: &Site, i: usize) -> FullPost<'_> {
         toc: &doc.toc,
         newer: i.checked_sub(1).map(link),
         older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
-        related: site.related[i].iter().map(|&j| summary(site, j)).collect(),
+        related: site.ix.related[i]
+            .iter()
+            .map(|&j| summary(site, j))
+            .collect(),
         comments: &doc.comments,
         extra: &doc.meta.extra,
         aliases: doc.meta.aliases.iter().map(|(_, a)| a.as_str()).collect(),

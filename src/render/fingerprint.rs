@@ -82,14 +82,18 @@ impl Fp {
 fn summary_fp(site: &Site, docs: &DocFps, i: usize) -> u64 {
     let mut h = Fp::new();
     h.add(&docs.posts[i]);
-    if let Some(a) = site.post_author[i].map(|a| &site.authors[a]) {
+    if let Some(a) = site.ix.post_author[i].map(|a| &site.ix.authors[a]) {
         h.add(&(&a.id, &a.name, &a.url, &a.path));
     }
-    for &t in &site.post_tags[i] {
-        h.add(&(&site.tags[t].name, &site.tags[t].slug, &site.tags[t].path));
+    for &t in &site.ix.post_tags[i] {
+        h.add(&(
+            &site.ix.tags[t].name,
+            &site.ix.tags[t].slug,
+            &site.ix.tags[t].path,
+        ));
     }
     if let (Some(s), Some(r)) = (
-        site.post_series[i].map(|s| &site.series[s]),
+        site.ix.post_series[i].map(|s| &site.ix.series[s]),
         site.posts[i].meta.series.as_ref(),
     ) {
         h.add(&(&s.id, &s.title, &s.path, s.shown_total(), r.part));
@@ -229,12 +233,12 @@ impl Cx<'_> {
             }
             Job::Tags => {
                 h.add("tags");
-                for t in &site.tags {
+                for t in &site.ix.tags {
                     h.add(&(&t.name, &t.slug, &t.path, t.posts.len()));
                 }
             }
             Job::Tag { tag, page } => {
-                let t = &site.tags[*tag];
+                let t = &site.ix.tags[*tag];
                 self.listing(
                     h.add("tag").add(&(&t.name, &t.slug, &t.path)),
                     t.posts.len(),
@@ -246,19 +250,19 @@ impl Cx<'_> {
             }
             Job::SeriesList => {
                 h.add("series list");
-                for s in &site.series {
+                for s in &site.ix.series {
                     self.series(&mut h, s, read);
                 }
             }
-            Job::Series(s) => self.series(h.add("series"), &site.series[*s], read),
+            Job::Series(s) => self.series(h.add("series"), &site.ix.series[*s], read),
             Job::Archive => {
                 h.add("archive");
-                for (year, posts) in &site.years {
+                for (year, posts) in &site.ix.years {
                     h.add(year).add(&self.summaries(posts, read));
                 }
             }
             Job::Author(a) => {
-                let a = &site.authors[*a];
+                let a = &site.ix.authors[*a];
                 h.add("author")
                     .add(&(&a.id, &a.name, &a.url, &a.path))
                     .add(&self.summaries(&a.posts, read));
@@ -306,7 +310,7 @@ impl Cx<'_> {
         let link = |j: usize| (&site.posts[j].meta.title, &site.posts[j].path);
         h.add(&self.docs.posts[i]).add(&self.summary(i, read));
         if let (Some(s), Some(r)) = (
-            site.post_series[i].map(|s| &site.series[s]),
+            site.ix.post_series[i].map(|s| &site.ix.series[s]),
             site.posts[i].meta.series.as_ref(),
         ) {
             h.add(
@@ -324,7 +328,7 @@ impl Cx<'_> {
         }
         h.add(&i.checked_sub(1).map(link))
             .add(&(i + 1 < site.posts.len()).then(|| link(i + 1)));
-        h.add(&self.summaries(&site.related[i], read));
+        h.add(&self.summaries(&site.ix.related[i], read));
     }
 
     fn series(&self, h: &mut Fp, s: &Series, read: &mut Vec<u32>) {
@@ -360,12 +364,12 @@ impl Cx<'_> {
         let items: Vec<usize> = match scope {
             Scope::Site => (0..site.posts.len().min(limit)).collect(),
             Scope::Tag(t) => {
-                let tag = &site.tags[t];
+                let tag = &site.ix.tags[t];
                 h.add("tag").add(&(&tag.name, &tag.path));
                 tag.posts.iter().take(limit).copied().collect()
             }
             Scope::Series(s) => {
-                let series = &site.series[s];
+                let series = &site.ix.series[s];
                 h.add("series")
                     .add(&(&series.title, &series.description_html, &series.path));
                 let mut parts: Vec<usize> = series.parts.values().copied().collect();
@@ -385,8 +389,8 @@ impl Cx<'_> {
                 .date(p.meta.date.as_ref())
                 .date(p.meta.updated.as_ref());
         }
-        h.add(&site.tags.iter().map(|t| &t.path).collect::<Vec<_>>());
-        h.add(&site.series.iter().map(|s| &s.path).collect::<Vec<_>>());
-        h.add(&site.authors.iter().map(|a| &a.path).collect::<Vec<_>>());
+        h.add(&site.ix.tags.iter().map(|t| &t.path).collect::<Vec<_>>());
+        h.add(&site.ix.series.iter().map(|s| &s.path).collect::<Vec<_>>());
+        h.add(&site.ix.authors.iter().map(|a| &a.path).collect::<Vec<_>>());
     }
 }

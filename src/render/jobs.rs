@@ -160,7 +160,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
         Job::Tags,
         "the tags index",
     ));
-    for (t, tag) in site.tags.iter().enumerate() {
+    for (t, tag) in site.ix.tags.iter().enumerate() {
         for page in 1..=tag.posts.len().div_ceil(per).max(1) {
             out.push(planned(
                 file_of(&page_path(&tag.path, page)),
@@ -181,7 +181,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
         Job::SeriesList,
         "the series index",
     ));
-    for (s, series) in site.series.iter().enumerate() {
+    for (s, series) in site.ix.series.iter().enumerate() {
         out.push(planned(
             file_of(&series.path),
             Job::Series(s),
@@ -200,7 +200,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
         Job::Archive,
         "the archive",
     ));
-    for (a, author) in site.authors.iter().enumerate() {
+    for (a, author) in site.ix.authors.iter().enumerate() {
         out.push(planned(
             file_of(&author.path),
             Job::Author(a),
@@ -403,7 +403,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::Tags => {
             let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
             let tags: Vec<_> = site
-                .tags
+                .ix.tags
                 .iter()
                 .map(|t| serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }))
                 .collect();
@@ -411,7 +411,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             ("tags.html".into(), ctx)
         }
         Job::Tag { tag, page } => {
-            let t = &site.tags[*tag];
+            let t = &site.ix.tags[*tag];
             let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
             let mut feeds = feed_links(site, "/", &site.config.title);
             feeds.extend(feed_links(
@@ -435,6 +435,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::SeriesList => {
             let mut ctx = base(shared, "series_list", "/series/", "Series", "");
             let list: Vec<_> = site
+                .ix
                 .series
                 .iter()
                 .map(|s| series_value(site, s, false))
@@ -443,7 +444,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             ("series_list.html".into(), ctx)
         }
         Job::Series(s) => {
-            let series = &site.series[*s];
+            let series = &site.ix.series[*s];
             let mut ctx = base(
                 shared,
                 "series",
@@ -464,7 +465,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::Archive => {
             let mut ctx = base(shared, "archive", "/archive/", "Archive", "");
             let years: Vec<_> = site
-                .years
+                .ix.years
                 .iter()
                 .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| context::entry(site, i)).collect::<Vec<_>>() }))
                 .collect();
@@ -472,7 +473,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             ("archive.html".into(), ctx)
         }
         Job::Author(a) => {
-            let author = &site.authors[*a];
+            let author = &site.ix.authors[*a];
             let mut ctx = base(shared, "author", &author.path, &author.name, "");
             insert(
                 &mut ctx,
@@ -601,7 +602,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
                 (0..site.posts.len().min(limit)).collect(),
             ),
             Scope::Tag(t) => {
-                let tag = &site.tags[t];
+                let tag = &site.ix.tags[t];
                 (
                     format!("{} — {}", c.title, tag.name),
                     format!("Posts tagged “{}”", tag.name),
@@ -611,7 +612,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
                 )
             }
             Scope::Series(s) => {
-                let series = &site.series[s];
+                let series = &site.ix.series[s];
                 let mut parts: Vec<usize> = series.parts.values().copied().collect();
                 parts.sort_unstable();
                 parts.truncate(limit);
@@ -638,10 +639,10 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
                 url,
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
-                author: site.post_author[i].map(|a| site.authors[a].name.as_str()),
-                categories: site.post_tags[i]
+                author: site.ix.post_author[i].map(|a| site.ix.authors[a].name.as_str()),
+                categories: site.ix.post_tags[i]
                     .iter()
-                    .map(|&t| site.tags[t].name.as_str())
+                    .map(|&t| site.ix.tags[t].name.as_str())
                     .collect(),
                 summary_html: &post.summary_html,
                 content_html: c.feed_full_content.then_some(post.content_html.as_str()),
@@ -702,13 +703,13 @@ fn sitemap(site: &Site) -> String {
     for path in ["/tags/", "/series/", "/archive/"] {
         url(path, None);
     }
-    for t in &site.tags {
+    for t in &site.ix.tags {
         url(&t.path, None);
     }
-    for s in &site.series {
+    for s in &site.ix.series {
         url(&s.path, None);
     }
-    for a in &site.authors {
+    for a in &site.ix.authors {
         url(&a.path, None);
     }
     xml.push_str("</urlset>\n");
