@@ -14,6 +14,7 @@
 //!    kept, so there are no styles, classes, ids or event handlers.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -58,7 +59,7 @@ pub fn render_comment(markdown: &str) -> String {
         .filter(move |e| keep_link_event(e, &mut in_dropped_link));
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
-    sanitizer().clean(&html).to_string()
+    SANITIZER.clean(&html).to_string()
 }
 
 /// The links of a comment, read as [`render_comment`] reads them (lines are within `markdown`), for the
@@ -121,7 +122,11 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-/// The second layer: ammonia with an explicit, conservative configuration (nothing left to defaults).
+/// The second layer, built once: ammonia's defaults are assembled from sets and maps, which costs more
+/// than cleaning a short comment.
+static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(sanitizer);
+
+/// Ammonia with an explicit, conservative configuration (nothing left to defaults).
 fn sanitizer() -> Builder<'static> {
     let mut builder = Builder::empty();
     builder
