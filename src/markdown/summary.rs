@@ -80,24 +80,31 @@ fn paragraph_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
     Some(start..start + length + 1)
 }
 
-/// Words of prose: text and inline code split on whitespace, counting only pieces that hold a letter
-/// or digit (a lone `—` is not a word). Code blocks are skipped.
 /// Whitespace-separated words that contain a letter or digit (ASCII handled byte by byte, the rest by
 /// `char`): the same count as `split_whitespace` + `is_alphanumeric`, without the per-word iterator.
 fn words_in(text: &str) -> usize {
     let (mut words, mut counted) = (0, false);
-    for c in text.chars() {
-        let (space, alnum) = if c.is_ascii() {
-            (
-                c.is_ascii_whitespace() || c == '\u{000B}',
-                c.is_ascii_alphanumeric(),
-            )
-        } else {
-            (c.is_whitespace(), c.is_alphanumeric())
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let class = match ASCII_CLASS.get(usize::from(bytes[i])) {
+            Some(&class) => {
+                i += 1;
+                class
+            }
+            None => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
+                match c {
+                    c if c.is_whitespace() => SPACE,
+                    c if c.is_alphanumeric() => ALNUM,
+                    _ => OTHER,
+                }
+            }
         };
-        if space {
+        if class == SPACE {
             counted = false;
-        } else if alnum && !counted {
+        } else if class == ALNUM && !counted {
             words += 1;
             counted = true;
         }
@@ -105,6 +112,31 @@ fn words_in(text: &str) -> usize {
     words
 }
 
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+
+/// What each ASCII byte is to [`words_in`]: whitespace (as `char::is_whitespace` sees it, so
+/// vertical tab too), a letter or digit, or anything else.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_whitespace() || c == 0x0B {
+            SPACE
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Words of prose: text and inline code split on whitespace, counting only pieces that hold a letter
+/// or digit (a lone `—` is not a word). Code blocks are skipped.
 pub(crate) fn count_words(events: &[Event<'_>]) -> usize {
     let mut in_code_block = false;
     let mut words = 0;
