@@ -12,22 +12,28 @@ use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 use super::LinkRef;
 
 /// The start offset of every line of a text, to turn byte offsets into 1-based line numbers.
-pub(crate) struct LineIndex {
-    starts: Vec<usize>,
+pub(crate) struct LineIndex<'t> {
+    text: &'t str,
+    /// Byte offsets where lines start, built on the first lookup: most documents have few links,
+    /// and many none.
+    starts: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl LineIndex {
-    pub(crate) fn new(text: &str) -> Self {
-        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
-        let starts = std::iter::once(0)
-            .chain(newlines.map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { starts }
+impl<'t> LineIndex<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        LineIndex {
+            text,
+            starts: std::cell::OnceCell::new(),
+        }
     }
 
     /// The 1-based line holding byte `offset`.
     pub(crate) fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset)
+        let starts = self.starts.get_or_init(|| {
+            let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes());
+            std::iter::once(0).chain(newlines.map(|i| i + 1)).collect()
+        });
+        starts.partition_point(|&start| start <= offset)
     }
 }
 
@@ -41,14 +47,14 @@ pub(crate) struct Found {
 /// Records links and images while passing events through unchanged.
 pub(crate) struct CollectLinks<'s, I> {
     inner: I,
-    lines: &'s LineIndex,
+    lines: &'s LineIndex<'s>,
     found: &'s mut Found,
     /// Indices into `found.links` of the links and images we are inside (an image may sit in a link).
     open: Vec<usize>,
 }
 
 impl<'s, I> CollectLinks<'s, I> {
-    pub(crate) fn new(inner: I, lines: &'s LineIndex, found: &'s mut Found) -> Self {
+    pub(crate) fn new(inner: I, lines: &'s LineIndex<'s>, found: &'s mut Found) -> Self {
         CollectLinks {
             inner,
             lines,
