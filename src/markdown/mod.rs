@@ -40,6 +40,7 @@ mod comments;
 mod highlight;
 mod links;
 mod summary;
+mod text;
 
 #[cfg(test)]
 mod tests;
@@ -51,6 +52,7 @@ use pulldown_cmark::{Event, Options, Parser, TextMergeWithOffset};
 pub use anchors::slugify;
 pub use comments::{comment_links, render_comment};
 pub use highlight::Highlighter;
+pub use text::plain_text;
 
 /// One heading of the table of contents.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]

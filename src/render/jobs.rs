@@ -557,38 +557,12 @@ fn alias_page(target: &str) -> String {
     )
 }
 
-/// Text of an HTML fragment, for meta descriptions.
+/// Text of an HTML fragment, for meta descriptions: at most 200 characters.
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len().min(400));
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-        if out.len() > 600 {
-            break;
-        }
-    }
-    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = text
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'");
-    match text.char_indices().nth(200) {
-        Some((at, _)) => format!("{}…", text[..at].trim_end()),
-        None => text,
-    }
+    crate::markdown::plain_text(html, 200)
 }
 
-fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> String {
+fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> std::io::Result<String> {
     let site = shared.site;
     let c = &site.config;
     let limit = c.feed_limit;

@@ -1,0 +1,154 @@
+//! HTML flattened to plain text, for meta descriptions and feed summaries: one pass, no parser, no
+//! allocation beyond the result.
+
+/// Elements after which flattened text needs a space, so paragraphs do not run together.
+const BLOCKS: [&str; 22] = [
+    "address",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dt",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "table",
+    "td",
+    "th",
+    "ul",
+];
+
+/// HTML to plain text in one pass: tags and comments dropped (block elements leave a space),
+/// common character references decoded, whitespace collapsed. Text longer than `max_chars` is cut at
+/// a character boundary and ends in `…`.
+pub fn plain_text(html: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(html.len().min(max_chars.saturating_mul(2)));
+    let mut cursor: &str = html;
+    let mut space = false;
+    let mut chars = 0;
+    while let Some(c) = cursor.chars().next() {
+        let (text, len) = match c {
+            '<' => match tag(cursor) {
+                Some((len, block)) => {
+                    space |= block;
+                    (None, len)
+                }
+                None => (Some('<'), 1),
+            },
+            '&' => match reference(cursor) {
+                Some((decoded, len)) => (Some(decoded), len),
+                None => (Some('&'), 1),
+            },
+            c => (Some(c), c.len_utf8()),
+        };
+        cursor = &cursor[len..];
+        match text {
+            Some(c) if c.is_whitespace() => space = true,
+            Some(c) => {
+                if chars == max_chars {
+                    return ellipsis(out);
+                }
+                if space && !out.is_empty() {
+                    out.push(' ');
+                    chars += 1;
+                    if chars == max_chars {
+                        return ellipsis(out);
+                    }
+                }
+                space = false;
+                out.push(c);
+                chars += 1;
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// At a `<`: the length of the tag or comment starting there and whether it is a block element,
+/// or `None` when the `<` is plain text.
+fn tag(at: &str) -> Option<(usize, bool)> {
+    let bytes = at.as_bytes();
+    if at.starts_with("<!--") {
+        let end = at[2..].find("-->").map_or(at.len(), |i| i + 5);
+        return Some((end, false));
+    }
+    let starts_tag = bytes
+        .get(1)
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+    if !starts_tag {
+        return None;
+    }
+    let end = at.find('>').map_or(at.len(), |i| i + 1);
+    let name = at[1..end].trim_start_matches('/');
+    let name = &name[..name
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(name.len())];
+    Some((end, BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))))
+}
+
+/// At a `&`: the character a common reference stands for and the reference's length.
+fn reference(at: &str) -> Option<(char, usize)> {
+    // Bounded look-ahead keeps the pass linear however many `&` the text holds.
+    let semi = at.bytes().take(12).position(|b| b == b';')?;
+    let name = &at[1..semi];
+    let decoded = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code).filter(|c| !c.is_control() || c.is_whitespace())?
+        }
+    };
+    Some((decoded, semi + 1))
+}
+
+/// `text` cut where it stands (trailing spaces dropped), then `…`.
+fn ellipsis(mut text: String) -> String {
+    text.truncate(text.trim_end().len());
+    text.push('…');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn tags_drop_blocks_space_and_references_decode() {
+        let html =
+            "<p>Fish &amp; <em>chips</em></p>\n<p>&lt;tea&gt; &#39;n&#x27; &quot;cake&quot;</p>";
+        assert_eq!(plain_text(html, 500), "Fish & chips <tea> 'n' \"cake\"");
+    }
+
+    #[test]
+    fn comments_and_stray_angles() {
+        assert_eq!(plain_text("a <!-- more --> b < c", 100), "a b < c");
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character_with_an_ellipsis() {
+        assert_eq!(plain_text("<p>été à la mer</p>", 4), "été…");
+        assert_eq!(plain_text("<p>abc def</p>", 4), "abc…");
+        assert_eq!(plain_text("<p>abc def</p>", 7), "abc def");
+        assert_eq!(plain_text("<p>abc  def</p>", 3), "abc…");
+    }
+}
