@@ -1,8 +1,8 @@
-//! Where rendered files go: a staging folder swapped in whole, or memory.
+//! Where rendered files go: a staging folder moved into place, or memory.
 //!
-//! A build writes into `.<out>.staging-<pid>` beside the output folder and renames it into place only
-//! when every file was written, so a failed build leaves the previous site byte for byte as it was and files
-//! from earlier builds never linger. The dev server uses [`MemorySink`] instead and never touches the
+//! A build writes what changed into `.<out>.staging-<pid>` beside the output folder and moves it into
+//! place only when every file was written, so a failed build leaves the previous site byte for byte as it
+//! was, and files from earlier builds never linger. The dev server uses [`MemorySink`] instead and never touches the
 //! author's output folder. Every path that reaches a sink went through [`url_path_to_file`] or was built
 //! from checked slugs, so nothing is written outside the output.
 
@@ -75,14 +75,21 @@ pub fn percent_decode(s: &str) -> Option<String> {
 
 /// Files written into a staging folder on disk.
 ///
-/// A file whose bytes equal the previous build's copy is hard-linked from the previous output instead of
-/// written again. The previous output is never modified (a link shares the file, it does not change it),
-/// so it stays intact until the swap; and a rebuild of an unchanged site allocates no new inodes, which on
-/// ext4 is most of the cost of writing ten thousand small files.
+/// A file whose bytes equal the current output's copy is not written at all: the output keeps it, and
+/// the staging folder holds only what changed. A rebuild of an unchanged site therefore creates no
+/// files and deletes none, which on ext4 is most of the cost of a build of ten thousand small pages.
 pub struct StagingSink {
     dir: PathBuf,
     previous: Option<PathBuf>,
     made: Mutex<HashSet<PathBuf>>,
+    /// Every output of this build (staged or unchanged), and the ones that were staged.
+    produced: Mutex<Produced>,
+}
+
+#[derive(Default)]
+struct Produced {
+    all: HashSet<String>,
+    staged: Vec<String>,
 }
 
 impl StagingSink {
@@ -106,28 +113,37 @@ impl StagingSink {
         Ok(())
     }
 
-    /// Link `path` from the previous output when it holds exactly `bytes`.
-    fn reuse(&self, path: &str, target: &Path, bytes: &[u8]) -> bool {
+    /// Whether the current output already holds exactly `bytes` at `path`.
+    fn unchanged(&self, path: &str, bytes: &[u8]) -> bool {
         let Some(prev) = &self.previous else {
             return false;
         };
         let old = prev.join(path);
         let same_len = std::fs::symlink_metadata(&old)
             .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-        same_len
-            && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes)
-            && std::fs::hard_link(&old, target).is_ok()
+        same_len && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes)
+    }
+
+    fn note(&self, path: &str, staged: bool) {
+        let mut produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        produced.all.insert(path.to_string());
+        if staged {
+            produced.staged.push(path.to_string());
+        }
     }
 }
 
 impl Sink for StagingSink {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let target = self.dir.join(path);
-        self.ensure_parent(&target)?;
-        if self.reuse(path, &target, bytes) {
+        if self.unchanged(path, bytes) {
+            self.note(path, false);
             return Ok(());
         }
-        std::fs::write(target, bytes)
+        let target = self.dir.join(path);
+        self.ensure_parent(&target)?;
+        std::fs::write(target, bytes)?;
+        self.note(path, true);
+        Ok(())
     }
 
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()> {
@@ -164,55 +180,126 @@ impl Staging {
                 dir,
                 previous: out.is_dir().then(|| out.to_path_buf()),
                 made: Mutex::new(HashSet::new()),
+                produced: Mutex::new(Produced::default()),
             },
             out: out.to_path_buf(),
         })
     }
 
-    /// Put the staged files in place of the output folder.
+    /// Make the output folder what the build produced. A first build renames the staging folder into
+    /// place; a rebuild moves the changed files in, one rename each, and removes what the build no longer
+    /// produces, leaving unchanged files untouched.
     pub fn commit(self) -> Result<()> {
         let staged = self.sink.dir.clone();
-        let old = sibling(&self.out, "old");
-        let had_old = self.out.exists();
-        if had_old {
-            std::fs::rename(&self.out, &old)
-                .map_err(|e| Error::io(&self.out, "move the previous output aside", &e))?;
-        }
-        if let Err(e) = std::fs::rename(&staged, &self.out) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.out);
-            }
-            return Err(Error::io(&self.out, "move the new output into place", &e));
-        }
-        if had_old {
-            remove_tree(&old).map_err(|e| Error::io(&old, "remove the previous output", &e))?;
+        let produced =
+            std::mem::take(&mut *self.sink.produced.lock().unwrap_or_else(|e| e.into_inner()));
+        let result = match &self.sink.previous {
+            Some(out) if out.is_dir() => update_in_place(&staged, out, &produced),
+            _ => std::fs::rename(&staged, &self.out)
+                .map_err(|e| Error::io(&self.out, "move the new output into place", &e)),
+        };
+        result?;
+        if staged.exists() {
+            // Only the emptied folders are left.
+            let _ = std::fs::remove_dir_all(&staged);
         }
         std::mem::forget(self);
         Ok(())
     }
 }
 
+/// Move the staged files into `out` and delete from `out` what this build did not produce.
+fn update_in_place(staged: &Path, out: &Path, produced: &Produced) -> Result<()> {
+    use rayon::prelude::*;
+    produced.staged.par_iter().try_for_each(|path| {
+        let target = out.join(path);
+        make_room(out, path)
+            .and_then(|()| std::fs::rename(staged.join(path), &target))
+            .map_err(|e| Error::io(&target, "move the new file into the output", &e))
+    })?;
+    let folders = ancestors(&produced.all);
+    folders.par_iter().try_for_each(|folder| {
+        let dir = if folder.is_empty() {
+            out.to_path_buf()
+        } else {
+            out.join(folder)
+        };
+        remove_stale(&dir, folder, &folders, &produced.all)
+            .map_err(|e| Error::io(&dir, "remove files the build no longer produces", &e))
+    })
+}
+
+/// Clear the way for `out/path`: a file where a folder must go, or a folder where the file must go.
+fn make_room(out: &Path, path: &str) -> std::io::Result<()> {
+    let mut at = out.to_path_buf();
+    let segments: Vec<&str> = path.split('/').collect();
+    let (file, folders) = segments.split_last().unwrap_or((&"", &[]));
+    for seg in folders {
+        at.push(seg);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                std::fs::remove_file(&at)?;
+                std::fs::create_dir(&at)?;
+            }
+            Err(_) => match std::fs::create_dir(&at) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
+            },
+        }
+    }
+    at.push(file);
+    match std::fs::symlink_metadata(&at) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&at),
+        _ => Ok(()),
+    }
+}
+
+/// Every folder (relative, `""` for the root) that holds a produced file, directly or below.
+fn ancestors(files: &HashSet<String>) -> HashSet<String> {
+    let mut folders = HashSet::from([String::new()]);
+    for file in files {
+        let mut rest = file.as_str();
+        while let Some(cut) = rest.rfind('/') {
+            rest = &rest[..cut];
+            if !folders.insert(rest.to_string()) {
+                break;
+            }
+        }
+    }
+    folders
+}
+
+/// Remove the entries of `dir` (relative path `rel`) that this build did not produce.
+fn remove_stale(
+    dir: &Path,
+    rel: &str,
+    folders: &HashSet<String>,
+    files: &HashSet<String>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let child = if rel.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let is_dir = entry.file_type()?.is_dir();
+        if is_dir && !folders.contains(&child) {
+            std::fs::remove_dir_all(entry.path())?;
+        } else if !is_dir && !files.contains(&child) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// `.<name>.<what>-<pid>` beside `out`.
 fn sibling(out: &Path, what: &str) -> PathBuf {
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("public");
     out.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
-}
-
-/// Remove a folder tree, its top-level entries in parallel.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    use rayon::prelude::*;
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.par_iter().try_for_each(|p| {
-        if p.is_dir() && !p.is_symlink() {
-            std::fs::remove_dir_all(p)
-        } else {
-            std::fs::remove_file(p)
-        }
-    })?;
-    std::fs::remove_dir_all(dir)
 }
 
 impl Drop for Staging {
@@ -288,6 +375,89 @@ impl Sink for MemorySink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Build `files` into `out` through a staging folder, as `lanyard build` does.
+    fn build(root: &Path, out: &Path, files: &[(&str, &str)]) {
+        let staging = Staging::new(root, out).unwrap();
+        for (path, text) in files {
+            staging.sink.write(path, text.as_bytes()).unwrap();
+        }
+        staging.commit().unwrap();
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    #[test]
+    fn a_rebuild_touches_only_what_changed_and_removes_what_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, out) = (tmp.path().join("site"), tmp.path().join("public"));
+        std::fs::create_dir_all(&root).unwrap();
+        build(
+            &root,
+            &out,
+            &[
+                ("index.html", "home"),
+                ("posts/a/index.html", "a"),
+                ("posts/b/index.html", "b"),
+                ("old/deep/x.html", "x"),
+                ("feed", "a file where a folder will go"),
+                ("tags/t/index.html", "a folder where a file will go"),
+            ],
+        );
+        let kept = inode(&out.join("posts/a/index.html"));
+        std::fs::write(out.join("stray.txt"), "left by hand").unwrap();
+        build(
+            &root,
+            &out,
+            &[
+                ("index.html", "home, changed"),
+                ("posts/a/index.html", "a"),
+                ("feed/index.xml", "feed"),
+                ("tags/t", "now a file"),
+            ],
+        );
+        assert_eq!(
+            inode(&out.join("posts/a/index.html")),
+            kept,
+            "unchanged file rewritten"
+        );
+        let mut found: Vec<String> = walkdir::WalkDir::new(&out)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "feed/index.xml",
+                "index.html",
+                "posts/a/index.html",
+                "tags/t"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home, changed"
+        );
+        assert!(!out.join("old").exists() && !out.join("posts/b").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "only site/ and public/ remain: {leftovers:?}"
+        );
+    }
 
     #[test]
     fn url_paths_map_to_files() {
