@@ -23,4 +23,5 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod spill;
 pub mod yaml;

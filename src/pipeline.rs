@@ -13,6 +13,7 @@ use crate::lint;
 use crate::output::{Sink, Staging};
 use crate::render::{self, theme::Theme, Planned, Stats};
 use crate::site::{self, Site};
+use crate::spill::Spill;
 
 /// Settings that come from the command line rather than `site.toml`.
 #[derive(Debug, Clone, Default)]
@@ -61,13 +62,24 @@ pub fn load_site(
     overrides: &Overrides,
     diags: &Diagnostics,
 ) -> Result<Loaded> {
+    load(root, opts, overrides, diags, None)
+}
+
+/// [`load_site`], parking rendered bodies in `spill` when given one (see [`crate::spill`]).
+fn load(
+    root: &Path,
+    opts: &BuildOptions,
+    overrides: &Overrides,
+    diags: &Diagnostics,
+    spill: Option<Spill>,
+) -> Result<Loaded> {
     let mut clock = Clock::start();
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
     clock.lap("config and theme");
     let content = content::load(&config, opts, diags)?;
     clock.lap("read content");
-    let site = site::assemble(config, content, diags)?;
+    let site = site::assemble(config, content, diags, spill)?;
     clock.lap("render Markdown and index");
     let planned = render::plan(&site, &theme)?;
     clock.lap("plan outputs");
@@ -101,7 +113,11 @@ pub fn build(
     diags: &Diagnostics,
 ) -> Result<Report> {
     let start = Instant::now();
-    let loaded = load_site(root, opts, overrides, diags)?;
+    // Bodies wait for their pages in a temporary file on the output's disk; where that cannot be made
+    // (the output's parent does not exist yet), they wait in memory.
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let spill = Spill::new_in(parent.unwrap_or(Path::new("."))).ok();
+    let loaded = load(root, opts, overrides, diags, spill)?;
     let mut clock = Clock::start();
     let staging = Staging::new(root, out)?;
     let recorder =

@@ -6,6 +6,7 @@
 //! the post list. Site-wide validation (series parts, comment folders, replies) lives here because it
 //! needs every post at once.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, FixedOffset};
@@ -17,6 +18,7 @@ use crate::content::comments::Comment;
 use crate::content::{self, dates, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
 use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result};
 use crate::markdown::{self, Highlighter, LinkRef, TocEntry};
+use crate::spill::{self, Body, Spill};
 
 /// Reading speed used for `reading_time`, in words per minute.
 const WORDS_PER_MINUTE: usize = 200;
@@ -46,7 +48,8 @@ pub struct Doc {
     pub path: String,
     /// The output file (`posts/2024/x/index.html`).
     pub out_file: String,
-    pub content_html: String,
+    /// The full body; parked on disk during `lanyard build` (see [`crate::spill`]).
+    pub content_html: Body,
     pub summary_html: String,
     pub has_more: bool,
     pub toc: Vec<TocEntry>,
@@ -127,6 +130,8 @@ pub struct Site {
     pub statics: Vec<(std::path::PathBuf, String)>,
     /// Posts and pages left out of this build (drafts, future posts), for the link checker.
     pub unpublished: Vec<Meta>,
+    /// Where parked bodies are, when they are parked.
+    pub spill: Option<Spill>,
 }
 
 /// Every index of a [`Site`], apart from the documents they point into.
@@ -149,7 +154,14 @@ pub struct Indexes {
 }
 
 /// Render and index everything in `content`.
-pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result<Site> {
+/// Render and index everything read from `content/`. With `spill`, each rendered body is parked in it as
+/// soon as it is rendered (see [`crate::spill`]).
+pub fn assemble(
+    config: Config,
+    content: Content,
+    diags: &Diagnostics,
+    spill: Option<Spill>,
+) -> Result<Site> {
     let highlighter = Highlighter::new();
     let Content {
         mut posts,
@@ -161,18 +173,13 @@ pub fn assemble(config: Config, content: Content, diags: &Diagnostics) -> Result
         unpublished,
     } = content;
     attach_comment_files(&mut posts, comment_folders, &unpublished_slugs, diags);
-    let mut posts = render_docs(posts, &config, &highlighter, diags);
-    let mut pages = render_docs(pages, &config, &highlighter, diags);
+    let mut posts = render_docs(posts, &config, &highlighter, spill.as_ref(), diags)?;
+    let mut pages = render_docs(pages, &config, &highlighter, spill.as_ref(), diags)?;
     sort_docs(&mut posts, &mut pages);
     let indexes = index(&posts, series, &config, &highlighter, diags)?;
-    Ok(Site::from_parts(
-        config,
-        posts,
-        pages,
-        indexes,
-        statics,
-        unpublished,
-    ))
+    let mut site = Site::from_parts(config, posts, pages, indexes, statics, unpublished);
+    site.spill = spill;
+    Ok(site)
 }
 
 /// Posts newest first (ties by title, then path); pages by weight, then title.
@@ -233,7 +240,13 @@ impl Site {
             ix,
             statics,
             unpublished,
+            spill: None,
         }
+    }
+
+    /// The full body of `doc`, read back if it was parked.
+    pub fn body<'a>(&self, doc: &'a Doc) -> std::io::Result<Cow<'a, str>> {
+        spill::text(&doc.content_html, self.spill.as_ref())
     }
 
     /// The parts back: (posts, pages, indexes), for callers that keep documents across builds.
@@ -276,10 +289,23 @@ fn render_docs(
     docs: Vec<SourceDoc>,
     config: &Config,
     highlighter: &Highlighter,
+    spill: Option<&Spill>,
     diags: &Diagnostics,
-) -> Vec<Doc> {
+) -> Result<Vec<Doc>> {
     docs.into_par_iter()
-        .map(|doc| render_doc(doc, config, highlighter, &[], diags))
+        .map(|doc| {
+            let mut doc = render_doc(doc, config, highlighter, &[], diags);
+            if let (Some(spill), Body::Html(html)) = (spill, &mut doc.content_html) {
+                doc.content_html = spill.park(std::mem::take(html)).map_err(|e| {
+                    Error::new(
+                        &doc.meta.file,
+                        None,
+                        format!("could not park the rendered page in a temporary file: {e}"),
+                    )
+                })?;
+            }
+            Ok(doc)
+        })
         .collect()
 }
 
@@ -337,7 +363,7 @@ pub fn render_doc(
         out_file,
         summary_html,
         has_more,
-        content_html: rendered.html,
+        content_html: Body::Html(rendered.html),
         toc: rendered.toc,
         word_count: rendered.word_count,
         reading_time: rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1),

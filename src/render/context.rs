@@ -5,6 +5,8 @@
 //! post its own body and a handful of neighbours. The `site` object, identical for every page, is
 //! serialized once per build ([`SiteCtx`] → `serde_json::Value`) and shared.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::config::FeedFormat;
@@ -66,7 +68,7 @@ pub struct Summary<'a> {
 pub struct FullPost<'a> {
     #[serde(flatten)]
     pub summary: Summary<'a>,
-    pub content_html: &'a str,
+    pub content_html: Cow<'a, str>,
     pub toc: &'a [TocEntry],
     pub newer: Option<Link<'a>>,
     pub older: Option<Link<'a>>,
@@ -276,17 +278,17 @@ pub fn summary_of<'a>(
     }
 }
 
-/// Everything `post.html` shows about post `i`.
-pub fn full_post(site: &Site, i: usize) -> FullPost<'_> {
+/// Everything `post.html` shows about post `i` (its body read back if it was parked).
+pub fn full_post(site: &Site, i: usize) -> std::io::Result<FullPost<'_>> {
     let doc = &site.posts[i];
     let link = |j: usize| Link {
         title: &site.posts[j].meta.title,
         path: &site.posts[j].path,
         part: None,
     };
-    FullPost {
+    Ok(FullPost {
         summary: summary_of(site, doc, Some(i), true),
-        content_html: &doc.content_html,
+        content_html: site.body(doc)?,
         toc: &doc.toc,
         newer: i.checked_sub(1).map(link),
         older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
@@ -297,26 +299,26 @@ pub fn full_post(site: &Site, i: usize) -> FullPost<'_> {
         comments: &doc.comments,
         extra: &doc.meta.extra,
         aliases: doc.meta.aliases.iter().map(|(_, a)| a.as_str()).collect(),
-    }
+    })
 }
 
 #[derive(Serialize)]
 pub struct PageCtx<'a> {
     #[serde(flatten)]
     pub summary: Summary<'a>,
-    pub content_html: &'a str,
+    pub content_html: Cow<'a, str>,
     pub toc: &'a [TocEntry],
     pub extra: &'a serde_json::Value,
 }
 
-pub fn page(site: &Site, i: usize) -> PageCtx<'_> {
+pub fn page(site: &Site, i: usize) -> std::io::Result<PageCtx<'_>> {
     let doc = &site.pages[i];
-    PageCtx {
+    Ok(PageCtx {
         summary: summary_of(site, doc, None, false),
-        content_html: &doc.content_html,
+        content_html: site.body(doc)?,
         toc: &doc.toc,
         extra: &doc.meta.extra,
-    }
+    })
 }
 
 #[derive(Serialize)]

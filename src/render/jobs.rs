@@ -295,7 +295,7 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
         })?,
         Job::Embedded(bytes) => sink.write(&p.out, bytes).map_err(io)?,
         Job::Feed { scope, format } => sink
-            .write(&p.out, feed(shared, *scope, *format).as_bytes())
+            .write(&p.out, feed(shared, *scope, *format)?.as_bytes())
             .map_err(io)?,
         Job::Sitemap => sink
             .write(&p.out, sitemap(shared.site).as_bytes())
@@ -347,6 +347,13 @@ fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
 
 fn page(shared: &Shared, p: &Planned) -> Result<String> {
     let site = shared.site;
+    let io = |e: std::io::Error| {
+        Error::new(
+            &p.out,
+            None,
+            format!("could not read the page's body back: {e}"),
+        )
+    };
     let path = format!("/{}", p.out.trim_end_matches("index.html"));
     let (template, ctx) = match &p.job {
         Job::Home { page } => {
@@ -373,7 +380,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &doc.meta.title,
                 &plain_text(&doc.summary_html),
             );
-            insert(&mut ctx, "post", &context::full_post(site, *i));
+            insert(&mut ctx, "post", &context::full_post(site, *i).map_err(io)?);
             (
                 doc.meta
                     .template
@@ -391,7 +398,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &doc.meta.title,
                 &plain_text(&doc.summary_html),
             );
-            insert(&mut ctx, "page", &context::page(site, *i));
+            insert(&mut ctx, "page", &context::page(site, *i).map_err(io)?);
             (
                 doc.meta
                     .template
@@ -562,7 +569,7 @@ pub fn plain_text(html: &str) -> String {
     crate::markdown::plain_text(html, 200)
 }
 
-fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> std::io::Result<String> {
+fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
     let site = shared.site;
     let c = &site.config;
     let limit = c.feed_limit;
@@ -603,10 +610,25 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> std::io::Result<St
         .iter()
         .map(|&i| c.absolute(&site.posts[i].path))
         .collect();
+    let bodies = indices
+        .iter()
+        .map(|&i| match c.feed_full_content {
+            true => site.body(&site.posts[i]).map(Some),
+            false => Ok(None),
+        })
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| {
+            Error::new(
+                &folder,
+                None,
+                format!("could not read a post's body back: {e}"),
+            )
+        })?;
     let items: Vec<FeedItem> = indices
         .iter()
         .zip(&urls)
-        .map(|(&i, url)| {
+        .zip(&bodies)
+        .map(|((&i, url), body)| {
             let post = &site.posts[i];
             FeedItem {
                 title: &post.meta.title,
@@ -619,7 +641,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> std::io::Result<St
                     .map(|&t| site.ix.tags[t].name.as_str())
                     .collect(),
                 summary_html: &post.summary_html,
-                content_html: c.feed_full_content.then_some(post.content_html.as_str()),
+                content_html: body.as_deref(),
             }
         })
         .collect();
@@ -638,11 +660,11 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> std::io::Result<St
         updated: (items.is_empty() && format == FeedFormat::Atom)
             .then(|| chrono::DateTime::UNIX_EPOCH.fixed_offset()),
     };
-    match format {
+    Ok(match format {
         FeedFormat::Rss => feeds::rss(&meta, &items),
         FeedFormat::Atom => feeds::atom(&meta, &items),
         FeedFormat::Json => feeds::json(&meta, &items),
-    }
+    })
 }
 
 fn sitemap(site: &Site) -> String {
