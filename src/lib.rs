@@ -5,7 +5,8 @@
 //! source documents with validated front matter; [`site`] renders their Markdown ([`markdown`]) and
 //! builds every index once (tags, series, authors, comment threads); [`render`] plans every output file,
 //! rejects collisions, and renders the files in parallel through the theme's Tera templates (and
-//! [`feeds`]) into an [`output::Sink`] — a staging folder swapped in whole, or memory for the dev server.
+//! [`feeds`]) into an [`output::Sink`] — a staging folder moved into place, or memory for the dev
+//! server. During a build, rendered bodies wait for their pages on disk ([`spill`]).
 //! [`pipeline`] ties the stages together; [`lint`] checks what was built (links, anchors, feeds) for
 //! `build` and `check`; [`scaffold`] writes new posts and sites; [`serve`] is the dev server, which
 //! rebuilds incrementally into memory; [`cli`] is the command line on top.

@@ -77,7 +77,7 @@ fn load(
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
     clock.lap("config and theme");
-    let content = content::load(&config, opts, diags)?;
+    let content = read_pool().install(|| content::load(&config, opts, diags))?;
     clock.lap("read content");
     let site = site::assemble(config, content, diags, spill)?;
     clock.lap("render Markdown and index");
@@ -89,6 +89,24 @@ fn load(
         planned,
     })
 }
+
+/// The threads that read `content/`: many more than cores, because reading thousands of small files
+/// whose pages are not cached waits on the disk, and a disk answers many requests at once far sooner than
+/// the same requests one after the other. Parsing on these threads costs no more than on the global pool.
+fn read_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(READ_THREADS)
+        .thread_name(|i| format!("lanyard-read-{i}"))
+        .build()
+        .unwrap_or_else(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .expect("a one-thread pool")
+        })
+}
+
+const READ_THREADS: usize = 16;
 
 /// Render a loaded site into `sink`.
 pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Stats> {
@@ -113,10 +131,12 @@ pub fn build(
     diags: &Diagnostics,
 ) -> Result<Report> {
     let start = Instant::now();
-    // Bodies wait for their pages in a temporary file on the output's disk; where that cannot be made
-    // (the output's parent does not exist yet), they wait in memory.
+    // Bodies wait for their pages in a temporary file on the output's disk, else in the system's
+    // temporary folder (the output's parent may not exist yet), else in memory.
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
-    let spill = Spill::new_in(parent.unwrap_or(Path::new("."))).ok();
+    let spill = Spill::new_in(parent.unwrap_or(Path::new(".")))
+        .or_else(|_| Spill::new_in(&std::env::temp_dir()))
+        .ok();
     let loaded = load(root, opts, overrides, diags, spill)?;
     let mut clock = Clock::start();
     let staging = Staging::new(root, out)?;
@@ -127,7 +147,7 @@ pub fn build(
     lint::links_on_build(&loaded, recorder.finish(), diags)?;
     clock.lap("check links");
     staging.commit()?;
-    clock.lap("swap output");
+    clock.lap("move output into place");
     Ok(Report {
         stats,
         posts: loaded.site.posts.len(),
