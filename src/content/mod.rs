@@ -134,6 +134,7 @@ pub struct Content {
 
 /// Read and validate the whole `content/` folder and `static/`.
 pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result<Content> {
+    walk::prefetch(&config.root.join("content"), 3);
     let files = walk::discover(&config.root, diags)?;
     let mut errors = files.errors;
     let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, diags);

@@ -58,8 +58,9 @@ fn is_markdown(path: &Path) -> bool {
 /// Look at every entry below `dir` (down to `depth` levels) from many threads at once, and forget the
 /// answers: the walk that follows asks the same questions one at a time, and finds them cached. On a cold
 /// cache that turns thousands of serial disk reads into a few parallel rounds; on a warm one it costs a
-/// few milliseconds. Errors are left for the walk to report.
-fn prefetch(dir: &Path, depth: usize) {
+/// few milliseconds, which is why the dev server, whose cache is warm, does not call it. Errors are left
+/// for the walk to report.
+pub(crate) fn prefetch(dir: &Path, depth: usize) {
     use rayon::prelude::*;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -192,7 +193,6 @@ fn documents(
 /// Sort the files of the site at `root` into roles.
 pub fn discover(root: &Path, diags: &Diagnostics) -> Result<Discovered> {
     let content = root.join("content");
-    prefetch(&content, 3);
     let mut d = Discovered::default();
     let mut errors = Vec::new();
     d.posts = documents(root, &content.join("posts"), diags, &mut errors);
