@@ -77,7 +77,7 @@ fn load(
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
     clock.lap("config and theme");
-    let content = read_pool().install(|| content::load(&config, opts, diags))?;
+    let content = on_read_threads(|| content::load(&config, opts, diags))?;
     clock.lap("read content");
     let site = site::assemble(config, content, diags, spill)?;
     clock.lap("render Markdown and index");
@@ -93,17 +93,16 @@ fn load(
 /// The threads that read `content/`: many more than cores, because reading thousands of small files
 /// whose pages are not cached waits on the disk, and a disk answers many requests at once far sooner than
 /// the same requests one after the other. Parsing on these threads costs no more than on the global pool.
-fn read_pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
+/// Where threads cannot be started, `read` runs on the global pool.
+fn on_read_threads<T: Send>(read: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(READ_THREADS)
         .thread_name(|i| format!("lanyard-read-{i}"))
-        .build()
-        .unwrap_or_else(|_| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .expect("a one-thread pool")
-        })
+        .build();
+    match pool {
+        Ok(pool) => pool.install(read),
+        Err(_) => read(),
+    }
 }
 
 const READ_THREADS: usize = 16;
