@@ -212,9 +212,11 @@ impl Staging {
 fn update_in_place(staged: &Path, out: &Path, produced: &Produced) -> Result<()> {
     use rayon::prelude::*;
     produced.staged.par_iter().try_for_each(|path| {
-        let target = out.join(path);
-        make_room(out, path)
-            .and_then(|()| std::fs::rename(staged.join(path), &target))
+        let (from, target) = (staged.join(path), out.join(path));
+        // Most files replace a file of the same name; only a missing folder, or a file or folder in
+        // the way, needs the slower path.
+        std::fs::rename(&from, &target)
+            .or_else(|_| make_room(out, path).and_then(|()| std::fs::rename(&from, &target)))
             .map_err(|e| Error::io(&target, "move the new file into the output", &e))
     })?;
     let folders = ancestors(&produced.all);
