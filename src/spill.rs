@@ -24,12 +24,6 @@ pub enum Body {
     Spilled { at: u64, len: usize },
 }
 
-impl Default for Body {
-    fn default() -> Self {
-        Body::Html(String::new())
-    }
-}
-
 /// The temporary file bodies are parked in: appended by many threads, read by many threads.
 #[derive(Debug)]
 pub struct Spill {

@@ -612,9 +612,10 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
         .collect();
     let bodies = indices
         .iter()
-        .map(|&i| match c.feed_full_content {
-            true => site.body(&site.posts[i]).map(Some),
-            false => Ok(None),
+        .map(|&i| {
+            c.feed_full_content
+                .then(|| site.body(&site.posts[i]))
+                .transpose()
         })
         .collect::<std::io::Result<Vec<_>>>()
         .map_err(|e| {
