@@ -154,6 +154,16 @@ pub fn build(
     })
 }
 
+/// A `/proc/self/status` figure in MB (0 where there is none), for the stage timings.
+fn memory_mb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
 /// Stage timings, printed to stderr when `LANYARD_TIMINGS` is set (for profiling builds).
 pub struct Clock {
     enabled: bool,
@@ -171,8 +181,10 @@ impl Clock {
     pub fn lap(&mut self, stage: &str) {
         if self.enabled {
             eprintln!(
-                "timing: {stage}: {:.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "timing: {stage}: {:.1} ms (resident now {} MB, peak {} MB)",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                memory_mb("VmRSS:"),
+                memory_mb("VmHWM:"),
             );
         }
         self.last = Instant::now();
