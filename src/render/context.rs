@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use super::views::{PostViews, Views};
 use crate::config::FeedFormat;
 use crate::content::dates;
 use crate::markdown::TocEntry;
@@ -62,6 +63,9 @@ pub struct Summary<'a> {
     pub has_more: bool,
     pub word_count: usize,
     pub reading_time: usize,
+    /// The theme's post views (`templates/views/*.html`), rendered once per post. Entries have none:
+    /// the archive lists every post, and ten thousand cards would make its context huge.
+    pub views: PostViews<'a>,
 }
 
 #[derive(Serialize)]
@@ -234,16 +238,23 @@ fn entry_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: 
     }
 }
 
-/// The summary of post `i` (or of a page, with `i` = None for series/tags lookups).
-pub fn summary(site: &Site, i: usize) -> Summary<'_> {
-    summary_of(site, &site.posts[i], Some(i), false)
+/// The summary of post `i`, with its views.
+pub fn summary<'a>(site: &'a Site, views: &'a Views, i: usize) -> Summary<'a> {
+    summary_of(site, &site.posts[i], Some(i), false, views.of(i))
 }
 
-pub fn summary_of<'a>(
+/// The summary of post `i` without views: what a view itself is rendered with.
+pub fn bare_summary(site: &Site, i: usize) -> Summary<'_> {
+    summary_of(site, &site.posts[i], Some(i), false, PostViews::NONE)
+}
+
+/// The summary of a post (`index` = its position) or a page (`None`).
+fn summary_of<'a>(
     site: &'a Site,
     doc: &'a Doc,
     index: Option<usize>,
     neighbours: bool,
+    views: PostViews<'a>,
 ) -> Summary<'a> {
     let author = index.and_then(|i| site.ix.post_author[i]).map(|a| {
         let a = &site.ix.authors[a];
@@ -275,11 +286,12 @@ pub fn summary_of<'a>(
         has_more: doc.has_more,
         word_count: doc.word_count,
         reading_time: doc.reading_time,
+        views,
     }
 }
 
 /// Everything `post.html` shows about post `i` (its body read back if it was parked).
-pub fn full_post(site: &Site, i: usize) -> std::io::Result<FullPost<'_>> {
+pub fn full_post<'a>(site: &'a Site, views: &'a Views, i: usize) -> std::io::Result<FullPost<'a>> {
     let doc = &site.posts[i];
     let link = |j: usize| Link {
         title: &site.posts[j].meta.title,
@@ -287,14 +299,14 @@ pub fn full_post(site: &Site, i: usize) -> std::io::Result<FullPost<'_>> {
         part: None,
     };
     Ok(FullPost {
-        summary: summary_of(site, doc, Some(i), true),
+        summary: summary_of(site, doc, Some(i), true, views.of(i)),
         content_html: site.body(doc)?,
         toc: &doc.toc,
         newer: i.checked_sub(1).map(link),
         older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
         related: site.ix.related[i]
             .iter()
-            .map(|&j| summary(site, j))
+            .map(|&j| summary(site, views, j))
             .collect(),
         comments: &doc.comments,
         extra: &doc.meta.extra,
@@ -314,7 +326,7 @@ pub struct PageCtx<'a> {
 pub fn page(site: &Site, i: usize) -> std::io::Result<PageCtx<'_>> {
     let doc = &site.pages[i];
     Ok(PageCtx {
-        summary: summary_of(site, doc, None, false),
+        summary: summary_of(site, doc, None, false, PostViews::NONE),
         content_html: site.body(doc)?,
         toc: &doc.toc,
         extra: &doc.meta.extra,
@@ -345,6 +357,7 @@ pub fn page_path(base: &str, n: usize) -> String {
 /// Page `n` of `items` (post indices), `per` to a page.
 pub fn paginator<'a>(
     site: &'a Site,
+    views: &'a Views,
     base: &str,
     items: &[usize],
     n: usize,
@@ -356,7 +369,7 @@ pub fn paginator<'a>(
     Paginator {
         pages: items[start..end]
             .iter()
-            .map(|&i| summary(site, i))
+            .map(|&i| summary(site, views, i))
             .collect(),
         current: n,
         total_pages,

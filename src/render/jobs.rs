@@ -7,6 +7,7 @@ use tera::Context;
 
 use super::context::{self, feed_links, page_path, paginator, summary};
 use super::theme::{Asset, Theme};
+use super::views::Views;
 use super::Planned;
 use crate::config::FeedFormat;
 use crate::error::{Error, Result};
@@ -108,6 +109,8 @@ pub struct Shared<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     site_value: serde_json::Value,
+    /// The theme's post views, rendered on first use.
+    pub views: Views<'a>,
     generator: String,
     /// `0..posts.len()`, made once: the home listing pages slice it.
     all_posts: Vec<usize>,
@@ -115,10 +118,12 @@ pub struct Shared<'a> {
 
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let site_value = context::site_value(site);
         Shared {
             site,
             theme,
-            site_value: context::site_value(site),
+            views: Views::new(site, theme, site_value.clone()),
+            site_value,
             generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
             all_posts: (0..site.posts.len()).collect(),
         }
@@ -363,6 +368,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 "paginator",
                 &paginator(
                     site,
+                    &shared.views,
                     "/",
                     &shared.all_posts,
                     *page,
@@ -380,7 +386,11 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &doc.meta.title,
                 &plain_text(&doc.summary_html),
             );
-            insert(&mut ctx, "post", &context::full_post(site, *i).map_err(io)?);
+            insert(
+                &mut ctx,
+                "post",
+                &context::full_post(site, &shared.views, *i).map_err(io)?,
+            );
             (
                 doc.meta
                     .template
@@ -435,7 +445,14 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             insert(
                 &mut ctx,
                 "paginator",
-                &paginator(site, &t.path, &t.posts, *page, site.config.posts_per_page),
+                &paginator(
+                    site,
+                    &shared.views,
+                    &t.path,
+                    &t.posts,
+                    *page,
+                    site.config.posts_per_page,
+                ),
             );
             ("tag.html".into(), ctx)
         }
@@ -445,7 +462,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 .ix
                 .series
                 .iter()
-                .map(|s| series_value(site, s, false))
+                .map(|s| series_value(shared, s, false))
                 .collect();
             insert(&mut ctx, "series_list", &list);
             ("series_list.html".into(), ctx)
@@ -466,7 +483,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &format!("{} — {}", site.config.title, series.title),
             ));
             insert(&mut ctx, "feeds", &feeds);
-            insert(&mut ctx, "series", &series_value(site, series, true));
+            insert(&mut ctx, "series", &series_value(shared, series, true));
             ("series.html".into(), ctx)
         }
         Job::Archive => {
@@ -526,7 +543,8 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         .map_err(|e| shared.theme.template_error(&e))
 }
 
-fn series_value(site: &Site, s: &crate::site::Series, with_parts: bool) -> serde_json::Value {
+fn series_value(shared: &Shared, s: &crate::site::Series, with_parts: bool) -> serde_json::Value {
+    let site = shared.site;
     let latest = s
         .parts
         .values()
@@ -544,7 +562,9 @@ fn series_value(site: &Site, s: &crate::site::Series, with_parts: bool) -> serde
             .max(s.parts.keys().next_back().copied().unwrap_or(0));
         let parts: Vec<_> = (1..=highest)
             .filter_map(|n| match s.parts.get(&n) {
-                Some(&i) => Some(serde_json::json!({ "part": n, "post": summary(site, i) })),
+                Some(&i) => {
+                    Some(serde_json::json!({ "part": n, "post": summary(site, &shared.views, i) }))
+                }
                 None if s.total.is_some() => Some(serde_json::json!({ "part": n, "post": null })),
                 None => None,
             })

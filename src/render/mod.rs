@@ -9,6 +9,7 @@ pub mod context;
 pub mod fingerprint;
 mod jobs;
 pub mod theme;
+mod views;
 
 use std::collections::HashMap;
 
@@ -112,7 +113,7 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
         .collect();
     profile.print();
     let mut stats = Stats::default();
-    let mut errors = Vec::new();
+    let mut errors = shared.views.into_errors();
     for r in results {
         match r {
             Ok(is_page) => {

@@ -106,6 +106,11 @@ impl Theme {
         self.sources.contains_key(name)
     }
 
+    /// Every template's name (`post.html`, `views/card.html`), sorted.
+    pub fn template_names(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
+    }
+
     /// A Tera error as a diagnostic naming the template file and, where it can be found, the line.
     pub fn template_error(&self, err: &tera::Error) -> Error {
         let mut chain = vec![err.to_string()];
