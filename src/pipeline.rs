@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::content::{self, BuildOptions};
 use crate::error::{Diagnostics, Result};
 use crate::lint;
+use crate::markdown::Highlighter;
 use crate::output::{Sink, Staging};
 use crate::render::{self, theme::Theme, Planned, Stats};
 use crate::site::{self, Site};
@@ -77,10 +78,12 @@ fn load(
     let config = load_config(root, overrides, diags)?;
     let theme = Theme::load(&config)?;
     clock.lap("config and theme");
-    let content = on_read_threads(|| content::load(&config, opts, diags))?;
-    clock.lap("read content");
-    let site = site::assemble(config, content, diags, spill)?;
-    clock.lap("render Markdown and index");
+    let highlighter = Highlighter::new();
+    let finish = |doc: content::SourceDoc| site::finish(doc, &config, &highlighter, spill.as_ref());
+    let content = on_read_threads(|| content::load_with(&config, opts, diags, &finish))?;
+    clock.lap("read content and render Markdown");
+    let site = site::assemble(config, content, &highlighter, diags, spill)?;
+    clock.lap("comments and indexes");
     let planned = render::plan(&site, &theme)?;
     clock.lap("plan outputs");
     Ok(Loaded {

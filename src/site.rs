@@ -153,19 +153,18 @@ pub struct Indexes {
     pub related: Vec<Vec<usize>>,
 }
 
-/// Render and index everything in `content`.
-/// Render and index everything read from `content/`. With `spill`, each rendered body is parked in it as
-/// soon as it is rendered (see [`crate::spill`]).
+/// Index everything read from `content/`, whose documents [`finish`] has rendered: attach each post's
+/// comment folder, thread and render the comments, sort, index.
 pub fn assemble(
     config: Config,
-    content: Content,
+    content: Content<Doc>,
+    highlighter: &Highlighter,
     diags: &Diagnostics,
     spill: Option<Spill>,
 ) -> Result<Site> {
-    let highlighter = Highlighter::new();
     let Content {
         mut posts,
-        pages,
+        mut pages,
         series,
         statics,
         comment_folders,
@@ -173,13 +172,37 @@ pub fn assemble(
         unpublished,
     } = content;
     attach_comment_files(&mut posts, comment_folders, &unpublished_slugs, diags);
-    let mut posts = render_docs(posts, &config, &highlighter, spill.as_ref(), diags)?;
-    let mut pages = render_docs(pages, &config, &highlighter, spill.as_ref(), diags)?;
+    posts
+        .par_iter_mut()
+        .chain(pages.par_iter_mut())
+        .for_each(|doc| thread_comments(doc, diags));
     sort_docs(&mut posts, &mut pages);
-    let indexes = index(&posts, series, &config, &highlighter, diags)?;
+    let indexes = index(&posts, series, &config, highlighter, diags)?;
     let mut site = Site::from_parts(config, posts, pages, indexes, statics, unpublished);
     site.spill = spill;
     Ok(site)
+}
+
+/// What the build does with each document as soon as it is read ([`content::load_with`]): render its
+/// Markdown and, with `spill`, park the body there, so neither its source nor its HTML stays in memory.
+/// Comments are attached later, in [`assemble`], once every post's slug is known.
+pub fn finish(
+    doc: SourceDoc,
+    config: &Config,
+    highlighter: &Highlighter,
+    spill: Option<&Spill>,
+) -> std::result::Result<Doc, Vec<Diagnostic>> {
+    let mut doc = render_body(doc, config, highlighter);
+    if let (Some(spill), Body::Html(html)) = (spill, &mut doc.content_html) {
+        doc.content_html = spill.park(std::mem::take(html)).map_err(|e| {
+            vec![Diagnostic::error(
+                &doc.meta.file,
+                None,
+                format!("could not park the rendered page in a temporary file: {e}"),
+            )]
+        })?;
+    }
+    Ok(doc)
 }
 
 /// Posts newest first (ties by title, then path); pages by weight, then title.
@@ -258,7 +281,7 @@ impl Site {
 /// Move each comment folder's comments into its post; folders whose post is not in the build are
 /// reported (unless the post exists but is a draft or dated in the future).
 fn attach_comment_files(
-    posts: &mut [SourceDoc],
+    posts: &mut [Doc],
     folders: Vec<content::CommentFolder>,
     unpublished: &std::collections::HashSet<String>,
     diags: &Diagnostics,
@@ -285,32 +308,8 @@ fn attach_comment_files(
     }
 }
 
-fn render_docs(
-    docs: Vec<SourceDoc>,
-    config: &Config,
-    highlighter: &Highlighter,
-    spill: Option<&Spill>,
-    diags: &Diagnostics,
-) -> Result<Vec<Doc>> {
-    docs.into_par_iter()
-        .map(|doc| {
-            let mut doc = render_doc(doc, config, highlighter, &[], diags);
-            if let (Some(spill), Body::Html(html)) = (spill, &mut doc.content_html) {
-                doc.content_html = spill.park(std::mem::take(html)).map_err(|e| {
-                    Error::new(
-                        &doc.meta.file,
-                        None,
-                        format!("could not park the rendered page in a temporary file: {e}"),
-                    )
-                })?;
-            }
-            Ok(doc)
-        })
-        .collect()
-}
-
-/// Render one document; `files` are the comments of its `content/comments/<slug>/` folder (the build
-/// moves them into the document's own comments beforehand and passes none).
+/// Render one document with its comments; `files` are the comments of its `content/comments/<slug>/`
+/// folder. (The dev server renders document by document; the build uses [`finish`] and [`assemble`].)
 pub fn render_doc(
     doc: SourceDoc,
     config: &Config,
@@ -318,8 +317,17 @@ pub fn render_doc(
     files: &[Comment],
     diags: &Diagnostics,
 ) -> Doc {
-    let SourceDoc { mut meta, body } = doc;
+    let mut doc = render_body(doc, config, highlighter);
+    doc.meta.comments.extend(files.iter().cloned());
+    thread_comments(&mut doc, diags);
+    doc
+}
+
+/// Render a document's Markdown. Its comments stay in `meta.comments` for [`thread_comments`].
+fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Doc {
+    let SourceDoc { meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
+    drop(body);
     let summary_html = match &meta.summary {
         Some(s) => markdown::render(s, highlighter).html,
         None => rendered
@@ -331,28 +339,6 @@ pub fn render_doc(
     let path = doc_path(&meta, config);
     let summary_html = listing_html(&summary_html, config, &path);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
-    let mut all: Vec<Comment> = std::mem::take(&mut meta.comments);
-    all.extend(files.iter().cloned());
-    all.sort_by(|a, b| {
-        a.date
-            .cmp(&b.date)
-            .then_with(|| a.file.cmp(&b.file))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let comment_count = all.len();
-    let comment_links = all
-        .iter()
-        .flat_map(|c| {
-            markdown::comment_links(&c.body)
-                .into_iter()
-                .map(|link| CommentLink {
-                    file: c.file.clone(),
-                    line: c.line,
-                    link,
-                })
-        })
-        .collect();
-    let comments = thread(all, &meta.file, diags);
     let body_line = meta.body_line;
     let mut links = rendered.links;
     for l in &mut links {
@@ -374,11 +360,37 @@ pub fn render_doc(
             .iter()
             .map(|l| l + body_line - 1)
             .collect(),
-        comments,
-        comment_count,
-        comment_links,
+        comments: Vec::new(),
+        comment_count: 0,
+        comment_links: Vec::new(),
         meta,
     }
+}
+
+/// Thread the comments gathered in `meta.comments` (the front matter's, then the comment folder's),
+/// oldest first, and render them.
+fn thread_comments(doc: &mut Doc, diags: &Diagnostics) {
+    let mut all: Vec<Comment> = std::mem::take(&mut doc.meta.comments);
+    all.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    doc.comment_count = all.len();
+    doc.comment_links = all
+        .iter()
+        .flat_map(|c| {
+            markdown::comment_links(&c.body)
+                .into_iter()
+                .map(|link| CommentLink {
+                    file: c.file.clone(),
+                    line: c.line,
+                    link,
+                })
+        })
+        .collect();
+    doc.comments = thread(all, &doc.meta.file, diags);
 }
 
 /// A summary made fit to stand on another page: links and images resolve against the post's own URL

@@ -5,6 +5,8 @@
 //! is sequential (it is cheap and its order must be stable); reading and parsing files runs in parallel.
 //! Drafts and future posts are dropped here unless asked for, so no later stage needs to know about them,
 //! but their slugs are remembered so that their comment folders are not reported as orphans.
+//! [`load_with`] hands each document that is built to a function of the caller's on the thread that read
+//! it: the build renders it there, so the source text of ten thousand posts is never in memory at once.
 
 pub mod comments;
 pub mod dates;
@@ -116,11 +118,12 @@ pub struct CommentFolder {
     pub comments: Vec<Comment>,
 }
 
-/// Everything read from `content/` and `static/`.
-#[derive(Debug, Default)]
-pub struct Content {
-    pub posts: Vec<SourceDoc>,
-    pub pages: Vec<SourceDoc>,
+/// Everything read from `content/` and `static/`. Posts and pages are [`SourceDoc`]s, or whatever
+/// [`load_with`] made of them.
+#[derive(Debug)]
+pub struct Content<D = SourceDoc> {
+    pub posts: Vec<D>,
+    pub pages: Vec<D>,
     /// Slugs of posts that exist but are not built (drafts, future posts).
     pub unpublished_slugs: HashSet<String>,
     /// Front matter of the posts and pages left out of this build (drafts, future posts), so that links
@@ -132,13 +135,42 @@ pub struct Content {
     pub statics: Vec<(PathBuf, String)>,
 }
 
+impl<D> Default for Content<D> {
+    fn default() -> Self {
+        Content {
+            posts: Vec::new(),
+            pages: Vec::new(),
+            unpublished_slugs: HashSet::new(),
+            unpublished: Vec::new(),
+            series: Vec::new(),
+            comment_folders: Vec::new(),
+            statics: Vec::new(),
+        }
+    }
+}
+
+/// What [`load_with`] does with each document that goes into the build, right after reading it (on the
+/// same thread, so its source text can be dropped at once): render it, say.
+pub type Finish<'f, D> = dyn Fn(SourceDoc) -> std::result::Result<D, Vec<Diagnostic>> + Sync + 'f;
+
 /// Read and validate the whole `content/` folder and `static/`.
 pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result<Content> {
+    load_with(config, opts, diags, &|doc: SourceDoc| Ok(doc))
+}
+
+/// [`load`], handing each post and page that goes into the build to `finish` as soon as it is read.
+pub fn load_with<D: Send>(
+    config: &Config,
+    opts: &BuildOptions,
+    diags: &Diagnostics,
+    finish: &Finish<'_, D>,
+) -> Result<Content<D>> {
     walk::prefetch(&config.root.join("content"), 3);
     let files = walk::discover(&config.root, diags)?;
     let mut errors = files.errors;
-    let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, diags);
-    let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags);
+    let built = |meta: &Meta| is_built(meta, opts);
+    let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, diags, &built, finish);
+    let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags, &built, finish);
     errors.append(&mut e1);
     errors.extend(e2);
     let series: Vec<_> = files
@@ -171,21 +203,27 @@ pub fn load(config: &Config, opts: &BuildOptions, diags: &Diagnostics) -> Result
         return Err(err);
     }
     for doc in posts {
-        if is_published(&doc.meta, opts) {
-            content.posts.push(doc);
-        } else {
-            content.unpublished_slugs.insert(doc.meta.slug.clone());
-            content.unpublished.push(doc.meta);
+        match doc {
+            Parsed::Built(doc) => content.posts.push(doc),
+            Parsed::Left(meta) => {
+                content.unpublished_slugs.insert(meta.slug.clone());
+                content.unpublished.push(*meta);
+            }
         }
     }
     for doc in pages {
-        if opts.drafts || !doc.meta.draft {
-            content.pages.push(doc);
-        } else {
-            content.unpublished.push(doc.meta);
+        match doc {
+            Parsed::Built(doc) => content.pages.push(doc),
+            Parsed::Left(meta) => content.unpublished.push(*meta),
         }
     }
     Ok(content)
+}
+
+/// A document read by [`load_with`]: finished, or left out of this build (a draft, a future post).
+enum Parsed<D> {
+    Built(D),
+    Left(Box<Meta>),
 }
 
 /// Whether a document goes into the build: posts by [`is_published`], pages unless they are drafts.
@@ -202,15 +240,24 @@ pub fn is_published(meta: &Meta, opts: &BuildOptions) -> bool {
     (opts.drafts || !meta.draft) && (opts.future || !future)
 }
 
-fn parse_all(
+fn parse_all<D: Send>(
     files: &[SourceFile],
     kind: Kind,
     config: &Config,
     diags: &Diagnostics,
-) -> (Vec<SourceDoc>, Vec<Diagnostic>) {
+    built: &(dyn Fn(&Meta) -> bool + Sync),
+    finish: &Finish<'_, D>,
+) -> (Vec<Parsed<D>>, Vec<Diagnostic>) {
     let results: Vec<_> = files
         .par_iter()
-        .map(|f| parse_doc(f, kind, config, diags))
+        .map(|f| {
+            let doc = parse_doc(f, kind, config, diags)?;
+            if built(&doc.meta) {
+                finish(doc).map(Parsed::Built)
+            } else {
+                Ok(Parsed::Left(Box::new(doc.meta)))
+            }
+        })
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
