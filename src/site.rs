@@ -48,6 +48,12 @@ pub struct Doc {
     pub path: String,
     /// The output file (`posts/2024/x/index.html`).
     pub out_file: String,
+    /// What every listing of the document shows, formatted once rather than at each of its many
+    /// appearances: its absolute URL, its date (RFC 3339 and for display), its update date (RFC 3339).
+    pub url: String,
+    pub date_rfc3339: Option<String>,
+    pub date_display: String,
+    pub updated_rfc3339: Option<String>,
     /// The full body; parked on disk during `lanyard build` (see [`crate::spill`]).
     pub content_html: Body,
     pub summary_html: String,
@@ -345,6 +351,10 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
         l.line += body_line - 1;
     }
     Doc {
+        url: config.absolute(&path),
+        date_rfc3339: meta.date.map(|d| d.to_rfc3339()),
+        date_display: meta.date.map(|d| dates::display(&d)).unwrap_or_default(),
+        updated_rfc3339: meta.updated.map(|d| d.to_rfc3339()),
         path,
         out_file,
         summary_html,

@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::views::{PostViews, Views};
 use crate::config::FeedFormat;
-use crate::content::dates;
 use crate::markdown::TocEntry;
 use crate::site::{Doc, Series, Site, ThreadComment};
 
@@ -56,7 +55,7 @@ pub struct SeriesBadge<'a> {
 pub struct Summary<'a> {
     #[serde(flatten)]
     pub entry: Entry<'a>,
-    pub updated: Option<String>,
+    pub updated: Option<&'a str>,
     pub author: Option<AuthorRef<'a>>,
     pub tags: Vec<TagRef<'a>>,
     pub summary_html: &'a str,
@@ -203,9 +202,9 @@ pub struct Entry<'a> {
     pub title: &'a str,
     pub slug: &'a str,
     pub path: &'a str,
-    pub url: String,
-    pub date: Option<String>,
-    pub date_display: String,
+    pub url: &'a str,
+    pub date: Option<&'a str>,
+    pub date_display: &'a str,
     pub year: Option<i32>,
     pub series: Option<SeriesBadge<'a>>,
     pub comment_count: usize,
@@ -224,13 +223,9 @@ fn entry_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: 
         title: &doc.meta.title,
         slug: &doc.meta.slug,
         path: &doc.path,
-        url: site.config.absolute(&doc.path),
-        date: doc.meta.date.map(|d| d.to_rfc3339()),
-        date_display: doc
-            .meta
-            .date
-            .map(|d| dates::display(&d))
-            .unwrap_or_default(),
+        url: &doc.url,
+        date: doc.date_rfc3339.as_deref(),
+        date_display: &doc.date_display,
         year: doc.meta.date.map(|d| chrono::Datelike::year(&d)),
         series: index.and_then(|i| badge(site, i, neighbours)),
         comment_count: doc.comment_count,
@@ -279,7 +274,7 @@ fn summary_of<'a>(
         .unwrap_or_default();
     Summary {
         entry: entry_of(site, doc, index, neighbours),
-        updated: doc.meta.updated.map(|d| d.to_rfc3339()),
+        updated: doc.updated_rfc3339.as_deref(),
         author,
         tags,
         summary_html: &doc.summary_html,
