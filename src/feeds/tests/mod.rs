@@ -429,3 +429,15 @@ fn json_summary_is_flattened_to_plain_text() {
         "Why A b🦀 c & d e &bogus; 1 < 2"
     );
 }
+
+proptest::proptest! {
+    /// The byte scan of `clean` finds exactly the characters its definition drops.
+    #[test]
+    fn clean_drops_what_the_definition_drops(text in "(\\PC|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{fffe}\u{ffff}]){0,30}") {
+        let expected: String = text
+            .chars()
+            .filter(|&c| matches!(c, '\t' | '\n' | '\r') || !(c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}'))
+            .collect();
+        proptest::prop_assert_eq!(super::clean(&text), expected);
+    }
+}
