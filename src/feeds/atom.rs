@@ -14,7 +14,7 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 /// is the newest item date or [`FeedMeta::updated`] (the current time only when neither exists),
 /// the second falls back to the feed title when an item names no author.
 pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
-    let mut doc = XmlDoc::new();
+    let mut doc = XmlDoc::with_capacity(super::size_hint(items));
     let mut root = vec![("xmlns", ATOM_NS)];
     if let Some(language) = non_empty(meta.language) {
         root.push(("xml:lang", language));

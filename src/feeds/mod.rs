@@ -109,6 +109,18 @@ fn has_disallowed(bytes: &[u8]) -> bool {
     })
 }
 
+/// About how many bytes a feed of `items` takes: their HTML, escaped, plus the elements around it.
+fn size_hint(items: &[FeedItem]) -> usize {
+    items
+        .iter()
+        .map(|item| {
+            let html = item.summary_html.len() + item.content_html.map_or(0, str::len);
+            html + html / 4 + 1024
+        })
+        .sum::<usize>()
+        + 2048
+}
+
 /// The feed's own date: the newest of `meta.updated` and every item's date or update.
 fn last_change(meta: &FeedMeta, items: &[FeedItem]) -> Option<DateTime<FixedOffset>> {
     items

@@ -15,7 +15,7 @@ const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 /// in both would double the size of every feed.
 /// `lastBuildDate` is the newest item date or [`FeedMeta::updated`], and left out when neither exists.
 pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
-    let mut doc = XmlDoc::new();
+    let mut doc = XmlDoc::with_capacity(super::size_hint(items));
     doc.open(
         "rss",
         &[

@@ -15,10 +15,12 @@ pub(super) struct XmlDoc {
 }
 
 impl XmlDoc {
-    /// Starts a document with its `<?xml version="1.0" encoding="utf-8"?>` declaration.
-    pub(super) fn new() -> Self {
+    /// Starts a document with its `<?xml version="1.0" encoding="utf-8"?>` declaration, with room for
+    /// about `capacity` bytes (a feed of twenty full posts is a few hundred kilobytes: growing to that
+    /// by doubling copies it over and over).
+    pub(super) fn with_capacity(capacity: usize) -> Self {
         let mut doc = XmlDoc {
-            writer: Writer::new_with_indent(Vec::new(), b' ', 2),
+            writer: Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2),
         };
         doc.emit(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)));
         doc

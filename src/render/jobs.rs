@@ -536,12 +536,24 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             format!("template `{template}` does not exist in the theme or templates/"),
         ));
     }
+    // Tera's own `render` starts from a 2 KB buffer and doubles it; a post page is 10–30 KB.
+    let mut html = Vec::with_capacity(PAGE_CAPACITY);
     shared
         .theme
         .tera
-        .render(&template, &ctx)
-        .map_err(|e| shared.theme.template_error(&e))
+        .render_to(&template, &ctx, &mut html)
+        .map_err(|e| shared.theme.template_error(&e))?;
+    String::from_utf8(html).map_err(|_| {
+        Error::new(
+            &p.source,
+            None,
+            format!("template `{template}` produced text that is not UTF-8"),
+        )
+    })
 }
+
+/// The buffer a page is rendered into, big enough for most pages at once.
+const PAGE_CAPACITY: usize = 32 * 1024;
 
 fn series_value(shared: &Shared, s: &crate::site::Series, with_parts: bool) -> serde_json::Value {
     let site = shared.site;
