@@ -143,7 +143,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
     let pages = site
         .pages
         .iter()
-        .map(|p| serde_json::json!({ "title": p.meta.title, "path": p.path, "url": c.absolute(&p.path) }))
+        .map(|p| serde_json::json!({ "title": p.meta.title, "path": p.path, "url": p.url }))
         .collect();
     let ctx = SiteCtx {
         title: &c.title,

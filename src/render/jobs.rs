@@ -71,26 +71,14 @@ impl Job {
 /// The template a page job renders with, or `None` for jobs that are not rendered through a template
 /// (feeds, copies, and aliases when the theme has no `alias.html`).
 pub fn template_for(site: &Site, theme: &Theme, job: &Job) -> Option<String> {
+    // A post or page may name its own template in its front matter.
+    let own = |doc: &crate::site::Doc, default: &str| {
+        doc.meta.template.clone().unwrap_or_else(|| default.into())
+    };
     let name = match job {
         Job::Home { .. } => "index.html",
-        Job::Post(i) => {
-            return Some(
-                site.posts[*i]
-                    .meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| "post.html".into()),
-            )
-        }
-        Job::Page(i) => {
-            return Some(
-                site.pages[*i]
-                    .meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| "page.html".into()),
-            )
-        }
+        Job::Post(i) => return Some(own(&site.posts[*i], "post.html")),
+        Job::Page(i) => return Some(own(&site.pages[*i], "page.html")),
         Job::Tags => "tags.html",
         Job::Tag { .. } => "tag.html",
         Job::SeriesList => "series_list.html",
@@ -155,10 +143,10 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
         ));
     }
     for (i, p) in site.posts.iter().enumerate() {
-        plan_doc(&mut out, site, p, Job::Post(i));
+        plan_doc(&mut out, p, Job::Post(i));
     }
     for (i, p) in site.pages.iter().enumerate() {
-        plan_doc(&mut out, site, p, Job::Page(i));
+        plan_doc(&mut out, p, Job::Page(i));
     }
     out.push(planned(
         "tags/index.html".into(),
@@ -226,14 +214,15 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
 }
 
 /// A post's or page's own file, the files beside it, and its alias redirects.
-fn plan_doc(out: &mut Vec<Planned>, site: &Site, doc: &crate::site::Doc, job: Job) {
+fn plan_doc(out: &mut Vec<Planned>, doc: &crate::site::Doc, job: Job) {
     out.push(planned(doc.out_file.clone(), job, &doc.meta.file));
     plan_assets(out, &doc.path, &doc.meta.assets, &doc.meta.file);
     for (file, _) in &doc.meta.aliases {
-        let target = site.config.absolute(&doc.path);
         out.push(planned(
             file.clone(),
-            Job::Alias { target },
+            Job::Alias {
+                target: doc.url.clone(),
+            },
             format!("{} (alias)", doc.meta.file),
         ));
     }
@@ -359,8 +348,16 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             format!("could not read the page's body back: {e}"),
         )
     };
+    let Some(template) = template_for(site, shared.theme, &p.job) else {
+        return match &p.job {
+            Job::Alias { target } => Ok(alias_page(target)),
+            _ => unreachable!(
+                "only page jobs reach page(), and every one but an alias has a template"
+            ),
+        };
+    };
     let path = format!("/{}", p.out.trim_end_matches("index.html"));
-    let (template, ctx) = match &p.job {
+    let ctx = match &p.job {
         Job::Home { page } => {
             let mut ctx = base(shared, "home", &path, "", "");
             insert(
@@ -375,7 +372,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                     site.config.posts_per_page,
                 ),
             );
-            ("index.html".to_string(), ctx)
+            ctx
         }
         Job::Post(i) => {
             let doc = &site.posts[*i];
@@ -391,13 +388,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 "post",
                 &context::full_post(site, &shared.views, *i).map_err(io)?,
             );
-            (
-                doc.meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| "post.html".into()),
-                ctx,
-            )
+            ctx
         }
         Job::Page(i) => {
             let doc = &site.pages[*i];
@@ -409,13 +400,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &plain_text(&doc.summary_html),
             );
             insert(&mut ctx, "page", &context::page(site, *i).map_err(io)?);
-            (
-                doc.meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| "page.html".into()),
-                ctx,
-            )
+            ctx
         }
         Job::Tags => {
             let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
@@ -425,7 +410,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 .map(|t| serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }))
                 .collect();
             insert(&mut ctx, "tags", &tags);
-            ("tags.html".into(), ctx)
+            ctx
         }
         Job::Tag { tag, page } => {
             let t = &site.ix.tags[*tag];
@@ -454,7 +439,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                     site.config.posts_per_page,
                 ),
             );
-            ("tag.html".into(), ctx)
+            ctx
         }
         Job::SeriesList => {
             let mut ctx = base(shared, "series_list", "/series/", "Series", "");
@@ -465,7 +450,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 .map(|s| series_value(shared, s, false))
                 .collect();
             insert(&mut ctx, "series_list", &list);
-            ("series_list.html".into(), ctx)
+            ctx
         }
         Job::Series(s) => {
             let series = &site.ix.series[*s];
@@ -484,7 +469,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             ));
             insert(&mut ctx, "feeds", &feeds);
             insert(&mut ctx, "series", &series_value(shared, series, true));
-            ("series.html".into(), ctx)
+            ctx
         }
         Job::Archive => {
             let mut ctx = base(shared, "archive", "/archive/", "Archive", "");
@@ -494,7 +479,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| context::entry(site, i)).collect::<Vec<_>>() }))
                 .collect();
             insert(&mut ctx, "years", &years);
-            ("archive.html".into(), ctx)
+            ctx
         }
         Job::Author(a) => {
             let author = &site.ix.authors[*a];
@@ -513,19 +498,13 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                     .map(|&i| context::entry(site, i))
                     .collect::<Vec<_>>(),
             );
-            ("author.html".into(), ctx)
+            ctx
         }
-        Job::NotFound => (
-            "404.html".into(),
-            base(shared, "404", "/404.html", "Page not found", ""),
-        ),
+        Job::NotFound => base(shared, "404", "/404.html", "Page not found", ""),
         Job::Alias { target } => {
-            if !shared.theme.has("alias.html") {
-                return Ok(alias_page(target));
-            }
             let mut ctx = base(shared, "alias", &path, "Moved", "");
             insert(&mut ctx, "target", target);
-            ("alias.html".into(), ctx)
+            ctx
         }
         _ => unreachable!("non-page jobs are handled by run()"),
     };
@@ -638,10 +617,6 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 )
             }
         };
-    let urls: Vec<String> = indices
-        .iter()
-        .map(|&i| c.absolute(&site.posts[i].path))
-        .collect();
     let bodies = indices
         .iter()
         .map(|&i| {
@@ -659,13 +634,12 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
         })?;
     let items: Vec<FeedItem> = indices
         .iter()
-        .zip(&urls)
         .zip(&bodies)
-        .map(|((&i, url), body)| {
+        .map(|(&i, body)| {
             let post = &site.posts[i];
             FeedItem {
                 title: &post.meta.title,
-                url,
+                url: &post.url,
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
                 author: site.ix.post_author[i].map(|a| site.ix.authors[a].name.as_str()),
@@ -706,27 +680,25 @@ fn sitemap(site: &Site) -> String {
     xml.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut url = |path: &str, lastmod: Option<String>| {
+    let mut url = |path: &str, lastmod: Option<&str>| {
         xml.push_str("  <url><loc>");
         xml.push_str(&quick_xml::escape::escape(c.absolute(path).as_str()));
         xml.push_str("</loc>");
         if let Some(m) = lastmod {
             xml.push_str("<lastmod>");
-            xml.push_str(&m);
+            xml.push_str(m);
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     };
-    let newest = site
-        .posts
-        .first()
-        .and_then(|p| p.meta.date)
-        .map(|d| d.to_rfc3339());
-    url("/", newest);
+    url(
+        "/",
+        site.posts.first().and_then(|p| p.date_rfc3339.as_deref()),
+    );
     for p in site.posts.iter().chain(&site.pages) {
         url(
             &p.path,
-            p.meta.updated.or(p.meta.date).map(|d| d.to_rfc3339()),
+            p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref()),
         );
     }
     for path in ["/tags/", "/series/", "/archive/"] {
