@@ -168,9 +168,8 @@ pub fn load_with<D: Send>(
     walk::prefetch(&config.root.join("content"), 3);
     let files = walk::discover(&config.root, diags)?;
     let mut errors = files.errors;
-    let built = |meta: &Meta| is_built(meta, opts);
-    let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, diags, &built, finish);
-    let (pages, e2) = parse_all(&files.pages, Kind::Page, config, diags, &built, finish);
+    let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, opts, diags, finish);
+    let (pages, e2) = parse_all(&files.pages, Kind::Page, config, opts, diags, finish);
     errors.append(&mut e1);
     errors.extend(e2);
     let series: Vec<_> = files
@@ -244,15 +243,15 @@ fn parse_all<D: Send>(
     files: &[SourceFile],
     kind: Kind,
     config: &Config,
+    opts: &BuildOptions,
     diags: &Diagnostics,
-    built: &(dyn Fn(&Meta) -> bool + Sync),
     finish: &Finish<'_, D>,
 ) -> (Vec<Parsed<D>>, Vec<Diagnostic>) {
     let results: Vec<_> = files
         .par_iter()
         .map(|f| {
             let doc = parse_doc(f, kind, config, diags)?;
-            if built(&doc.meta) {
+            if is_built(&doc.meta, opts) {
                 finish(doc).map(Parsed::Built)
             } else {
                 Ok(Parsed::Left(Box::new(doc.meta)))
