@@ -154,10 +154,18 @@ fn to_html(events: &[Event<'_>]) -> String {
 }
 
 /// Escape text for use in HTML text or a double-quoted attribute value.
+///
+/// Templates call this for every `{{ value }}` they print, over a million times in a build of ten
+/// thousand posts, and most values (titles, URLs, dates) need no escaping at all: a table lookup per
+/// byte finds the first byte that does, and a value without one is copied whole.
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let bytes = text.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 8);
     let mut plain_from = 0;
-    for (i, b) in text.bytes().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -173,3 +181,14 @@ pub fn escape_html(text: &str) -> String {
     out.push_str(&text[plain_from..]);
     out
 }
+
+/// The bytes [`escape_html`] replaces.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table
+};

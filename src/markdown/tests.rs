@@ -414,3 +414,34 @@ fn raw_html_in_posts_passes_through() {
     assert!(out.html.contains("<p>Text <kbd>Ctrl</kbd>.</p>"));
     assert_eq!(out.word_count, 2);
 }
+
+// --- escaping --------------------------------------------------------------------------------
+
+#[test]
+fn escape_html_replaces_the_five_special_characters_only() {
+    assert_eq!(escape_html("/posts/a-b/"), "/posts/a-b/");
+    assert_eq!(
+        escape_html(r#"Tom & "Jerry" <b>'s</b> café"#),
+        "Tom &amp; &quot;Jerry&quot; &lt;b&gt;&#39;s&lt;/b&gt; café"
+    );
+    assert_eq!(escape_html(""), "");
+    assert_eq!(escape_html("&"), "&amp;");
+}
+
+proptest::proptest! {
+    #[test]
+    fn escape_html_matches_its_definition(text in "\\PC*") {
+        let expected: String = text
+            .chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        proptest::prop_assert_eq!(escape_html(&text), expected);
+    }
+}

@@ -84,6 +84,8 @@ pub struct FullPost<'a> {
 #[derive(Serialize)]
 pub struct FeedLink {
     pub format: &'static str,
+    /// The format's human name: "RSS", "Atom", "JSON Feed".
+    pub name: &'static str,
     pub mime: &'static str,
     pub path: String,
     pub url: String,
@@ -99,6 +101,7 @@ pub fn feed_links(site: &Site, folder: &str, what: &str) -> Vec<FeedLink> {
             let path = format!("{folder}{}", f.file_name());
             FeedLink {
                 format: f.name(),
+                name: f.label(),
                 mime: f.mime(),
                 url: site.config.absolute(&path),
                 path,

@@ -96,7 +96,9 @@ pub fn template_for(site: &Site, theme: &Theme, job: &Job) -> Option<String> {
 pub struct Shared<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
-    site_value: serde_json::Value,
+    /// A context holding only `site`, made once: each page starts from a clone of it, which copies
+    /// the `site` value structurally instead of serializing it again.
+    site_ctx: Context,
     /// The theme's post views, rendered on first use.
     pub views: Views<'a>,
     generator: String,
@@ -106,12 +108,13 @@ pub struct Shared<'a> {
 
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let site_value = context::site_value(site);
+        let mut site_ctx = Context::new();
+        site_ctx.insert("site", &context::site_value(site));
         Shared {
             site,
             theme,
-            views: Views::new(site, theme, site_value.clone()),
-            site_value,
+            views: Views::new(site, theme, site_ctx.clone()),
+            site_ctx,
             generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
             all_posts: (0..site.posts.len()).collect(),
         }
@@ -312,8 +315,7 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
 /// The context parts every page has.
 fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str) -> Context {
     let site = shared.site;
-    let mut ctx = Context::new();
-    ctx.insert("site", &shared.site_value);
+    let mut ctx = shared.site_ctx.clone();
     ctx.insert("kind", kind);
     ctx.insert("path", path);
     ctx.insert("url", &site.config.absolute(path));

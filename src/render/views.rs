@@ -33,7 +33,8 @@ const FOLDER: &str = "views/";
 pub struct Views<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    site_value: serde_json::Value,
+    /// A context holding only `site`; each post's views render in a clone of it.
+    site_ctx: Context,
     /// (template name, key in `p.views`), sorted by name.
     names: Vec<(String, String)>,
     /// Per post: one HTML string per entry of `names`.
@@ -43,7 +44,7 @@ pub struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme, site_value: serde_json::Value) -> Self {
+    pub fn new(site: &'a Site, theme: &'a Theme, site_ctx: Context) -> Self {
         let names: Vec<(String, String)> = theme
             .template_names()
             .filter_map(|name| {
@@ -59,7 +60,7 @@ impl<'a> Views<'a> {
         Views {
             site,
             theme,
-            site_value,
+            site_ctx,
             names,
             rendered,
             errors: Mutex::new(BTreeMap::new()),
@@ -78,8 +79,7 @@ impl<'a> Views<'a> {
     }
 
     fn render(&self, i: usize) -> Box<[String]> {
-        let mut ctx = Context::new();
-        ctx.insert("site", &self.site_value);
+        let mut ctx = self.site_ctx.clone();
         ctx.insert("kind", "view");
         ctx.insert("p", &context::bare_summary(self.site, i));
         self.names
