@@ -167,28 +167,55 @@ fn memory_mb(field: &str) -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-/// Stage timings, printed to stderr when `LANYARD_TIMINGS` is set (for profiling builds).
+/// CPU time the process has used so far, user and system, in milliseconds (0 where `/proc` is
+/// missing). Clock ticks are 10 ms: fine for stages, too coarse for anything smaller.
+fn cpu_ms() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) * 10, ticks(12) * 10)
+}
+
+/// Stage timings, printed to stderr when `LANYARD_TIMINGS` is set (for profiling builds): wall time,
+/// CPU time (which shows how busy the cores were) and memory, per stage.
 pub struct Clock {
     enabled: bool,
     last: Instant,
+    cpu: (u64, u64),
 }
 
 impl Clock {
     pub fn start() -> Clock {
+        let enabled = std::env::var_os("LANYARD_TIMINGS").is_some();
         Clock {
-            enabled: std::env::var_os("LANYARD_TIMINGS").is_some(),
+            enabled,
             last: Instant::now(),
+            cpu: if enabled { cpu_ms() } else { (0, 0) },
         }
     }
 
     pub fn lap(&mut self, stage: &str) {
         if self.enabled {
+            let cpu = cpu_ms();
             eprintln!(
-                "timing: {stage}: {:.1} ms (resident now {} MB, peak {} MB)",
+                "timing: {stage}: {:.1} ms, cpu {} ms user + {} ms system (resident now {} MB, peak {} MB)",
                 self.last.elapsed().as_secs_f64() * 1000.0,
+                cpu.0.saturating_sub(self.cpu.0),
+                cpu.1.saturating_sub(self.cpu.1),
                 memory_mb("VmRSS:"),
                 memory_mb("VmHWM:"),
             );
+            self.cpu = cpu;
         }
         self.last = Instant::now();
     }
