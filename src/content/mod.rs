@@ -165,7 +165,6 @@ pub fn load_with<D: Send>(
     diags: &Diagnostics,
     finish: &Finish<'_, D>,
 ) -> Result<Content<D>> {
-    walk::prefetch(&config.root.join("content"), 3);
     let files = walk::discover(&config.root, diags)?;
     let mut errors = files.errors;
     let (posts, mut e1) = parse_all(&files.posts, Kind::Post, config, opts, diags, finish);

@@ -55,64 +55,137 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
-/// Look at every entry below `dir` (down to `depth` levels) from many threads at once, and forget the
-/// answers: the walk that follows asks the same questions one at a time, and finds them cached. On a cold
-/// cache that turns thousands of serial disk reads into a few parallel rounds; on a warm one it costs a
-/// few milliseconds, which is why the dev server, whose cache is warm, does not call it. Errors are left
-/// for the walk to report.
-pub(crate) fn prefetch(dir: &Path, depth: usize) {
-    use rayon::prelude::*;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.par_iter().for_each(|path| {
-        let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
-        if is_dir && depth > 1 {
-            prefetch(path, depth - 1);
-        }
-    });
-}
-
 /// Every file below `dir`, sorted, skipping ignored names; unreadable entries become errors.
+///
+/// The first level is listed here and each folder in it is walked on a thread of its own: a site's
+/// trees are wide (a folder per post's comments, or per folder post), and on a cold cache a walk that
+/// reads thousands of folders one after the other waits on the disk thousands of times, where parallel
+/// walks ask it many things at once. Files come out in the order of one depth-first walk with each
+/// folder's names sorted.
 fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    use rayon::prelude::*;
     if !dir.is_dir() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    for entry in walker
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name))
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() => match e.file_name().to_str() {
-                Some(_) => out.push(e.into_path()),
-                None => errors.push(Diagnostic::error(
-                    rel_path(root, e.path()),
-                    None,
-                    "file name is not valid UTF-8: rename the file",
-                )),
-            },
-            Ok(_) => {}
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| rel_path(root, p))
-                    .unwrap_or_else(|| rel_path(root, dir));
-                let msg = if err.loop_ancestor().is_some() {
-                    "symbolic link loop: this link points back to a folder that contains it; remove or fix the link"
-                        .to_string()
-                } else {
-                    format!("could not read: {err}")
-                };
-                errors.push(Diagnostic::error(path, None, msg));
-            }
+    let top = match first_level(dir) {
+        Ok(top) => top,
+        Err(err) => {
+            errors.push(read_error(root, dir, &err));
+            return Vec::new();
         }
+    };
+    let walked: Vec<(Vec<PathBuf>, Vec<Diagnostic>)> = top
+        .into_par_iter()
+        .map(|item| {
+            let mut files = Vec::new();
+            let mut errs = Vec::new();
+            match item {
+                Ok(Entry::File(path)) => take_path(root, path, &mut files, &mut errs),
+                Ok(Entry::Folder(folder)) => {
+                    let below = walker(&folder).min_depth(1).into_iter();
+                    for entry in below.filter_entry(not_ignored) {
+                        match entry {
+                            Ok(e) => take_file(root, e, &mut files, &mut errs),
+                            Err(err) => errs.push(walk_error(root, &folder, &err)),
+                        }
+                    }
+                }
+                Err((path, err)) => errs.push(read_error(root, &path, &err)),
+            }
+            (files, errs)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (files, errs) in walked {
+        out.extend(files);
+        errors.extend(errs);
     }
     out
+}
+
+enum Entry {
+    File(PathBuf),
+    Folder(PathBuf),
+}
+
+/// The files and folders directly in `dir`, sorted by name, without ignored names, symbolic links
+/// followed. (A walk limited to one level would still open every folder in it.)
+fn first_level(
+    dir: &Path,
+) -> std::io::Result<Vec<std::result::Result<Entry, (PathBuf, std::io::Error)>>> {
+    let mut entries: Vec<std::fs::DirEntry> =
+        std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    Ok(entries
+        .into_iter()
+        .filter(|e| !e.file_name().to_str().is_some_and(is_ignored_name))
+        .filter_map(|e| {
+            let path = e.path();
+            let file_type = match e.file_type() {
+                Ok(t) if t.is_symlink() => std::fs::metadata(&path).map(|m| m.file_type()),
+                other => other,
+            };
+            match file_type {
+                Ok(t) if t.is_dir() => Some(Ok(Entry::Folder(path))),
+                Ok(t) if t.is_file() => Some(Ok(Entry::File(path))),
+                Ok(_) => None,
+                Err(err) => Some(Err((path, err))),
+            }
+        })
+        .collect())
+}
+
+/// A sorted walk that follows symbolic links (a loop is an error).
+fn walker(dir: &Path) -> WalkDir {
+    WalkDir::new(dir).follow_links(true).sort_by_file_name()
+}
+
+/// Everything but the names of [`is_ignored_name`], below the walk's own root.
+fn not_ignored(e: &walkdir::DirEntry) -> bool {
+    e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)
+}
+
+/// Keep `e` if it is a file with a UTF-8 name.
+fn take_file(
+    root: &Path,
+    e: walkdir::DirEntry,
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if e.file_type().is_file() {
+        take_path(root, e.into_path(), files, errors);
+    }
+}
+
+/// Keep the file at `path` if its name is UTF-8.
+fn take_path(root: &Path, path: PathBuf, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
+    if path.file_name().and_then(|n| n.to_str()).is_some() {
+        files.push(path);
+    } else {
+        errors.push(Diagnostic::error(
+            rel_path(root, &path),
+            None,
+            "file name is not valid UTF-8: rename the file",
+        ));
+    }
+}
+
+fn read_error(root: &Path, path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel_path(root, path), None, format!("could not read: {err}"))
+}
+
+fn walk_error(root: &Path, dir: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err
+        .path()
+        .map(|p| rel_path(root, p))
+        .unwrap_or_else(|| rel_path(root, dir));
+    let msg = if err.loop_ancestor().is_some() {
+        "symbolic link loop: this link points back to a folder that contains it; remove or fix the link"
+            .to_string()
+    } else {
+        format!("could not read: {err}")
+    };
+    Diagnostic::error(path, None, msg)
 }
 
 fn source_file(root: &Path, path: PathBuf, stem_source: &str) -> SourceFile {
