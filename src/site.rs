@@ -844,19 +844,20 @@ fn related_posts(
     (0..posts.len())
         .into_par_iter()
         .map(|i| {
-            let mut scores: HashMap<usize, usize> = HashMap::new();
+            // Every neighbour once per tag it shares; sorted, each run's length is its score.
+            let mut candidates = Vec::with_capacity(post_tags[i].len() * (RELATED_WINDOW + 1));
             for &t in &post_tags[i] {
                 let list = &tags[t].posts;
                 let pos = tag_pos[t][&i];
                 let lo = pos.saturating_sub(RELATED_WINDOW / 2);
                 let hi = (pos + RELATED_WINDOW / 2 + 1).min(list.len());
-                for &other in &list[lo..hi] {
-                    if other != i {
-                        *scores.entry(other).or_default() += 1;
-                    }
-                }
+                candidates.extend(list[lo..hi].iter().copied().filter(|&other| other != i));
             }
-            let mut ranked: Vec<(usize, usize)> = scores.into_iter().collect();
+            candidates.sort_unstable();
+            let mut ranked: Vec<(usize, usize)> = candidates
+                .chunk_by(|a, b| a == b)
+                .map(|run| (run[0], run.len()))
+                .collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             ranked.into_iter().take(n).map(|(p, _)| p).collect()
         })
