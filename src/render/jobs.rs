@@ -46,6 +46,21 @@ pub enum Job {
 }
 
 impl Job {
+    /// Whether this one file goes through a long list of posts (so it takes as long as hundreds of
+    /// post pages).
+    pub fn is_long(&self) -> bool {
+        matches!(
+            self,
+            Job::Archive
+                | Job::Author(_)
+                | Job::Feed { .. }
+                | Job::Sitemap
+                | Job::Series(_)
+                | Job::SeriesList
+                | Job::Tags
+        )
+    }
+
     /// A short name for profiles.
     pub fn kind(&self) -> &'static str {
         match self {

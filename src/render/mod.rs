@@ -107,14 +107,18 @@ fn missing_templates(site: &Site, theme: &Theme, planned: &[Planned]) -> Result<
 pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) -> Result<Stats> {
     let shared = jobs::Shared::new(site, theme);
     let profile = JobProfile::new();
-    let results: Vec<std::result::Result<bool, Error>> = planned
-        .par_iter()
-        .map(|p| profile.time(&p.job, || jobs::run(&shared, p, sink)))
+    let mut results: Vec<(usize, std::result::Result<bool, Error>)> = execution_order(planned)
+        .into_par_iter()
+        .map(|i| {
+            let p = &planned[i];
+            (i, profile.time(&p.job, || jobs::run(&shared, p, sink)))
+        })
         .collect();
+    results.sort_by_key(|(i, _)| *i);
     profile.print();
     let mut stats = Stats::default();
     let mut errors = shared.views.into_errors();
-    for r in results {
+    for (_, r) in results {
         match r {
             Ok(is_page) => {
                 stats.files += 1;
@@ -127,6 +131,16 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
         Some(e) => Err(e),
         None => Ok(stats),
     }
+}
+
+/// The order to run `planned` in: first the jobs that each go through a long list of posts (the
+/// archive, author pages, feeds, the sitemap, series and tag indexes), then the many small ones.
+/// Started last, one of the long jobs would keep one core busy after the other has run out of work.
+/// Results are still reported in plan order.
+fn execution_order(planned: &[Planned]) -> Vec<usize> {
+    let (long, short): (Vec<usize>, Vec<usize>) =
+        (0..planned.len()).partition(|&i| planned[i].job.is_long());
+    long.into_iter().chain(short).collect()
 }
 
 /// Time spent per kind of job, printed with the stage timings when `LANYARD_TIMINGS` is set.
