@@ -80,8 +80,8 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
             let mut files = Vec::new();
             let mut errs = Vec::new();
             match item {
-                Ok(Entry::File(path)) => take_path(root, path, &mut files, &mut errs),
-                Ok(Entry::Folder(folder)) => {
+                Entry::File(path) => take_path(root, path, &mut files, &mut errs),
+                Entry::Folder(folder) => {
                     let below = walker(&folder).min_depth(1).into_iter();
                     for entry in below.filter_entry(not_ignored) {
                         match entry {
@@ -90,7 +90,7 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
                         }
                     }
                 }
-                Err((path, err)) => errs.push(read_error(root, &path, &err)),
+                Entry::Unreadable(path, err) => errs.push(read_error(root, &path, &err)),
             }
             (files, errs)
         })
@@ -106,13 +106,13 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
 enum Entry {
     File(PathBuf),
     Folder(PathBuf),
+    /// An entry whose type could not be read (a symbolic link to nothing, say).
+    Unreadable(PathBuf, std::io::Error),
 }
 
 /// The files and folders directly in `dir`, sorted by name, without ignored names, symbolic links
 /// followed. (A walk limited to one level would still open every folder in it.)
-fn first_level(
-    dir: &Path,
-) -> std::io::Result<Vec<std::result::Result<Entry, (PathBuf, std::io::Error)>>> {
+fn first_level(dir: &Path) -> std::io::Result<Vec<Entry>> {
     let mut entries: Vec<std::fs::DirEntry> =
         std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
@@ -126,10 +126,10 @@ fn first_level(
                 other => other,
             };
             match file_type {
-                Ok(t) if t.is_dir() => Some(Ok(Entry::Folder(path))),
-                Ok(t) if t.is_file() => Some(Ok(Entry::File(path))),
+                Ok(t) if t.is_dir() => Some(Entry::Folder(path)),
+                Ok(t) if t.is_file() => Some(Entry::File(path)),
                 Ok(_) => None,
-                Err(err) => Some(Err((path, err))),
+                Err(err) => Some(Entry::Unreadable(path, err)),
             }
         })
         .collect())

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tera::Context;
 
-use super::context::{self, feed_links, page_path, paginator, summary};
+use super::context::{self, feed_links, page_path, paginator, summary, FeedLink};
 use super::theme::{Asset, Theme};
 use super::views::Views;
 use super::Planned;
@@ -111,9 +111,9 @@ pub fn template_for(site: &Site, theme: &Theme, job: &Job) -> Option<String> {
 pub struct Shared<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
-    /// A context holding only `site`, made once: each page starts from a clone of it, which copies
-    /// the `site` value structurally instead of serializing it again.
-    site_ctx: Context,
+    /// What every page's context starts from, made once: `site` and `feeds` (the site's own feeds).
+    /// A clone copies these values structurally instead of serializing them again for each page.
+    page_ctx: Context,
     /// The theme's post views, rendered on first use.
     pub views: Views<'a>,
     generator: String,
@@ -125,11 +125,13 @@ impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let mut site_ctx = Context::new();
         site_ctx.insert("site", &context::site_value(site));
+        let mut page_ctx = site_ctx.clone();
+        page_ctx.insert("feeds", &feed_links(site, "/", &site.config.title));
         Shared {
             site,
             theme,
-            views: Views::new(site, theme, site_ctx.clone()),
-            site_ctx,
+            views: Views::new(site, theme, site_ctx),
+            page_ctx,
             generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
             all_posts: (0..site.posts.len()).collect(),
         }
@@ -330,7 +332,7 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
 /// The context parts every page has.
 fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str) -> Context {
     let site = shared.site;
-    let mut ctx = shared.site_ctx.clone();
+    let mut ctx = shared.page_ctx.clone();
     ctx.insert("kind", kind);
     ctx.insert("path", path);
     ctx.insert("url", &site.config.absolute(path));
@@ -348,8 +350,18 @@ fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str)
             description
         },
     );
-    ctx.insert("feeds", &feed_links(site, "/", &site.config.title));
     ctx
+}
+
+/// The site's feeds and those of the tag or series at `folder` (named `name`), for its pages.
+fn feeds_with(site: &Site, folder: &str, name: &str) -> Vec<FeedLink> {
+    let mut feeds = feed_links(site, "/", &site.config.title);
+    feeds.extend(feed_links(
+        site,
+        folder,
+        &format!("{} — {name}", site.config.title),
+    ));
+    feeds
 }
 
 fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
@@ -432,13 +444,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::Tag { tag, page } => {
             let t = &site.ix.tags[*tag];
             let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
-            let mut feeds = feed_links(site, "/", &site.config.title);
-            feeds.extend(feed_links(
-                site,
-                &t.path,
-                &format!("{} — {}", site.config.title, t.name),
-            ));
-            insert(&mut ctx, "feeds", &feeds);
+            insert(&mut ctx, "feeds", &feeds_with(site, &t.path, &t.name));
             insert(
                 &mut ctx,
                 "tag",
@@ -478,13 +484,11 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
                 &series.title,
                 &plain_text(&series.description_html),
             );
-            let mut feeds = feed_links(site, "/", &site.config.title);
-            feeds.extend(feed_links(
-                site,
-                &series.path,
-                &format!("{} — {}", site.config.title, series.title),
-            ));
-            insert(&mut ctx, "feeds", &feeds);
+            insert(
+                &mut ctx,
+                "feeds",
+                &feeds_with(site, &series.path, &series.title),
+            );
             insert(&mut ctx, "series", &series_value(shared, series, true));
             ctx
         }

@@ -4,8 +4,9 @@
 //! and 50,000 rows under "Related reading". Rendering each of those through a macro repeats the same
 //! work for the same post again and again, and Tera's variable lookups are not cheap. A theme can instead
 //! put a fragment in `templates/views/<name>.html`; it is rendered once per post, with `site` and `p`
-//! (the post's summary), and every summary and entry carries the result as `p.views.<name>` (HTML, to
-//! print with `| safe`). Hugo calls the same idea content views (`.Render "summary"`).
+//! (the post's summary), and every summary carries the result as `p.views.<name>` (HTML, to print
+//! with `| safe`); the compact entries of the archive and author pages do not. Hugo calls the same
+//! idea content views (`.Render "summary"`).
 //!
 //! Views are rendered lazily, by whichever page needs a post's views first, and live as long as one
 //! [`super::render`] call. The dev server's incremental renders therefore render only the views of the
