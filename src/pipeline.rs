@@ -80,7 +80,7 @@ fn load(
     clock.lap("config and theme");
     let highlighter = Highlighter::new();
     let finish = |doc: content::SourceDoc| site::finish(doc, &config, &highlighter, spill.as_ref());
-    let content = on_read_threads(|| content::load_with(&config, opts, diags, &finish))?;
+    let content = content::load_with(&config, opts, diags, &finish)?;
     clock.lap("read content and render Markdown");
     let site = site::assemble(config, content, &highlighter, diags, spill)?;
     clock.lap("comments and indexes");
@@ -92,23 +92,6 @@ fn load(
         planned,
     })
 }
-
-/// The threads that read `content/`: many more than cores, because reading thousands of small files
-/// whose pages are not cached waits on the disk, and a disk answers many requests at once far sooner than
-/// the same requests one after the other. Parsing on these threads costs no more than on the global pool.
-/// Where threads cannot be started, `read` runs on the global pool.
-fn on_read_threads<T: Send>(read: impl FnOnce() -> T + Send) -> T {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(READ_THREADS)
-        .thread_name(|i| format!("lanyard-read-{i}"))
-        .build();
-    match pool {
-        Ok(pool) => pool.install(read),
-        Err(_) => read(),
-    }
-}
-
-const READ_THREADS: usize = 16;
 
 /// Render a loaded site into `sink`.
 pub fn render_into(loaded: &Loaded, sink: &dyn Sink) -> Result<Stats> {

@@ -129,8 +129,19 @@ pub fn read_file(
     tz: Tz,
     diags: &Diagnostics,
 ) -> Result<Comment, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
+    parse_file(path, rel, std::fs::read(path), tz, diags)
+}
+
+/// [`read_file`] with the file already read (`read` is what reading it gave).
+pub fn parse_file(
+    path: &Path,
+    rel: &str,
+    read: std::io::Result<Vec<u8>>,
+    tz: Tz,
+    diags: &Diagnostics,
+) -> Result<Comment, Diagnostic> {
+    let bytes =
+        read.map_err(|e| Diagnostic::error(rel, None, format!("could not read comment: {e}")))?;
     let text = frontmatter::normalize(&bytes)
         .map_err(|(line, msg)| Diagnostic::error(rel, Some(line), msg))?;
     let stem = path

@@ -1,16 +1,19 @@
 //! `content/` → validated source documents.
 //!
 //! In: the site folder and its [`Config`]. Out: [`Content`] — posts and pages with checked front matter and
-//! their Markdown still raw ([`SourceDoc`]), series descriptions, comment folders and static files. Walking
-//! is sequential (it is cheap and its order must be stable); reading and parsing files runs in parallel.
+//! their Markdown still raw ([`SourceDoc`]), series descriptions, comment folders and static files. The
+//! walk lists folders in parallel and sorts what it finds, so the order is stable; files are read by
+//! [`readahead`]'s threads, which wait on the disk, and parsed on rayon's pool as they arrive.
 //! Drafts and future posts are dropped here unless asked for, so no later stage needs to know about them,
 //! but their slugs are remembered so that their comment folders are not reported as orphans.
-//! [`load_with`] hands each document that is built to a function of the caller's on the thread that read
-//! it: the build renders it there, so the source text of ten thousand posts is never in memory at once.
+//! [`load_with`] hands each document that is built to a function of the caller's on the thread that
+//! parsed it: the build renders it there, so the source text of ten thousand posts is never in memory at
+//! once.
 
 pub mod comments;
 pub mod dates;
 pub mod frontmatter;
+mod readahead;
 pub mod slug;
 mod walk;
 
@@ -18,7 +21,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Config;
@@ -149,7 +151,7 @@ impl<D> Default for Content<D> {
     }
 }
 
-/// What [`load_with`] does with each document that goes into the build, right after reading it (on the
+/// What [`load_with`] does with each document that goes into the build, right after parsing it (on the
 /// same thread, so its source text can be dropped at once): render it, say.
 pub type Finish<'f, D> = dyn Fn(SourceDoc) -> std::result::Result<D, Vec<Diagnostic>> + Sync + 'f;
 
@@ -171,16 +173,12 @@ pub fn load_with<D: Send>(
     let (pages, e2) = parse_all(&files.pages, Kind::Page, config, opts, diags, finish);
     errors.append(&mut e1);
     errors.extend(e2);
-    let series: Vec<_> = files
-        .series
-        .par_iter()
-        .map(|f| read_series(f, diags))
-        .collect();
-    let folders: Vec<_> = files
-        .comment_dirs
-        .par_iter()
-        .map(|(slug, dir, list)| read_comment_folder(slug, dir, list, config, diags))
-        .collect();
+    let series = readahead::map_read(
+        &files.series,
+        |f| &f.path,
+        |f, read| parse_series(f, read, diags),
+    );
+    let folders = read_comment_folders(&files.comment_dirs, config, diags);
     let mut content = Content {
         statics: files.statics,
         ..Content::default()
@@ -246,17 +244,18 @@ fn parse_all<D: Send>(
     diags: &Diagnostics,
     finish: &Finish<'_, D>,
 ) -> (Vec<Parsed<D>>, Vec<Diagnostic>) {
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|f| {
-            let doc = parse_doc(f, kind, config, diags)?;
+    let results = readahead::map_read(
+        files,
+        |f| &f.path,
+        |f, read| {
+            let doc = parse_source(f, read, kind, config, diags)?;
             if is_built(&doc.meta, opts) {
                 finish(doc).map(Parsed::Built)
             } else {
                 Ok(Parsed::Left(Box::new(doc.meta)))
             }
-        })
-        .collect();
+        },
+    );
     let mut docs = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -275,10 +274,21 @@ pub fn parse_doc(
     config: &Config,
     diags: &Diagnostics,
 ) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
+    parse_source(file, std::fs::read(&file.path), kind, config, diags)
+}
+
+/// [`parse_doc`] with the file already read (`read` is what reading it gave).
+pub fn parse_source(
+    file: &SourceFile,
+    read: std::io::Result<Vec<u8>>,
+    kind: Kind,
+    config: &Config,
+    diags: &Diagnostics,
+) -> std::result::Result<SourceDoc, Vec<Diagnostic>> {
     let rel = file.rel.as_str();
     let one = |line: usize, msg: String| vec![Diagnostic::error(rel, Some(line), msg)];
-    let bytes = std::fs::read(&file.path)
-        .map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
+    let bytes =
+        read.map_err(|e| vec![Diagnostic::error(rel, None, format!("could not read: {e}"))])?;
     let text = frontmatter::normalize(&bytes).map_err(|(l, m)| one(l, m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| one(l, m))?;
     let Some(front) = split.front else {
@@ -548,9 +558,17 @@ pub fn read_series(
     file: &SourceFile,
     diags: &Diagnostics,
 ) -> std::result::Result<SeriesSource, Diagnostic> {
+    parse_series(file, std::fs::read(&file.path), diags)
+}
+
+/// [`read_series`] with the file already read (`read` is what reading it gave).
+fn parse_series(
+    file: &SourceFile,
+    read: std::io::Result<Vec<u8>>,
+    diags: &Diagnostics,
+) -> std::result::Result<SeriesSource, Diagnostic> {
     let rel = file.rel.as_str();
-    let bytes = std::fs::read(&file.path)
-        .map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
+    let bytes = read.map_err(|e| Diagnostic::error(rel, None, format!("could not read: {e}")))?;
     let text =
         frontmatter::normalize(&bytes).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
     let split = frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
@@ -607,10 +625,22 @@ pub fn read_comment_folder(
     config: &Config,
     diags: &Diagnostics,
 ) -> std::result::Result<CommentFolder, Vec<Diagnostic>> {
+    let read = files
+        .iter()
+        .map(|f| comments::read_file(&f.path, &f.rel, config.timezone, diags));
+    comment_folder(slug, dir, read)
+}
+
+/// A comment folder from the outcome of reading each of its files.
+fn comment_folder(
+    slug: &str,
+    dir: &str,
+    read: impl Iterator<Item = std::result::Result<Comment, Diagnostic>>,
+) -> std::result::Result<CommentFolder, Vec<Diagnostic>> {
     let mut comments = Vec::new();
     let mut errors = Vec::new();
-    for f in files {
-        match comments::read_file(&f.path, &f.rel, config.timezone, diags) {
+    for r in read {
+        match r {
             Ok(c) => comments.push(c),
             Err(d) => errors.push(d),
         }
@@ -624,6 +654,26 @@ pub fn read_comment_folder(
     } else {
         Err(errors)
     }
+}
+
+/// Every comment folder, all their files read in one stream (a folder holds a few files; a site
+/// thousands of folders).
+fn read_comment_folders(
+    dirs: &[(String, String, Vec<SourceFile>)],
+    config: &Config,
+    diags: &Diagnostics,
+) -> Vec<std::result::Result<CommentFolder, Vec<Diagnostic>>> {
+    let files: Vec<&SourceFile> = dirs.iter().flat_map(|(_, _, list)| list).collect();
+    let tz = config.timezone;
+    let mut read = readahead::map_read(
+        &files,
+        |f| &f.path,
+        |f, bytes| comments::parse_file(&f.path, &f.rel, bytes, tz, diags),
+    )
+    .into_iter();
+    dirs.iter()
+        .map(|(slug, dir, list)| comment_folder(slug, dir, read.by_ref().take(list.len())))
+        .collect()
 }
 
 /// Group comment files by their folder (used by the walker).

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::{dates, group_by_folder, rel_path};
+use super::{dates, group_by_folder, readahead, rel_path};
 use crate::error::{Diagnostic, Diagnostics, Result};
 
 /// A Markdown source file and what its location says about it.
@@ -57,13 +57,12 @@ fn is_markdown(path: &Path) -> bool {
 
 /// Every file below `dir`, sorted, skipping ignored names; unreadable entries become errors.
 ///
-/// The first level is listed here and each folder in it is walked on a thread of its own: a site's
-/// trees are wide (a folder per post's comments, or per folder post), and on a cold cache a walk that
-/// reads thousands of folders one after the other waits on the disk thousands of times, where parallel
-/// walks ask it many things at once. Files come out in the order of one depth-first walk with each
+/// The first level is listed here and the folders in it are walked by [`readahead::map_io`]'s threads:
+/// a site's trees are wide (a folder per post's comments, or per folder post), and on a cold cache a
+/// walk that reads thousands of folders one after the other waits on the disk thousands of times,
+/// where parallel walks ask it many things at once. Files come out in the order of one depth-first walk with each
 /// folder's names sorted.
 fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    use rayon::prelude::*;
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -74,27 +73,24 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
             return Vec::new();
         }
     };
-    let walked: Vec<(Vec<PathBuf>, Vec<Diagnostic>)> = top
-        .into_par_iter()
-        .map(|item| {
-            let mut files = Vec::new();
-            let mut errs = Vec::new();
-            match item {
-                Entry::File(path) => take_path(root, path, &mut files, &mut errs),
-                Entry::Folder(folder) => {
-                    let below = walker(&folder).min_depth(1).into_iter();
-                    for entry in below.filter_entry(not_ignored) {
-                        match entry {
-                            Ok(e) => take_file(root, e, &mut files, &mut errs),
-                            Err(err) => errs.push(walk_error(root, &folder, &err)),
-                        }
+    let walked = readahead::map_io(&top, |item| {
+        let mut files = Vec::new();
+        let mut errs = Vec::new();
+        match item {
+            Entry::File(path) => take_path(root, path.clone(), &mut files, &mut errs),
+            Entry::Folder(folder) => {
+                let below = walker(folder).min_depth(1).into_iter();
+                for entry in below.filter_entry(not_ignored) {
+                    match entry {
+                        Ok(e) => take_file(root, e, &mut files, &mut errs),
+                        Err(err) => errs.push(walk_error(root, folder, &err)),
                     }
                 }
-                Entry::Unreadable(path, err) => errs.push(read_error(root, &path, &err)),
             }
-            (files, errs)
-        })
-        .collect();
+            Entry::Unreadable(path, err) => errs.push(read_error(root, path, err)),
+        }
+        (files, errs)
+    });
     let mut out = Vec::new();
     for (files, errs) in walked {
         out.extend(files);
