@@ -6,6 +6,8 @@
 
 use serde::de::DeserializeOwned;
 
+mod plain;
+
 /// A YAML problem with its line in the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
@@ -14,7 +16,15 @@ pub struct YamlError {
 }
 
 /// Deserialize `text` into `T`. Empty text is read as an empty mapping.
+///
+/// Text of the plain shape most front matter has is read by [`plain`] when it gives `T`; everything
+/// else, and every error, comes from `serde_yaml`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if let Some(node) = plain::parse(text) {
+        if let Ok(value) = T::deserialize(node) {
+            return Ok(value);
+        }
+    }
     let source = if text.trim().is_empty() { "{}" } else { text };
     serde_yaml::from_str(source).map_err(|e| convert(&e))
 }
