@@ -22,7 +22,8 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{self, IntoDeserializer, Visitor};
 
 /// A value of the plain shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,11 +278,8 @@ impl<'de> de::Deserializer<'de> for Node {
             Node::Bool(b) => visitor.visit_bool(b),
             Node::Int(n) => visitor.visit_u64(n),
             Node::Str(s) => visitor.visit_str(&s),
-            Node::Seq(items) => visitor.visit_seq(Items(items.into_iter())),
-            Node::Map(entries) => visitor.visit_map(Entries {
-                entries: entries.into_iter(),
-                value: None,
-            }),
+            Node::Seq(items) => visitor.visit_seq(SeqDeserializer::new(items.into_iter())),
+            Node::Map(entries) => visitor.visit_map(MapDeserializer::new(entries.into_iter())),
         }
     }
 
@@ -298,44 +296,11 @@ impl<'de> de::Deserializer<'de> for Node {
     }
 }
 
-struct Items(std::vec::IntoIter<Node>);
+impl<'de> IntoDeserializer<'de, Mismatch> for Node {
+    type Deserializer = Node;
 
-impl<'de> SeqAccess<'de> for Items {
-    type Error = Mismatch;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Mismatch> {
-        self.0.next().map(|node| seed.deserialize(node)).transpose()
-    }
-}
-
-struct Entries {
-    entries: std::vec::IntoIter<(String, Node)>,
-    value: Option<Node>,
-}
-
-impl<'de> MapAccess<'de> for Entries {
-    type Error = Mismatch;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Mismatch> {
-        let Some((key, value)) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.value = Some(value);
-        seed.deserialize(key.into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Mismatch> {
-        let value = self
-            .value
-            .take()
-            .ok_or_else(|| Mismatch("a value was asked for before its key".into()))?;
-        seed.deserialize(value)
+    fn into_deserializer(self) -> Node {
+        self
     }
 }
 
