@@ -60,8 +60,8 @@ fn is_markdown(path: &Path) -> bool {
 /// The first level is listed here and the folders in it are walked by [`readahead::map_io`]'s threads:
 /// a site's trees are wide (a folder per post's comments, or per folder post), and on a cold cache a
 /// walk that reads thousands of folders one after the other waits on the disk thousands of times,
-/// where parallel walks ask it many things at once. Files come out in the order of one depth-first walk with each
-/// folder's names sorted.
+/// where parallel walks ask it many things at once. Files come out in the order of one depth-first
+/// walk with each folder's names sorted.
 fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if !dir.is_dir() {
         return Vec::new();

@@ -81,7 +81,7 @@ pub struct FullPost<'a> {
     pub aliases: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct FeedLink {
     pub format: &'static str,
     /// The format's human name: "RSS", "Atom", "JSON Feed".
@@ -111,6 +111,9 @@ pub fn feed_links(site: &Site, folder: &str, what: &str) -> Vec<FeedLink> {
         .collect()
 }
 
+/// What made the site, as `site.generator` and the feeds' `<generator>` name it.
+pub const GENERATOR: &str = concat!("lanyard ", env!("CARGO_PKG_VERSION"));
+
 #[derive(Serialize)]
 pub struct SiteCtx<'a> {
     pub title: &'a str,
@@ -125,7 +128,7 @@ pub struct SiteCtx<'a> {
     pub feeds: serde_json::Value,
     pub feed_links: Vec<FeedLink>,
     pub extra: &'a serde_json::Value,
-    pub generator: String,
+    pub generator: &'static str,
     pub highlight_css: &'static str,
 }
 
@@ -165,7 +168,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         }),
         feed_links: feed_links(site, "/", &c.title),
         extra: &c.extra,
-        generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
+        generator: GENERATOR,
         highlight_css: "/highlight.css",
     };
     serde_json::to_value(ctx).unwrap_or_default()

@@ -114,9 +114,10 @@ pub struct Shared<'a> {
     /// What every page's context starts from, made once: `site` and `feeds` (the site's own feeds).
     /// A clone copies these values structurally instead of serializing them again for each page.
     page_ctx: Context,
+    /// The site's own feeds, which tag and series pages list before their own.
+    site_feeds: Vec<FeedLink>,
     /// The theme's post views, rendered on first use.
     pub views: Views<'a>,
-    generator: String,
     /// `0..posts.len()`, made once: the home listing pages slice it.
     all_posts: Vec<usize>,
 }
@@ -125,14 +126,15 @@ impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let mut site_ctx = Context::new();
         site_ctx.insert("site", &context::site_value(site));
+        let site_feeds = feed_links(site, "/", &site.config.title);
         let mut page_ctx = site_ctx.clone();
-        page_ctx.insert("feeds", &feed_links(site, "/", &site.config.title));
+        page_ctx.insert("feeds", &site_feeds);
         Shared {
             site,
             theme,
             views: Views::new(site, theme, site_ctx),
             page_ctx,
-            generator: format!("lanyard {}", env!("CARGO_PKG_VERSION")),
+            site_feeds,
             all_posts: (0..site.posts.len()).collect(),
         }
     }
@@ -354,8 +356,9 @@ fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str)
 }
 
 /// The site's feeds and those of the tag or series at `folder` (named `name`), for its pages.
-fn feeds_with(site: &Site, folder: &str, name: &str) -> Vec<FeedLink> {
-    let mut feeds = feed_links(site, "/", &site.config.title);
+fn feeds_with(shared: &Shared, folder: &str, name: &str) -> Vec<FeedLink> {
+    let site = shared.site;
+    let mut feeds = shared.site_feeds.clone();
     feeds.extend(feed_links(
         site,
         folder,
@@ -444,7 +447,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         Job::Tag { tag, page } => {
             let t = &site.ix.tags[*tag];
             let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
-            insert(&mut ctx, "feeds", &feeds_with(site, &t.path, &t.name));
+            insert(&mut ctx, "feeds", &feeds_with(shared, &t.path, &t.name));
             insert(
                 &mut ctx,
                 "tag",
@@ -487,7 +490,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
             insert(
                 &mut ctx,
                 "feeds",
-                &feeds_with(site, &series.path, &series.title),
+                &feeds_with(shared, &series.path, &series.title),
             );
             insert(&mut ctx, "series", &series_value(shared, series, true));
             ctx
@@ -682,7 +685,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
         site_url: &c.base_url,
         home_url: &home_url,
         feed_url: &feed_url,
-        generator: &shared.generator,
+        generator: context::GENERATOR,
         // An empty Atom feed (a series with no published part yet) still needs an `<updated>`: a fixed date
         // keeps builds reproducible, where the clock would not, and depends on nothing else in the site.
         updated: (items.is_empty() && format == FeedFormat::Atom)
