@@ -19,8 +19,15 @@
 //! line by line with one parse state, so its cost grows with the size of the block; lines longer than
 //! [`MAX_LINE_BYTES`] (minified code) are not highlighted, since the cost of one line grows faster
 //! than its length.
+//!
+//! The same block often appears on many pages (an install command, a config snippet quoted across a
+//! series), and syntect spends tens of microseconds on each line, so the highlighter remembers what it
+//! made: a block is highlighted once per language and text, and later copies are looked up. The memo
+//! is bounded ([`MEMO_BYTES`]); when full it starts over, so a long `serve --watch` session does not
+//! grow without end.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 use syntect::highlighting::{Color, Theme, ThemeSet};
@@ -66,10 +73,44 @@ const ALIASES: &[(&str, &str)] = &[
     ("py3", "python"),
 ];
 
-/// Holds syntect's syntax set, loaded on first use. Share one per build (`&Highlighter` is `Sync`).
+/// How many bytes of code and highlighted HTML the memo keeps before it starts over.
+const MEMO_BYTES: usize = 16 << 20;
+
+/// Holds syntect's syntax set, loaded on first use, and the blocks highlighted so far. Share one per
+/// build (`&Highlighter` is `Sync`).
 #[derive(Debug, Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
+    memo: Mutex<Memo>,
+}
+
+/// Highlighted blocks by language, then text; `None` where syntect declined the block.
+#[derive(Debug, Default)]
+struct Memo {
+    blocks: HashMap<String, HashMap<String, Option<String>>>,
+    bytes: usize,
+}
+
+impl Memo {
+    fn get(&self, lang: &str, code: &str) -> Option<Option<String>> {
+        self.blocks.get(lang)?.get(code).cloned()
+    }
+
+    fn insert(&mut self, lang: &str, code: &str, html: Option<String>) {
+        let size = lang.len() + code.len() + html.as_ref().map_or(0, String::len);
+        if size > MEMO_BYTES {
+            return;
+        }
+        if self.bytes + size > MEMO_BYTES {
+            self.blocks.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.blocks
+            .entry(lang.to_string())
+            .or_default()
+            .insert(code.to_string(), html);
+    }
 }
 
 impl Highlighter {
@@ -120,11 +161,25 @@ impl Highlighter {
         format!("<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{body}</code></pre>\n")
     }
 
-    /// Highlighted HTML of `code`, or `None` to write it plain.
+    /// Highlighted HTML of `code`, or `None` to write it plain; from the memo when this block was
+    /// highlighted before.
     fn highlight(&self, lang: &str, code: &str) -> Option<String> {
         if PLAIN.contains(&lang) || code.lines().any(|line| line.len() > MAX_LINE_BYTES) {
             return None;
         }
+        if let Some(known) = self.memo().get(lang, code) {
+            return known;
+        }
+        let html = self.highlight_uncached(lang, code);
+        self.memo().insert(lang, code, html.clone());
+        html
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.memo.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn highlight_uncached(&self, lang: &str, code: &str) -> Option<String> {
         let syntaxes = self.syntaxes();
         let syntax = find_syntax(syntaxes, lang)?;
         let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
@@ -216,5 +271,41 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<'_, I> {
         }
         let html = self.highlighter.code_block(info.as_deref(), &code);
         Some(Event::Html(html.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_block_is_what_a_fresh_highlighter_makes() {
+        let shared = Highlighter::new();
+        let code = "x = {\"a\": 1}  # note\n";
+        for lang in ["python", "ruby", "python", "ruby"] {
+            let fresh = Highlighter::new().code_block(Some(lang), code);
+            assert_eq!(shared.code_block(Some(lang), code), fresh, "{lang}");
+        }
+        assert_ne!(
+            shared.code_block(Some("python"), code),
+            shared.code_block(Some("ruby"), code)
+        );
+    }
+
+    #[test]
+    fn the_memo_starts_over_when_full() {
+        let mut memo = Memo::default();
+        let half = "a".repeat(MEMO_BYTES / 2);
+        memo.insert("rust", &half, Some("first".into()));
+        assert_eq!(memo.get("rust", &half), Some(Some("first".into())));
+        memo.insert("rust", &format!("{half}b"), None);
+        assert_eq!(
+            memo.get("rust", &half),
+            None,
+            "the full memo was not cleared"
+        );
+        assert_eq!(memo.get("rust", &format!("{half}b")), Some(None));
+        memo.insert("rust", &"c".repeat(MEMO_BYTES + 1), None);
+        assert_eq!(memo.bytes, MEMO_BYTES / 2 + 1 + 4);
     }
 }
