@@ -959,7 +959,14 @@ impl<'a> Processor<'a> {
             // Comments are ignored when rendering
             Node::Comment(_, _) => (),
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write!(write, "{}", s)?,
-            Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
+            // A macro printed as it is goes straight to the output; through `eval_expression` (which
+            // filters and `not` need) its text would be collected in a string and copied.
+            Node::VariableBlock(_, ref expr) => match expr.val {
+                ExprVal::MacroCall(ref call) if expr.filters.is_empty() && !expr.negated => {
+                    self.eval_macro_call(call, write)?
+                }
+                _ => self.eval_expression(expr)?.render(write)?,
+            },
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
                 let body = render_to_string(
