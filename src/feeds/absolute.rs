@@ -70,7 +70,7 @@ struct Rewriter<'h, 'b> {
 
 impl Rewriter<'_, '_> {
     fn run(mut self) -> String {
-        while let Some(offset) = self.src[self.pos..].find('<') {
+        while let Some(offset) = memchr::memchr(b'<', &self.bytes[self.pos..]) {
             self.pos += offset;
             self.markup();
         }
@@ -94,7 +94,8 @@ impl Rewriter<'_, '_> {
     }
 
     fn skip_past(&mut self, end: &str, from: usize) {
-        self.pos = match self.src.get(from..).and_then(|rest| rest.find(end)) {
+        let rest = self.bytes.get(from..).unwrap_or_default();
+        self.pos = match memchr::memmem::find(rest, end.as_bytes()) {
             Some(offset) => from + offset + end.len(),
             None => self.src.len(),
         };
@@ -182,7 +183,7 @@ impl Rewriter<'_, '_> {
 
     /// Skips to the `</name` that ends a raw-text element, leaving `pos` on it.
     fn skip_raw_text(&mut self, name: &str) {
-        while let Some(offset) = self.src[self.pos..].find("</") {
+        while let Some(offset) = memchr::memmem::find(&self.bytes[self.pos..], b"</") {
             let at = self.pos + offset;
             let after = at + 2 + name.len();
             let named = self

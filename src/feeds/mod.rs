@@ -55,6 +55,10 @@ pub struct FeedItem<'a> {
     pub summary_html: &'a str,
     /// Full HTML body, `Some` when the site publishes full content; links as in `summary_html`.
     pub content_html: Option<&'a str>,
+    /// The links of `summary_html` and `content_html` are absolute already ([`absolutize`] made them,
+    /// against the feed's `site_url` and this item's `url`), so they are written as they are. A post
+    /// is in several feeds, each in three formats: the build makes its links absolute once.
+    pub absolute: bool,
 }
 
 /// What describes one feed as a whole.
@@ -134,12 +138,12 @@ fn last_change(meta: &FeedMeta, items: &[FeedItem]) -> Option<DateTime<FixedOffs
 }
 
 /// The item's summary and optional full content with every link made absolute.
-fn bodies(meta: &FeedMeta, item: &FeedItem) -> (String, Option<String>) {
-    let summary = absolutize(item.summary_html, meta.site_url, item.url);
-    let content = item
-        .content_html
-        .map(|html| absolutize(html, meta.site_url, item.url));
-    (summary, content)
+fn bodies<'a>(meta: &FeedMeta, item: &FeedItem<'a>) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
+    let absolute = |html: &'a str| match item.absolute {
+        true => Cow::Borrowed(html),
+        false => Cow::Owned(absolutize(html, meta.site_url, item.url)),
+    };
+    (absolute(item.summary_html), item.content_html.map(absolute))
 }
 
 /// RFC 822 as RSS uses it (`Tue, 1 Jul 2003 10:52:37 +0200`). chrono panics outside years

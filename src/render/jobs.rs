@@ -1,6 +1,7 @@
 //! The jobs that make output files, and how each one runs.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use tera::Context;
@@ -120,7 +121,13 @@ pub struct Shared<'a> {
     pub views: Views<'a>,
     /// `0..posts.len()`, made once: the home listing pages slice it.
     all_posts: Vec<usize>,
+    /// Per post, its summary and (with full-content feeds) its body with links made absolute, made
+    /// by the first feed that lists the post and reused by the others (see [`FeedItem::absolute`]).
+    feed_html: Vec<OnceLock<FeedHtml>>,
 }
+
+/// A post's summary and optional full content as feeds carry them, every link absolute.
+type FeedHtml = (String, Option<String>);
 
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
@@ -136,7 +143,23 @@ impl<'a> Shared<'a> {
             page_ctx,
             site_feeds,
             all_posts: (0..site.posts.len()).collect(),
+            feed_html: (0..site.posts.len()).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// The feed HTML of post `i`, made on first use.
+    fn feed_html(&self, i: usize) -> std::io::Result<&FeedHtml> {
+        let slot = &self.feed_html[i];
+        if let Some(made) = slot.get() {
+            return Ok(made);
+        }
+        let (site, post) = (self.site, &self.site.posts[i]);
+        let absolute = |html: &str| feeds::absolutize(html, &site.config.base_url, &post.url);
+        let content = match site.config.feed_full_content {
+            true => Some(absolute(&site.body(post)?)),
+            false => None,
+        };
+        Ok(slot.get_or_init(|| (absolute(&post.summary_html), content)))
     }
 }
 
@@ -641,13 +664,9 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 )
             }
         };
-    let bodies = indices
+    let html = indices
         .iter()
-        .map(|&i| {
-            c.feed_full_content
-                .then(|| site.body(&site.posts[i]))
-                .transpose()
-        })
+        .map(|&i| shared.feed_html(i))
         .collect::<std::io::Result<Vec<_>>>()
         .map_err(|e| {
             Error::new(
@@ -658,8 +677,8 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
         })?;
     let items: Vec<FeedItem> = indices
         .iter()
-        .zip(&bodies)
-        .map(|(&i, body)| {
+        .zip(html)
+        .map(|(&i, (summary, content))| {
             let post = &site.posts[i];
             FeedItem {
                 title: &post.meta.title,
@@ -671,8 +690,9 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                     .iter()
                     .map(|&t| site.ix.tags[t].name.as_str())
                     .collect(),
-                summary_html: &post.summary_html,
-                content_html: body.as_deref(),
+                summary_html: summary,
+                content_html: content.as_deref(),
+                absolute: true,
             }
         })
         .collect();

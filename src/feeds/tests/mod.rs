@@ -45,6 +45,7 @@ fn items() -> Vec<FeedItem<'static>> {
                 "<p>See <a href=\"/posts/x/\">this</a>.</p>\n<img src=\"pic.png\" alt=\"mask\">\n\
                  <img srcset=\"a.png 1x, /b.png 2x\">",
             ),
+            absolute: false,
         },
         FeedItem {
             title: "DNS &amp; you",
@@ -56,6 +57,7 @@ fn items() -> Vec<FeedItem<'static>> {
             summary_html:
                 "<p>It is <em>always</em> DNS.</p><p>Read <a href='../subnetting/'>this</a>.</p>",
             content_html: None,
+            absolute: false,
         },
     ]
 }
@@ -332,6 +334,7 @@ fn hostile_items() -> Vec<FeedItem<'static>> {
         categories: vec!["a&b", "<tag>", "\u{3}ok"],
         summary_html: "<p>]]></p><![CDATA[ x ]]>",
         content_html: Some("<pre>]]]]>&lt;\u{8}</pre><a href=\"/x?a=1&amp;b=2\">ok</a>"),
+        absolute: false,
     }]
 }
 
@@ -400,6 +403,25 @@ fn output_is_deterministic_and_keeps_item_order() {
                 "https://tips.example.com/posts/subnetting/"
             ]
         );
+    }
+}
+
+// An item whose links are absolute already is written as it is, in every format.
+#[test]
+fn items_marked_absolute_are_not_rewritten() {
+    let relative = items().remove(0);
+    let absolute = FeedItem {
+        absolute: true,
+        ..relative.clone()
+    };
+    for write in [rss, atom, json] {
+        let kept = write(&meta(), std::slice::from_ref(&absolute));
+        let made = write(&meta(), std::slice::from_ref(&relative));
+        assert!(
+            kept.contains("pic.png") && !kept.contains("subnetting/pic.png"),
+            "{kept}"
+        );
+        assert!(made.contains("subnetting/pic.png"), "{made}");
     }
 }
 
