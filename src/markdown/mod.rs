@@ -67,6 +67,32 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
+/// The table of contents as nested ordered lists, `<ol><li><a href="#id">Title</a><ol>…</ol></li></ol>`
+/// (a line per item), or nothing when there is no heading. Templates get it as `toc_html` beside the `toc` structure:
+/// printing a ready list costs a page nothing, where a recursive template macro walked the tree
+/// for every post.
+pub fn toc_html(toc: &[TocEntry]) -> String {
+    fn list(entries: &[TocEntry], html: &mut String) {
+        if entries.is_empty() {
+            return;
+        }
+        html.push_str("<ol>\n");
+        for entry in entries {
+            html.push_str("<li><a href=\"#");
+            html.push_str(&escape_html(&entry.id));
+            html.push_str("\">");
+            html.push_str(&escape_html(&entry.title));
+            html.push_str("</a>");
+            list(&entry.children, html);
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol>");
+    }
+    let mut html = String::new();
+    list(toc, &mut html);
+    html
+}
+
 /// A link or image found in the Markdown, for the link checker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkRef {

@@ -445,3 +445,17 @@ proptest::proptest! {
         proptest::prop_assert_eq!(escape_html(&text), expected);
     }
 }
+
+#[test]
+fn toc_html_nests_and_escapes() {
+    let entries = vec![
+        toc(2, "a", "A & <b>", vec![toc(3, "b\"x", "B", vec![])]),
+        toc(2, "c", "C", vec![]),
+    ];
+    assert_eq!(
+        super::toc_html(&entries),
+        "<ol>\n<li><a href=\"#a\">A &amp; &lt;b&gt;</a><ol>\n<li><a href=\"#b&quot;x\">B</a></li>\n</ol></li>\n\
+         <li><a href=\"#c\">C</a></li>\n</ol>"
+    );
+    assert_eq!(super::toc_html(&[]), "");
+}

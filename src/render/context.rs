@@ -73,6 +73,7 @@ pub struct FullPost<'a> {
     pub summary: Summary<'a>,
     pub content_html: Cow<'a, str>,
     pub toc: &'a [TocEntry],
+    pub toc_html: String,
     pub newer: Option<Link<'a>>,
     pub older: Option<Link<'a>>,
     pub related: Vec<Summary<'a>>,
@@ -303,6 +304,7 @@ pub fn full_post<'a>(site: &'a Site, views: &'a Views, i: usize) -> std::io::Res
         summary: summary_of(site, doc, Some(i), true, views.of(i)),
         content_html: site.body(doc)?,
         toc: &doc.toc,
+        toc_html: crate::markdown::toc_html(&doc.toc),
         newer: i.checked_sub(1).map(link),
         older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
         related: site.ix.related[i]
@@ -321,6 +323,7 @@ pub struct PageCtx<'a> {
     pub summary: Summary<'a>,
     pub content_html: Cow<'a, str>,
     pub toc: &'a [TocEntry],
+    pub toc_html: String,
     pub extra: &'a serde_json::Value,
 }
 
@@ -330,6 +333,7 @@ pub fn page(site: &Site, i: usize) -> std::io::Result<PageCtx<'_>> {
         summary: summary_of(site, doc, None, false, PostViews::NONE),
         content_html: site.body(doc)?,
         toc: &doc.toc,
+        toc_html: crate::markdown::toc_html(&doc.toc),
         extra: &doc.meta.extra,
     })
 }
