@@ -169,33 +169,31 @@ pub struct Checked {
     pub outside: Vec<Outside>,
 }
 
-/// Check every internal link of posts, pages and comments against `targets`.
 /// The output files that some link points into with a `#fragment`: the only pages whose ids a build
 /// needs to read (reading every page's ids would cost a pass over ten thousand pages for nothing).
 pub fn anchor_targets(site: &Site) -> std::collections::HashSet<String> {
     let base_url = &site.config.base_url;
-    let mut targets = std::collections::HashSet::new();
-    for doc in site.posts.iter().chain(&site.pages) {
-        let dests = doc
-            .links
-            .iter()
-            .map(|l| &l.dest)
-            .chain(doc.comment_links.iter().map(|c| &c.link.dest));
-        for dest in dests {
-            if let Dest::Internal {
-                path,
-                fragment: Some(_),
-            } = resolve(dest, &doc.path, base_url)
-            {
-                if let Ok(file) = url_path_to_file(&path) {
-                    targets.insert(file);
-                }
-            }
-        }
-    }
-    targets
+    site.posts
+        .par_iter()
+        .chain(site.pages.par_iter())
+        .flat_map_iter(|doc| {
+            let dests = doc
+                .links
+                .iter()
+                .map(|l| &l.dest)
+                .chain(doc.comment_links.iter().map(|c| &c.link.dest));
+            dests.filter_map(|dest| match resolve(dest, &doc.path, base_url) {
+                Dest::Internal {
+                    path,
+                    fragment: Some(_),
+                } => url_path_to_file(&path).ok(),
+                _ => None,
+            })
+        })
+        .collect()
 }
 
+/// Check every internal link of posts, pages and comments against `targets`.
 pub fn check(site: &Site, targets: &Targets) -> Checked {
     let checker = Checker {
         site,
