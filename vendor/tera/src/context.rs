@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use serde::ser::Serialize;
 use serde_json::value::{to_value, Map, Value};
@@ -10,9 +11,12 @@ use crate::errors::{Error, Result as TeraResult};
 ///
 /// Light wrapper around a `BTreeMap` for easier insertions of Serializable
 /// values
+///
+/// Each value is held behind an `Arc`, so cloning a context (one made once with the values every
+/// page shares, then cloned and completed for each page) copies pointers, not the values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    data: BTreeMap<String, Value>,
+    data: BTreeMap<String, Arc<Value>>,
 }
 
 impl Context {
@@ -31,7 +35,7 @@ impl Context {
     /// context.insert("number_users", &42);
     /// ```
     pub fn insert<T: Serialize + ?Sized, S: Into<String>>(&mut self, key: S, val: &T) {
-        self.data.insert(key.into(), to_value(val).unwrap());
+        self.data.insert(key.into(), Arc::new(to_value(val).unwrap()));
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -58,7 +62,7 @@ impl Context {
         key: S,
         val: &T,
     ) -> TeraResult<()> {
-        self.data.insert(key.into(), to_value(val)?);
+        self.data.insert(key.into(), Arc::new(to_value(val)?));
 
         Ok(())
     }
@@ -84,7 +88,7 @@ impl Context {
     pub fn into_json(self) -> Value {
         let mut m = Map::new();
         for (key, value) in self.data {
-            m.insert(key, value);
+            m.insert(key, Arc::unwrap_or_clone(value));
         }
         Value::Object(m)
     }
@@ -95,7 +99,7 @@ impl Context {
             Value::Object(m) => {
                 let mut data = BTreeMap::new();
                 for (key, value) in m {
-                    data.insert(key, value);
+                    data.insert(key, Arc::new(value));
                 }
                 Ok(Context { data })
             }
@@ -115,12 +119,12 @@ impl Context {
 
     /// Returns the value at a given key index.
     pub fn get(&self, index: &str) -> Option<&Value> {
-        self.data.get(index)
+        self.data.get(index).map(|value| &**value)
     }
 
     /// Remove a key from the context, returning the value at the key if the key was previously inserted into the context.
     pub fn remove(&mut self, index: &str) -> Option<Value> {
-        self.data.remove(index)
+        self.data.remove(index).map(Arc::unwrap_or_clone)
     }
 
     /// Checks if a value exists at a specific index.
@@ -510,9 +514,9 @@ mod tests {
         source.insert("b", &3);
         source.insert("c", &4);
         target.extend(source);
-        assert_eq!(*target.data.get("a").unwrap(), to_value(1).unwrap());
-        assert_eq!(*target.data.get("b").unwrap(), to_value(3).unwrap());
-        assert_eq!(*target.data.get("c").unwrap(), to_value(4).unwrap());
+        assert_eq!(**target.data.get("a").unwrap(), to_value(1).unwrap());
+        assert_eq!(**target.data.get("b").unwrap(), to_value(3).unwrap());
+        assert_eq!(**target.data.get("c").unwrap(), to_value(4).unwrap());
     }
 
     #[test]
