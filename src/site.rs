@@ -235,11 +235,22 @@ pub fn index(
     highlighter: &Highlighter,
     diags: &Diagnostics,
 ) -> Result<Indexes> {
-    let (tags, post_tags) = index_tags(posts);
-    let (series, post_series) = index_series(posts, series, highlighter, diags)?;
-    let (authors, post_author) = index_authors(posts, config);
-    let years = index_years(posts);
-    let related = related_posts(posts, &tags, &post_tags, config.related_posts);
+    // Independent of each other: tags and related posts on one side, the rest on the other.
+    let (((tags, post_tags), related), (series, (authors, post_author), years)) = rayon::join(
+        || {
+            let (tags, post_tags) = index_tags(posts);
+            let related = related_posts(posts, &tags, &post_tags, config.related_posts);
+            ((tags, post_tags), related)
+        },
+        || {
+            (
+                index_series(posts, series, highlighter, diags),
+                index_authors(posts, config),
+                index_years(posts),
+            )
+        },
+    );
+    let (series, post_series) = series?;
     Ok(Indexes {
         tags,
         series,
