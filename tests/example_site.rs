@@ -131,3 +131,24 @@ fn hostile_comment_is_inert_in_the_example() {
         "the reader's text should still be shown, escaped"
     );
 }
+
+#[test]
+fn contents_box_lists_the_headings_as_nested_links() {
+    let out = build_example();
+    let about = std::fs::read_to_string(out.path().join("site/about/index.html")).unwrap();
+    let nav = about
+        .split("<nav class=\"toc\" aria-label=\"Contents\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("the about page has a contents box");
+    for (id, title) in [
+        ("who-we-are", "Who we are"),
+        ("what-we-believe", "What we believe"),
+    ] {
+        assert!(
+            nav.contains(&format!("<li><a href=\"#{id}\">{title}</a></li>")),
+            "{nav}"
+        );
+        assert!(about.contains(&format!("id=\"{id}\"")), "no heading {id}");
+    }
+}

@@ -347,7 +347,7 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
             .map_err(io)?,
         _ => {
             let html = page(shared, p)?;
-            sink.write(&p.out, html.as_bytes()).map_err(io)?;
+            sink.write(&p.out, &html).map_err(io)?;
             return Ok(true);
         }
     }
@@ -394,7 +394,9 @@ fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
     ctx.insert(key, value);
 }
 
-fn page(shared: &Shared, p: &Planned) -> Result<String> {
+/// The page's HTML. Tera writes only text it was given as `str`, so the bytes are UTF-8 and are
+/// written as they come, without a pass to check them.
+fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
     let site = shared.site;
     let io = |e: std::io::Error| {
         Error::new(
@@ -405,7 +407,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
     };
     let Some(template) = template_for(site, shared.theme, &p.job) else {
         return match &p.job {
-            Job::Alias { target } => Ok(alias_page(target)),
+            Job::Alias { target } => Ok(alias_page(target).into_bytes()),
             _ => unreachable!(
                 "only page jobs reach page(), and every one but an alias has a template"
             ),
@@ -569,13 +571,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<String> {
         .tera
         .render_to(&template, &ctx, &mut html)
         .map_err(|e| shared.theme.template_error(&e))?;
-    String::from_utf8(html).map_err(|_| {
-        Error::new(
-            &p.source,
-            None,
-            format!("template `{template}` produced text that is not UTF-8"),
-        )
-    })
+    Ok(html)
 }
 
 /// The buffer a page is rendered into, big enough for most pages at once.
