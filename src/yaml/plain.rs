@@ -290,9 +290,24 @@ impl<'de> de::Deserializer<'de> for Node {
         }
     }
 
+    /// A struct comes from a mapping only: serde's derive would also build one from a sequence of its
+    /// fields (and from `[]` when every field is optional), where serde_yaml refuses.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Mismatch> {
+        let _ = (name, fields);
+        match self {
+            Node::Seq(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
 }
 

@@ -290,3 +290,17 @@ fn reads_the_example_publication_as_serde_yaml_does() {
         "most of the example's front matter has the plain shape ({read})"
     );
 }
+
+// serde's derive builds a struct from a sequence of its fields (an empty one when every field is
+// optional); serde_yaml does not, and neither may the plain reader.
+#[test]
+fn a_sequence_is_not_a_comment() {
+    for text in [
+        "comments:\n- []\n",
+        "comments:\n- [a, b]\n",
+        "comments: [[]]\n",
+    ] {
+        agrees(text).unwrap();
+        assert!(full_as::<FrontMatter>(text).is_err(), "{text}");
+    }
+}
