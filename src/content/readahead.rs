@@ -72,26 +72,11 @@ where
             let (tx, prefetcher) = (tx.clone(), prefetcher.clone());
             let (next, path, cold) = (&next, &path, &cold);
             s.spawn(move || {
-                while let Some(range) = claim(next, items.len(), BATCH) {
-                    let (start, mut slow) = (range.start, 0);
-                    let read: Vec<_> = items[range]
-                        .iter()
-                        .map(|item| {
-                            let began = Instant::now();
-                            let bytes = std::fs::read(path(item));
-                            slow += usize::from(began.elapsed() > SLOW_READ);
-                            bytes
-                        })
-                        .collect();
-                    // One slow file proves nothing: a reader that loses its core for a moment makes
-                    // one file look slow.
-                    if slow * 2 > read.len() && !cold.swap(true, Ordering::Relaxed) {
+                read_batches(items, path, next, &tx, || {
+                    if !cold.swap(true, Ordering::Relaxed) {
                         prefetcher.unpark();
                     }
-                    if tx.send((start, read)).is_err() {
-                        break;
-                    }
-                }
+                })
             });
         }
         drop(tx);
@@ -105,6 +90,36 @@ where
         parts
     });
     in_order(items.len(), parts)
+}
+
+/// One reader: claim batches of files until none is left, read them and send what each read gave;
+/// `cold()` when most files of a batch were slow. One slow file proves nothing: a reader that loses
+/// its core for a moment makes one file look slow.
+fn read_batches<I, P: Fn(&I) -> &Path>(
+    items: &[I],
+    path: &P,
+    next: &AtomicUsize,
+    tx: &mpsc::SyncSender<Batch>,
+    cold: impl Fn(),
+) {
+    while let Some(range) = claim(next, items.len(), BATCH) {
+        let (start, mut slow) = (range.start, 0);
+        let read: Vec<_> = items[range]
+            .iter()
+            .map(|item| {
+                let began = Instant::now();
+                let bytes = std::fs::read(path(item));
+                slow += usize::from(began.elapsed() > SLOW_READ);
+                bytes
+            })
+            .collect();
+        if slow * 2 > read.len() {
+            cold();
+        }
+        if tx.send((start, read)).is_err() {
+            return;
+        }
+    }
 }
 
 /// Once the readers find the files uncached (`cold`), ask the kernel to start reading each file up to
@@ -123,10 +138,7 @@ fn prefetch<I, P: Fn(&I) -> &Path>(
         std::thread::park();
     }
     for (i, item) in items.iter().enumerate() {
-        while i > next.load(Ordering::Relaxed) + PREFETCH {
-            if done.load(Ordering::Relaxed) {
-                return;
-            }
+        while i > next.load(Ordering::Relaxed) + PREFETCH && !done.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_micros(500));
         }
         if done.load(Ordering::Relaxed) {
