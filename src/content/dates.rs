@@ -17,6 +17,9 @@ const LOCAL_FORMATS: &[&str] = &[
 /// Parse an author-written date in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let s = text.trim();
+    if let Some(naive) = plain_local(s) {
+        return in_timezone(s, &naive, tz);
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt);
     }
@@ -29,14 +32,47 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
             return Ok(dt);
         }
     }
-    let naive = parse_naive(s)?;
-    match tz.from_local_datetime(&naive) {
+    in_timezone(s, &parse_naive(s)?, tz)
+}
+
+/// `naive`, a wall-clock time in `tz`, as an instant (the earlier one when the clocks go back).
+fn in_timezone(s: &str, naive: &NaiveDateTime, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    match tz.from_local_datetime(naive) {
         LocalResult::Single(dt) => Ok(dt.fixed_offset()),
         LocalResult::Ambiguous(early, _) => Ok(early.fixed_offset()),
         LocalResult::None => Err(format!(
             "`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time"
         )),
     }
+}
+
+/// The common shapes without an offset, read digit by digit: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and
+/// `YYYY-MM-DD HH:MM:SS` (`T` or a space between). Comments carry plain dates, and trying each strftime
+/// pattern in turn parses every pattern again for each of twenty thousand comments. Anything else,
+/// including an impossible date, is `None` and goes the general way, which explains the mistake.
+fn plain_local(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let num = |at: usize, len: usize| -> Option<u32> {
+        b.get(at..at + len)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    if b.len() == 10 {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    if !matches!(b[10], b' ' | b'T') || b[13] != b':' {
+        return None;
+    }
+    let seconds = match b.len() {
+        19 if b[16] == b':' => num(17, 2)?,
+        19 => return None,
+        _ => 0,
+    };
+    date.and_hms_opt(num(11, 2)?, num(14, 2)?, seconds)
 }
 
 fn parse_naive(s: &str) -> Result<NaiveDateTime, String> {
@@ -130,6 +166,47 @@ mod tests {
         assert!(parse("2024-03-10 02:30", tz)
             .unwrap_err()
             .contains("daylight-saving"));
+    }
+
+    #[test]
+    fn plain_shapes_read_as_the_patterns_read_them() {
+        for s in [
+            "2024-02-29",
+            "2024-03-05 08:30",
+            "2024-03-05T08:30:15",
+            "1999-12-31 23:59:59",
+        ] {
+            assert_eq!(plain_local(s), parse_naive(s).ok(), "{s}");
+        }
+        // Not plain: left to the patterns, which accept or explain them.
+        for s in [
+            "2023-02-30",
+            "2024-03-05 24:00",
+            "2024-03-05 08:30:60",
+            "2024-3-05",
+            "2024-03-05x08:30",
+        ] {
+            assert_eq!(plain_local(s), None, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_shapes_agree_with_the_patterns(
+            s in "[0-9]{4}-[0-3][0-9]-[0-3][0-9]([ T][0-2][0-9]:[0-6][0-9](:[0-6][0-9])?)?"
+        ) {
+            if let Some(fast) = plain_local(&s) {
+                proptest::prop_assert_eq!(Ok(fast), parse_naive(&s));
+            }
+            proptest::prop_assert_eq!(parse(&s, Tz::UTC).ok(), general(&s));
+        }
+    }
+
+    /// `parse` in UTC without the plain-shape shortcut.
+    fn general(s: &str) -> Option<DateTime<FixedOffset>> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .or_else(|| in_timezone(s, &parse_naive(s).ok()?, Tz::UTC).ok())
     }
 
     #[test]
