@@ -113,13 +113,19 @@ pub struct Report {
 
 /// Build the site at `root` into `out`, replacing it only if everything succeeded. Internal links are
 /// checked against what was rendered: warnings, or errors that stop the build with `check_links = "error"`.
+///
+/// The site is handed back with the report. Ten thousand posts are hundreds of thousands of small
+/// allocations: freeing them one by one took about 50 ms of a core, and the allocator's returning of
+/// the freed pages made the kernel interrupt the other core to flush its address mappings. A process
+/// that exits after the build can leave the site to the exit (`std::mem::forget`), where the kernel
+/// takes back the whole address space at once.
 pub fn build(
     root: &Path,
     out: &Path,
     opts: &BuildOptions,
     overrides: &Overrides,
     diags: &Diagnostics,
-) -> Result<Report> {
+) -> Result<(Report, Loaded)> {
     let start = Instant::now();
     // Bodies wait for their pages in a temporary file on the output's disk, else in the system's
     // temporary folder (the output's parent may not exist yet), else in memory.
@@ -143,18 +149,7 @@ pub fn build(
         posts: loaded.site.posts.len(),
         elapsed: start.elapsed(),
     };
-    drop_aside(loaded);
-    Ok(report)
-}
-
-/// Free a finished build's site on a thread of its own. Ten thousand posts are hundreds of thousands
-/// of small allocations and a parked-bodies file whose pages the kernel must release: about 50 ms on
-/// one core, which neither the author (`lanyard build` exits as soon as it reports) nor the next
-/// build of a watching server needs to wait for. Where no thread can be started, it is freed here.
-fn drop_aside(loaded: Loaded) {
-    let _ = std::thread::Builder::new()
-        .name("drop-site".into())
-        .spawn(move || drop(loaded));
+    Ok((report, loaded))
 }
 
 /// A `/proc/self/status` figure in MB (0 where there is none), for the stage timings.
