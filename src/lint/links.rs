@@ -46,18 +46,21 @@ pub fn resolve(dest: &str, page: &str, base_url: &str) -> Dest {
     if dest.is_empty() {
         return Dest::Ignored;
     }
-    let web = dest
-        .strip_prefix("//")
-        .map(|rest| format!("https://{rest}"));
-    if web.is_some() || scheme_of(dest).is_some() {
-        let url = web.as_deref().unwrap_or(dest);
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+    if let Some(rest) = dest.strip_prefix("//") {
+        let url = format!("https://{rest}");
+        return match own_path(&url, base_url) {
+            Some(local) => resolve(&local, page, base_url),
+            None => Dest::Outside(url),
+        };
+    }
+    if let Some(scheme) = scheme_of(dest) {
+        let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+        if !(web && dest[scheme.len()..].starts_with("://")) {
             return Dest::Ignored;
         }
-        return match own_path(url, base_url) {
+        return match own_path(dest, base_url) {
             Some(local) => resolve(&local, page, base_url),
-            None => Dest::Outside(url.to_string()),
+            None => Dest::Outside(dest.to_string()),
         };
     }
     let (before, fragment) = match dest.split_once('#') {
@@ -91,14 +94,15 @@ fn scheme_of(dest: &str) -> Option<&str> {
 
 /// The root-relative part of `url` when it is an address on this site (same host, below `base_url`'s path).
 fn own_path(url: &str, base_url: &str) -> Option<String> {
-    let after_scheme = |u: &str| u.find("://").map(|i| u[i + 3..].to_string());
+    fn after_scheme(u: &str) -> Option<&str> {
+        u.find("://").map(|i| &u[i + 3..])
+    }
+    fn host_and_path(s: &str) -> (&str, &str) {
+        s.split_at(s.find(['/', '?', '#']).unwrap_or(s.len()))
+    }
     let (rest, base) = (after_scheme(url)?, after_scheme(base_url)?);
-    let split = |s: &str| {
-        let at = s.find(['/', '?', '#']).unwrap_or(s.len());
-        (s[..at].to_ascii_lowercase(), s[at..].to_string())
-    };
-    let ((host, path), (base_host, base_path)) = (split(&rest), split(&base));
-    if host != base_host {
+    let ((host, path), (base_host, base_path)) = (host_and_path(rest), host_and_path(base));
+    if !host.eq_ignore_ascii_case(base_host) {
         return None;
     }
     let local = path.strip_prefix(base_path.trim_end_matches('/'))?;
@@ -193,11 +197,13 @@ pub fn anchor_targets(site: &Site) -> std::collections::HashSet<String> {
         .collect()
 }
 
-/// Check every internal link of posts, pages and comments against `targets`.
-pub fn check(site: &Site, targets: &Targets) -> Checked {
+/// Check every internal link of posts, pages and comments against `targets`; with `outside`, also list
+/// the links to other sites (for `check --external`).
+pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
     let checker = Checker {
         site,
         targets,
+        outside,
         paths: OnceLock::new(),
         hints: AtomicUsize::new(0),
     };
@@ -220,6 +226,8 @@ pub fn check(site: &Site, targets: &Targets) -> Checked {
 struct Checker<'a> {
     site: &'a Site,
     targets: &'a Targets<'a>,
+    /// Whether to list the links to other sites.
+    outside: bool,
     /// Every URL path, listed on the first miss.
     paths: OnceLock<Vec<String>>,
     hints: AtomicUsize,
@@ -232,6 +240,7 @@ impl Checker<'_> {
         for link in &doc.links {
             match resolve(&link.dest, &doc.path, base_url) {
                 Dest::Ignored => {}
+                Dest::Outside(_) if !self.outside => {}
                 Dest::Outside(url) => {
                     let text = link.text.clone();
                     out.outside.push(Outside {

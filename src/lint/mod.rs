@@ -46,7 +46,7 @@ pub struct Summary {
 /// with them when the site asks for `check_links = "error"`.
 pub fn links_on_build(loaded: &Loaded, recorded: Recorded, diags: &Diagnostics) -> Result<()> {
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
-    let found = links::check(&loaded.site, &targets).findings;
+    let found = links::check(&loaded.site, &targets, false).findings;
     if !loaded.site.config.check_links_error {
         found.into_iter().for_each(|d| diags.push(d));
         return Ok(());
@@ -73,7 +73,7 @@ pub fn check(root: &Path, opts: &CheckOptions, diags: &Diagnostics) -> Result<Su
     let stats = pipeline::render_into(&loaded, &recorder)?;
     let recorded = recorder.finish();
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
-    let found = links::check(&loaded.site, &targets);
+    let found = links::check(&loaded.site, &targets, opts.external.is_some());
     let mut summary = Summary {
         pages: stats.pages,
         internal_links: found.internal,
