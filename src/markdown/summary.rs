@@ -93,16 +93,12 @@ fn words_in(text: &str) -> usize {
     while i < bytes.len() {
         let end = (i + 64).min(bytes.len());
         let chunk = &bytes[i..end];
-        if let Ok(whole) = <&[u8; 64]>::try_from(chunk) {
-            if whole.is_ascii() {
-                words.chunk(whole);
-                i = end;
-                continue;
-            }
-        }
         if chunk.is_ascii() {
-            for &b in chunk {
-                words.step(ASCII_CLASS[usize::from(b & 0x7F)]);
+            match <&[u8; 64]>::try_from(chunk) {
+                Ok(whole) => words.chunk(whole),
+                Err(_) => chunk
+                    .iter()
+                    .for_each(|&b| words.step(ASCII_CLASS[usize::from(b & 0x7F)])),
             }
             i = end;
             continue;
