@@ -47,21 +47,14 @@ pub fn resolve(dest: &str, page: &str, base_url: &str) -> Dest {
         return Dest::Ignored;
     }
     if let Some(rest) = dest.strip_prefix("//") {
-        let url = format!("https://{rest}");
-        return match own_path(&url, base_url) {
-            Some(local) => resolve(&local, page, base_url),
-            None => Dest::Outside(url),
-        };
+        return web_address(format!("https://{rest}"), page, base_url);
     }
     if let Some(scheme) = scheme_of(dest) {
         let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
         if !(web && dest[scheme.len()..].starts_with("://")) {
             return Dest::Ignored;
         }
-        return match own_path(dest, base_url) {
-            Some(local) => resolve(&local, page, base_url),
-            None => Dest::Outside(dest.to_string()),
-        };
+        return web_address(dest.to_string(), page, base_url);
     }
     let (before, fragment) = match dest.split_once('#') {
         Some((before, fragment)) => (before, Some(fragment.to_string())),
@@ -78,6 +71,14 @@ pub fn resolve(dest: &str, page: &str, base_url: &str) -> Dest {
     Dest::Internal {
         path: normalize(&joined),
         fragment,
+    }
+}
+
+/// An `http(s)://` address: a path of this site when it is under `base_url`, else another site's page.
+fn web_address(url: String, page: &str, base_url: &str) -> Dest {
+    match own_path(&url, base_url) {
+        Some(local) => resolve(&local, page, base_url),
+        None => Dest::Outside(url),
     }
 }
 
