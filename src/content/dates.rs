@@ -57,7 +57,7 @@ fn plain_local(s: &str) -> Option<NaiveDateTime> {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
-    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
+    if !matches!(b.len(), 10 | 16 | 19) || !looks_like_date(s) {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
