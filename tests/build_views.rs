@@ -101,3 +101,47 @@ fn a_broken_view_fails_the_build_once_with_its_file_and_line() {
     assert_eq!(err.matches("error:").count(), 1, "{err}");
     assert_eq!(read(site.path(), "keep.txt"), "previous build");
 }
+
+/// Listed posts carry only the fields a template can reach (`src/render/reads.rs`); a template that
+/// names a field, reaches one through a macro or reads a post whole sees exactly what it saw before.
+#[test]
+fn listed_posts_have_every_field_a_template_reaches() {
+    let site = two_posts();
+    write(
+        site.path(),
+        "templates/m.html",
+        "{% macro line(p) %}{{ p.title }}:{{ p.tags | length }}{% endmacro line %}",
+    );
+    write(
+        site.path(),
+        "templates/index.html",
+        "{% import \"m.html\" as m %}{% for p in paginator.pages %}[{{ m::line(p=p) }}\
+         {% if p.series is defined %}s{% endif %}]{% endfor %}",
+    );
+    write(
+        site.path(),
+        "templates/tag.html",
+        "{% for p in paginator.pages %}{% for key, value in p %}{{ key }} {% endfor %}|{% endfor %}",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        read(site.path(), "index.html"),
+        "[Second:1s][First &amp; best:1s][Hello:0s]"
+    );
+    let keys = read(site.path(), "tags/events/index.html");
+    let first = keys.split('|').next().unwrap();
+    for key in [
+        "title",
+        "summary_html",
+        "tags",
+        "views",
+        "word_count",
+        "series",
+    ] {
+        assert!(
+            first.split(' ').any(|k| k == key),
+            "{key} missing from {first}"
+        );
+    }
+}

@@ -7,8 +7,10 @@
 
 use std::borrow::Cow;
 
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
+use super::reads::{Fields, Slots};
 use super::views::{PostViews, Views};
 use crate::config::FeedFormat;
 use crate::markdown::TocEntry;
@@ -51,9 +53,7 @@ pub struct SeriesBadge<'a> {
 }
 
 /// An [`Entry`] plus what listings show of a post: author, tags and the summary text.
-#[derive(Serialize)]
 pub struct Summary<'a> {
-    #[serde(flatten)]
     pub entry: Entry<'a>,
     pub updated: Option<&'a str>,
     pub author: Option<AuthorRef<'a>>,
@@ -67,19 +67,127 @@ pub struct Summary<'a> {
     pub views: PostViews<'a>,
 }
 
-#[derive(Serialize)]
+/// `post` on a post page: its [`Summary`] and what only its own page shows.
 pub struct FullPost<'a> {
-    #[serde(flatten)]
     pub summary: Summary<'a>,
     pub content_html: Cow<'a, str>,
     pub toc: &'a [TocEntry],
     pub toc_html: String,
     pub newer: Option<Link<'a>>,
     pub older: Option<Link<'a>>,
-    pub related: Vec<Summary<'a>>,
+    pub related: Listed<'a>,
     pub comments: &'a [ThreadComment],
     pub extra: &'a serde_json::Value,
     pub aliases: Vec<&'a str>,
+    /// The fields the page's template can read (see [`super::reads`]); the others are left out.
+    pub fields: &'a Fields,
+}
+
+/// Summaries in a list (listing pages, related posts), each serialized with only `fields`.
+pub struct Listed<'a> {
+    pub items: Vec<Summary<'a>>,
+    pub fields: &'a Fields,
+}
+
+/// `key: value` into `map`, when `fields` keeps `key`.
+fn put<M: SerializeMap, T: Serialize + ?Sized>(
+    map: &mut M,
+    fields: &Fields,
+    key: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    match fields.wants(key) {
+        true => map.serialize_entry(key, value),
+        false => Ok(()),
+    }
+}
+
+impl Entry<'_> {
+    fn write<M: SerializeMap>(&self, map: &mut M, fields: &Fields) -> Result<(), M::Error> {
+        put(map, fields, "title", self.title)?;
+        put(map, fields, "slug", self.slug)?;
+        put(map, fields, "path", self.path)?;
+        put(map, fields, "url", self.url)?;
+        put(map, fields, "date", &self.date)?;
+        put(map, fields, "date_display", self.date_display)?;
+        put(map, fields, "year", &self.year)?;
+        put(map, fields, "series", &self.series)?;
+        put(map, fields, "comment_count", &self.comment_count)?;
+        put(map, fields, "draft", &self.draft)
+    }
+}
+
+impl Summary<'_> {
+    fn write<M: SerializeMap>(&self, map: &mut M, fields: &Fields) -> Result<(), M::Error> {
+        self.entry.write(map, fields)?;
+        put(map, fields, "updated", &self.updated)?;
+        put(map, fields, "author", &self.author)?;
+        put(map, fields, "tags", &self.tags)?;
+        put(map, fields, "summary_html", self.summary_html)?;
+        put(map, fields, "has_more", &self.has_more)?;
+        put(map, fields, "word_count", &self.word_count)?;
+        put(map, fields, "reading_time", &self.reading_time)?;
+        put(map, fields, "views", &self.views)
+    }
+}
+
+impl FullPost<'_> {
+    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        let fields = self.fields;
+        self.summary.write(map, fields)?;
+        put(map, fields, "content_html", &*self.content_html)?;
+        put(map, fields, "toc", self.toc)?;
+        put(map, fields, "toc_html", &self.toc_html)?;
+        put(map, fields, "newer", &self.newer)?;
+        put(map, fields, "older", &self.older)?;
+        put(map, fields, "related", &self.related)?;
+        put(map, fields, "comments", self.comments)?;
+        put(map, fields, "extra", self.extra)?;
+        put(map, fields, "aliases", &self.aliases)
+    }
+}
+
+/// A summary serialized with only some of its fields.
+struct Masked<'s, 'a>(&'s Summary<'a>, &'s Fields);
+
+impl Serialize for Masked<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.0.write(&mut map, self.1)?;
+        map.end()
+    }
+}
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.write(&mut map, &Fields::All)?;
+        map.end()
+    }
+}
+
+impl Serialize for Summary<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Masked(self, &Fields::All).serialize(serializer)
+    }
+}
+
+impl Serialize for FullPost<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.write(&mut map)?;
+        map.end()
+    }
+}
+
+impl Serialize for Listed<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for item in &self.items {
+            seq.serialize_element(&Masked(item, self.fields))?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -204,7 +312,6 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
 
 /// A compact line for long lists (the archive, author pages): no summary text, so a list of ten thousand
 /// posts stays small.
-#[derive(Serialize)]
 pub struct Entry<'a> {
     pub title: &'a str,
     pub slug: &'a str,
@@ -292,8 +399,14 @@ fn summary_of<'a>(
     }
 }
 
-/// Everything `post.html` shows about post `i` (its body read back if it was parked).
-pub fn full_post<'a>(site: &'a Site, views: &'a Views, i: usize) -> std::io::Result<FullPost<'a>> {
+/// Everything `post.html` shows about post `i` (its body read back if it was parked), to be serialized
+/// with the fields `slots` says the page's template reads.
+pub fn full_post<'a>(
+    site: &'a Site,
+    views: &'a Views,
+    i: usize,
+    slots: &'a Slots,
+) -> std::io::Result<FullPost<'a>> {
     let doc = &site.posts[i];
     let link = |j: usize| Link {
         title: &site.posts[j].meta.title,
@@ -307,13 +420,17 @@ pub fn full_post<'a>(site: &'a Site, views: &'a Views, i: usize) -> std::io::Res
         toc_html: crate::markdown::toc_html(&doc.toc),
         newer: i.checked_sub(1).map(link),
         older: (i + 1 < site.posts.len()).then(|| link(i + 1)),
-        related: site.ix.related[i]
-            .iter()
-            .map(|&j| summary(site, views, j))
-            .collect(),
+        related: Listed {
+            items: site.ix.related[i]
+                .iter()
+                .map(|&j| summary(site, views, j))
+                .collect(),
+            fields: &slots.related,
+        },
         comments: &doc.comments,
         extra: &doc.meta.extra,
         aliases: doc.meta.aliases.iter().map(|(_, a)| a.as_str()).collect(),
+        fields: &slots.post,
     })
 }
 
@@ -340,7 +457,7 @@ pub fn page(site: &Site, i: usize) -> std::io::Result<PageCtx<'_>> {
 
 #[derive(Serialize)]
 pub struct Paginator<'a> {
-    pub pages: Vec<Summary<'a>>,
+    pub pages: Listed<'a>,
     pub current: usize,
     pub total_pages: usize,
     pub total_items: usize,
@@ -359,7 +476,7 @@ pub fn page_path(base: &str, n: usize) -> String {
     }
 }
 
-/// Page `n` of `items` (post indices), `per` to a page.
+/// Page `n` of `items` (post indices), `per` to a page; its summaries carry `fields`.
 pub fn paginator<'a>(
     site: &'a Site,
     views: &'a Views,
@@ -367,15 +484,19 @@ pub fn paginator<'a>(
     items: &[usize],
     n: usize,
     per: usize,
+    fields: &'a Fields,
 ) -> Paginator<'a> {
     let total_pages = items.len().div_ceil(per).max(1);
     let start = ((n - 1) * per).min(items.len());
     let end = (start + per).min(items.len());
     Paginator {
-        pages: items[start..end]
-            .iter()
-            .map(|&i| summary(site, views, i))
-            .collect(),
+        pages: Listed {
+            items: items[start..end]
+                .iter()
+                .map(|&i| summary(site, views, i))
+                .collect(),
+            fields,
+        },
         current: n,
         total_pages,
         total_items: items.len(),

@@ -1,5 +1,6 @@
 //! The jobs that make output files, and how each one runs.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -7,6 +8,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::context::{self, feed_links, page_path, paginator, summary, FeedLink};
+use super::reads::{self, Slots};
 use super::theme::{Asset, Theme};
 use super::views::Views;
 use super::Planned;
@@ -121,6 +123,8 @@ pub struct Shared<'a> {
     pub views: Views<'a>,
     /// `0..posts.len()`, made once: the home listing pages slice it.
     all_posts: Vec<usize>,
+    /// Per template, the fields of listed posts it can read (see [`super::reads`]).
+    slots: HashMap<String, Slots>,
     /// Per post, its summary and (with full-content feeds) its body with links made absolute, made
     /// by the first feed that lists the post and reused by the others (see [`FeedItem::absolute`]).
     feed_html: Vec<OnceLock<FeedHtml>>,
@@ -143,8 +147,15 @@ impl<'a> Shared<'a> {
             page_ctx,
             site_feeds,
             all_posts: (0..site.posts.len()).collect(),
+            slots: reads::all(&theme.tera),
             feed_html: (0..site.posts.len()).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// What `template` reads of the posts it lists; everything for a template the theme lacks.
+    fn slots(&self, template: &str) -> &Slots {
+        static ALL: Slots = Slots::ALL;
+        self.slots.get(template).unwrap_or(&ALL)
     }
 
     /// The feed HTML of post `i`, made on first use.
@@ -414,6 +425,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
         };
     };
     let path = format!("/{}", p.out.trim_end_matches("index.html"));
+    let slots = shared.slots(&template);
     let ctx = match &p.job {
         Job::Home { page } => {
             let mut ctx = base(shared, "home", &path, "", "");
@@ -427,6 +439,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
                     &shared.all_posts,
                     *page,
                     site.config.posts_per_page,
+                    &slots.listed,
                 ),
             );
             ctx
@@ -443,7 +456,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             insert(
                 &mut ctx,
                 "post",
-                &context::full_post(site, &shared.views, *i).map_err(io)?,
+                &context::full_post(site, &shared.views, *i, slots).map_err(io)?,
             );
             ctx
         }
@@ -488,6 +501,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
                     &t.posts,
                     *page,
                     site.config.posts_per_page,
+                    &slots.listed,
                 ),
             );
             ctx

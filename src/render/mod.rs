@@ -8,6 +8,7 @@
 pub mod context;
 pub mod fingerprint;
 mod jobs;
+mod reads;
 pub mod theme;
 mod views;
 
