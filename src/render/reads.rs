@@ -174,18 +174,22 @@ impl<'t> Walker<'t> {
     /// Walk what rendering `name` runs: its top template's tree (its own when it extends nothing),
     /// every definition of each block met there, and its own tree too.
     fn template(&mut self, name: &str) {
-        let Ok(leaf) = self.tera.get_template(name) else {
-            self.gave_up = true;
-            return;
-        };
-        self.leaf = Some(leaf);
-        for t in std::iter::once(name).chain(leaf.parents.iter().map(String::as_str)) {
-            let Ok(tpl) = self.tera.get_template(t) else {
-                self.gave_up = true;
-                return;
-            };
-            self.nodes_in(tpl, &tpl.ast);
+        match self.tera.get_template(name) {
+            Ok(leaf) => self.chain(leaf),
+            Err(_) => self.gave_up = true,
         }
+    }
+
+    /// Walk `leaf` and the templates it extends, with `leaf`'s block definitions.
+    fn chain(&mut self, leaf: &'t Template) {
+        let outer = self.leaf.replace(leaf);
+        for t in std::iter::once(&leaf.name).chain(&leaf.parents) {
+            match self.tera.get_template(t) {
+                Ok(tpl) => self.nodes_in(tpl, &tpl.ast),
+                Err(_) => self.gave_up = true,
+            }
+        }
+        self.leaf = outer;
     }
 
     fn nodes_in(&mut self, tpl: &'t Template, nodes: &'t [Node]) {
@@ -249,7 +253,7 @@ impl<'t> Walker<'t> {
             Node::Include(_, names, _) => {
                 for included in names {
                     if let Ok(tpl) = self.tera.get_template(included) {
-                        self.nested(|w| w.nodes_in(tpl, &tpl.ast));
+                        self.nested(|w| w.chain(tpl));
                     }
                 }
             }

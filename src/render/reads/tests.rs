@@ -143,6 +143,25 @@ fn blocks_of_children_and_parents_and_includes_are_read() {
 }
 
 #[test]
+fn an_included_template_that_extends_another_is_read_with_its_parent() {
+    let s = slots(&[
+        (
+            "main",
+            "{% for p in paginator.pages %}{% include \"card\" %}{% endfor %}",
+        ),
+        (
+            "card",
+            "{% extends \"frame\" %}{% block inner %}{{ p.title }}{% endblock inner %}",
+        ),
+        (
+            "frame",
+            "<div>{{ p.path }}{% block inner %}{% endblock inner %}</div>",
+        ),
+    ]);
+    assert_eq!(s.listed, only(&["path", "title"]));
+}
+
+#[test]
 fn a_set_variable_is_also_read_as_the_context_variable_of_its_name() {
     // After the `if`, `post` may be either one: the context's is assumed.
     let s = slots(&[(
