@@ -202,3 +202,121 @@ fn the_default_theme_shows_listed_posts_through_their_views() {
     assert!(own.contains("content_html") && own.contains("comments") && own.contains("title"));
     assert!(!own.contains("views"), "{own:?}");
 }
+
+/// A listed post as templates see it (every key a summary has).
+fn summary_value(n: u32) -> serde_json::Value {
+    serde_json::json!({
+        "title": format!("Post {n}"), "slug": format!("post-{n}"), "path": format!("/posts/post-{n}/"),
+        "url": format!("https://example.com/posts/post-{n}/"), "date": "2024-01-02T00:00:00+00:00",
+        "date_display": "January 2, 2024", "year": 2024,
+        "series": if n % 2 == 0 { serde_json::json!({ "title": "S", "part": n, "path": "/series/s/" }) } else { serde_json::Value::Null },
+        "comment_count": n, "draft": false, "updated": null,
+        "author": { "id": "ann", "name": "Ann" },
+        "tags": [{ "name": "events", "slug": "events", "path": "/tags/events/" }],
+        "summary_html": format!("<p>Summary {n}</p>"), "has_more": true, "word_count": 100 + n,
+        "reading_time": 1, "views": { "card": format!("<div>card {n}</div>"), "row": format!("<li>row {n}</li>") },
+    })
+}
+
+/// `value` with the keys `fields` leaves out removed.
+fn prune(value: &mut serde_json::Value, fields: &Fields) {
+    if let (serde_json::Value::Object(object), Fields::Only(keep)) = (value, fields) {
+        object.retain(|key, _| keep.contains(key));
+    }
+}
+
+/// The context a page gets, pruned as `slots` says when given.
+fn page_context(slots: Option<&Slots>) -> tera::Context {
+    let mut pages = vec![summary_value(1), summary_value(2)];
+    let mut related = vec![summary_value(3), summary_value(4)];
+    let mut post = summary_value(5);
+    if let Some(slots) = slots {
+        pages.iter_mut().for_each(|p| prune(p, &slots.listed));
+        related.iter_mut().for_each(|p| prune(p, &slots.related));
+    }
+    let object = post.as_object_mut().unwrap();
+    object.insert("content_html".into(), "<p>Body</p>".into());
+    object.insert("related".into(), related.into());
+    object.insert("toc".into(), serde_json::json!([]));
+    if let Some(slots) = slots {
+        prune(&mut post, &slots.post);
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "paginator",
+        &serde_json::json!({ "pages": pages, "current": 1 }),
+    );
+    ctx.insert("post", &post);
+    ctx
+}
+
+/// What a template may do with a listed post `p`: name fields, test them, loop over them, hand the
+/// post to a macro, an include, a filter, `set`, `in` or a subscript.
+const ELEMENT_PIECES: &[&str] = &[
+    "{{ p.title }}",
+    "{{ p.path }}{{ p.word_count }}",
+    "{% if p.series %}S{{ p.series.part }}{% endif %}",
+    "{% if p.updated is defined %}U{% endif %}",
+    "{{ p.tags | length }}",
+    "{% for t in p.tags %}{{ t.name }},{% endfor %}",
+    "{{ p | json_encode }}",
+    "{% for k, v in p %}{{ k }};{% endfor %}",
+    "{% set q = p %}{{ q.slug }}",
+    "{{ m::show(x=p) }}",
+    "{{ m::dump(x=p) }}",
+    "{{ p.views.card | safe }}",
+    "{% if p %}T{% endif %}",
+    "{{ p | length }}",
+    "{% set key = \"url\" %}{{ p[key] }}",
+    "{{ p[\"reading_time\"] }}",
+    "{% include \"inc\" %}",
+    "{{ \"year\" in p }}",
+    "{{ p.author.name | default(value=\"-\") }}",
+    "{{ p.missing | default(value=\"none\") }}",
+    "{{ p.missing }}",
+];
+
+/// What a template may do with `post` itself.
+const POST_PIECES: &[&str] = &[
+    "{{ post.title }}",
+    "{{ post.content_html | safe }}",
+    "{{ post.related | length }}",
+    "{{ post | json_encode }}",
+    "{% for k, v in post %}{{ k }};{% endfor %}",
+    "{% for r in post.related %}{{ r.views.row | safe }}{% endfor %}",
+    "{{ m::show(x=post) }}",
+    "{% if post.draft %}D{% endif %}",
+];
+
+proptest::proptest! {
+    /// Whatever a template does, it renders the same with the fields the analysis keeps as with all.
+    #[test]
+    fn a_template_renders_alike_with_only_the_fields_it_reads(
+        listed in proptest::collection::vec(0..ELEMENT_PIECES.len(), 0..4),
+        related in proptest::collection::vec(0..ELEMENT_PIECES.len(), 0..4),
+        own in proptest::collection::vec(0..POST_PIECES.len(), 0..3),
+    ) {
+        let pieces = |picked: &[usize], from: &[&str]| picked.iter().map(|&i| from[i]).collect::<String>();
+        let main = format!(
+            "{{% import \"m\" as m %}}{{% for p in paginator.pages %}}[{}]{{% endfor %}}|\
+             {{% for p in post.related %}}({}){{% endfor %}}|{}",
+            pieces(&listed, ELEMENT_PIECES),
+            pieces(&related, ELEMENT_PIECES),
+            pieces(&own, POST_PIECES),
+        );
+        let mut tera = Tera::default();
+        tera.add_raw_templates([
+            ("main", main.as_str()),
+            ("m", "{% macro show(x) %}{{ x.date }}{% endmacro show %}\
+                   {% macro dump(x) %}{{ x | json_encode }}{% endmacro dump %}"),
+            ("inc", "{{ p.summary_html | safe }}"),
+        ]).unwrap();
+        let slots = Slots::of(&tera, "main");
+        let full = tera.render("main", &page_context(None)).map_err(|e| e.to_string());
+        let pruned = tera.render("main", &page_context(Some(&slots))).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(full.is_ok(), pruned.is_ok(), "{}\n{:?}", main, slots);
+        if let (Ok(full), Ok(pruned)) = (full, pruned) {
+            proptest::prop_assert_eq!(full, pruned, "{}\n{:?}", main, slots);
+        }
+    }
+}
