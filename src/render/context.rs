@@ -14,7 +14,7 @@ use super::reads::{Fields, Slots};
 use super::views::{PostViews, Views};
 use crate::config::FeedFormat;
 use crate::markdown::TocEntry;
-use crate::site::{Doc, Series, Site, ThreadComment};
+use crate::site::{Doc, Series, Site, Tag, ThreadComment};
 
 #[derive(Serialize)]
 pub struct AuthorRef<'a> {
@@ -29,6 +29,27 @@ pub struct TagRef<'a> {
     pub name: &'a str,
     pub slug: &'a str,
     pub path: &'a str,
+}
+
+/// A post's tags, serialized as a list of [`TagRef`] straight from the site's index: no list is made
+/// for the summaries whose template does not read `tags`.
+pub struct TagRefs<'a> {
+    tags: &'a [Tag],
+    of: &'a [usize],
+}
+
+impl Serialize for TagRefs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.of.len()))?;
+        for tag in self.of.iter().map(|&t| &self.tags[t]) {
+            seq.serialize_element(&TagRef {
+                name: &tag.name,
+                slug: &tag.slug,
+                path: &tag.path,
+            })?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -57,7 +78,7 @@ pub struct Summary<'a> {
     pub entry: Entry<'a>,
     pub updated: Option<&'a str>,
     pub author: Option<AuthorRef<'a>>,
-    pub tags: Vec<TagRef<'a>>,
+    pub tags: TagRefs<'a>,
     pub summary_html: &'a str,
     pub has_more: bool,
     pub word_count: usize,
@@ -374,18 +395,10 @@ fn summary_of<'a>(
             path: &a.path,
         }
     });
-    let tags = index
-        .map(|i| {
-            site.ix.post_tags[i]
-                .iter()
-                .map(|&t| TagRef {
-                    name: &site.ix.tags[t].name,
-                    slug: &site.ix.tags[t].slug,
-                    path: &site.ix.tags[t].path,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = TagRefs {
+        tags: &site.ix.tags,
+        of: index.map_or(&[], |i| &site.ix.post_tags[i]),
+    };
     Summary {
         entry: entry_of(site, doc, index, neighbours),
         updated: doc.updated_rfc3339.as_deref(),
