@@ -171,19 +171,25 @@ impl FullPost<'_> {
 /// A summary serialized with only some of its fields.
 struct Masked<'s, 'a>(&'s Summary<'a>, &'s Fields);
 
+/// Serialize as a map of the entries `write` puts.
+fn as_map<S: Serializer>(
+    serializer: S,
+    write: impl FnOnce(&mut S::SerializeMap) -> Result<(), S::Error>,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    write(&mut map)?;
+    map.end()
+}
+
 impl Serialize for Masked<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        self.0.write(&mut map, self.1)?;
-        map.end()
+        as_map(serializer, |map| self.0.write(map, self.1))
     }
 }
 
 impl Serialize for Entry<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        self.write(&mut map, &Fields::All)?;
-        map.end()
+        as_map(serializer, |map| self.write(map, &Fields::All))
     }
 }
 
@@ -195,9 +201,7 @@ impl Serialize for Summary<'_> {
 
 impl Serialize for FullPost<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        self.write(&mut map)?;
-        map.end()
+        as_map(serializer, |map| self.write(map))
     }
 }
 

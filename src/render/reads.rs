@@ -447,10 +447,7 @@ impl<'t> Walker<'t> {
     /// Record a read of the variable path `ident`.
     fn ident(&mut self, ident: &str, whole: bool) {
         if ident == "__tera_context" {
-            self.uses.push(Use {
-                path: Vec::new(),
-                whole: true,
-            });
+            self.record(Vec::new(), true);
             return;
         }
         let (base, subscripts) = split_subscripts(ident);
