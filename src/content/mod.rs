@@ -169,22 +169,22 @@ pub fn load_with<D: Send>(
 ) -> Result<Content<D>> {
     // Listing thousands of comment folders is system calls on reader threads: it runs beside the
     // walk and parsing of the posts, which leave a core idle at times, instead of before them.
-    let (files, posts, pages, series, (comment_dirs, comment_errors)) = std::thread::scope(|s| {
-        let comments = s.spawn(|| walk::discover_comments(&config.root, diags));
-        let files = walk::discover_documents(&config.root, diags);
-        let posts = parse_all(&files.posts, Kind::Post, config, opts, diags, finish);
-        let pages = parse_all(&files.pages, Kind::Page, config, opts, diags, finish);
-        let series = readahead::map_read(
-            &files.series,
-            |f| &f.path,
-            |f, read| parse_series(f, read, diags),
-        );
-        let comments = comments
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (files, posts, pages, series, comments)
-    });
-    let (mut posts, mut pages) = (posts, pages);
+    let (files, mut posts, mut pages, series, (comment_dirs, comment_errors)) =
+        std::thread::scope(|s| {
+            let comments = s.spawn(|| walk::discover_comments(&config.root, diags));
+            let files = walk::discover_documents(&config.root, diags);
+            let posts = parse_all(&files.posts, Kind::Post, config, opts, diags, finish);
+            let pages = parse_all(&files.pages, Kind::Page, config, opts, diags, finish);
+            let series = readahead::map_read(
+                &files.series,
+                |f| &f.path,
+                |f, read| parse_series(f, read, diags),
+            );
+            let comments = comments
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (files, posts, pages, series, comments)
+        });
     let mut errors = files.errors;
     errors.extend(comment_errors);
     errors.append(&mut posts.errors);

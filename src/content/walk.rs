@@ -107,10 +107,10 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
 }
 
 /// When `folder` holds only regular files (the usual comment folder), their paths, sorted by name
-/// as [`walker`] gives them. Listing it directly asks the kernel for the
-/// names and nothing else, where a walk that follows links asks for each folder's metadata twice
-/// more: sixteen thousand system calls in a site with eight thousand comment folders. Anything else
-/// — a subfolder, a symbolic link, an entry that cannot be read — is left to the walk.
+/// as [`walker`] gives them. Listing it directly asks the kernel for the names and nothing else,
+/// where a walk that follows links asks for each folder's metadata twice more: sixteen thousand
+/// system calls in a site with eight thousand comment folders. Anything else — a subfolder, a
+/// symbolic link, an entry that cannot be read — is left to the walk.
 fn plain_folder(folder: &Path) -> Option<Vec<PathBuf>> {
     let list = std::fs::read_dir(folder).ok()?;
     let mut entries = Vec::new();
