@@ -884,9 +884,9 @@ fn related_posts(
             let mut candidates = Vec::with_capacity(post_tags[i].len() * (RELATED_WINDOW + 1));
             for &t in &post_tags[i] {
                 let list = &tags[t].posts;
-                let Some(pos) = position_in(list, i) else {
-                    continue;
-                };
+                // The lists are built in post order (`index_tags`): sorted, so a binary search
+                // finds the post without a lookup table per tag built first.
+                let pos = list.binary_search(&i).unwrap_or_else(|at| at);
                 let lo = pos.saturating_sub(RELATED_WINDOW / 2);
                 let hi = (pos + RELATED_WINDOW / 2 + 1).min(list.len());
                 candidates.extend(list[lo..hi].iter().copied().filter(|&other| other != i));
@@ -911,13 +911,6 @@ fn best_first(mut ranked: Vec<(usize, usize)>, n: usize) -> Vec<usize> {
     }
     ranked.sort_unstable_by(order);
     ranked.into_iter().map(|(p, _)| p).collect()
-}
-
-/// Where post `i` sits in a tag's list. The lists are built in post order ([`index_tags`]), so they are
-/// sorted and a binary search finds it, with no lookup table per tag to build first (one serial pass
-/// over every post's tags, 400,000 hash inserts at 100,000 posts).
-fn position_in(list: &[usize], i: usize) -> Option<usize> {
-    list.binary_search(&i).ok()
 }
 
 #[cfg(test)]
