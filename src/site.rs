@@ -424,19 +424,22 @@ fn thread_comments(doc: &mut Doc, diags: &Diagnostics) {
             .then_with(|| a.id.cmp(&b.id))
     });
     doc.comment_count = all.len();
-    doc.comment_links = all
-        .iter()
-        .flat_map(|c| {
-            markdown::comment_links(&c.body)
-                .into_iter()
-                .map(|link| CommentLink {
-                    file: c.file.clone(),
-                    line: c.line,
-                    link,
-                })
-        })
+    let rendered: Vec<(String, Vec<markdown::LinkRef>)> = all
+        .par_iter()
+        .map(|c| markdown::render_comment_with_links(&c.body))
         .collect();
-    doc.comments = thread(all, &doc.meta.file, diags);
+    let mut bodies = Vec::with_capacity(rendered.len());
+    doc.comment_links = Vec::new();
+    for (c, (html, links)) in all.iter().zip(rendered) {
+        bodies.push(html);
+        doc.comment_links
+            .extend(links.into_iter().map(|link| CommentLink {
+                file: c.file.clone(),
+                line: c.line,
+                link,
+            }));
+    }
+    doc.comments = thread(all, bodies, &doc.meta.file, diags);
 }
 
 /// A summary made fit to stand on another page: links and images resolve against the post's own URL
@@ -492,7 +495,12 @@ pub fn post_path(slug: &str, date: &DateTime<FixedOffset>, config: &Config) -> S
 }
 
 /// Nest replies under their parents; unknown parents are warned about and shown at the top level.
-fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<ThreadComment> {
+fn thread(
+    comments: Vec<Comment>,
+    bodies: Vec<String>,
+    post_file: &str,
+    diags: &Diagnostics,
+) -> Vec<ThreadComment> {
     let mut ids: HashMap<String, usize> = HashMap::new();
     for (i, c) in comments.iter().enumerate() {
         if ids.insert(c.id.clone(), i).is_some() {
@@ -525,10 +533,6 @@ fn thread(comments: Vec<Comment>, post_file: &str, diags: &Diagnostics) -> Vec<T
             _ => roots.push(i),
         }
     }
-    let bodies: Vec<String> = comments
-        .par_iter()
-        .map(|c| markdown::render_comment(&c.body))
-        .collect();
     let mut used = std::collections::HashSet::new();
     roots
         .iter()

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::links::{CollectLinks, Found, LineIndex};
 use super::LinkRef;
@@ -53,28 +53,46 @@ fn options() -> Options {
 
 /// Render a reader's comment (untrusted Markdown) to safe HTML.
 pub fn render_comment(markdown: &str) -> String {
-    let mut in_dropped_link = false;
-    let events = Parser::new_ext(markdown, options())
-        .filter_map(neutralize)
-        .filter(move |e| keep_link_event(e, &mut in_dropped_link));
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
-    SANITIZER.clean(&html).to_string()
+    render_comment_with_links(markdown).0
 }
 
-/// The links of a comment, read as [`render_comment`] reads them (lines are within `markdown`), for the
-/// link checker. Images are left out, since a comment shows only their alt text.
-pub fn comment_links(markdown: &str) -> Vec<LinkRef> {
+/// [`render_comment`] and the comment's links, read as it reads them (lines are within `markdown`),
+/// for the link checker, from one parse. Images are left out, since a comment shows only their alt text.
+pub fn render_comment_with_links(markdown: &str) -> (String, Vec<LinkRef>) {
+    let (html, links) = first_layer(markdown);
+    (sanitize(&html), links)
+}
+
+/// The comment through the first layer, written by pulldown-cmark, and its links.
+fn first_layer(markdown: &str) -> (String, Vec<LinkRef>) {
     let lines = LineIndex::new(markdown);
     let mut found = Found::default();
-    let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
-    CollectLinks::new(parsed, &lines, &mut found).for_each(drop);
-    found.links.into_iter().filter(|l| !l.is_image).collect()
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4 + 16);
+    {
+        let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
+        let mut in_dropped_link = false;
+        let events = CollectLinks::new(parsed, &lines, &mut found)
+            .filter_map(neutralize)
+            .filter(move |e| keep_link_event(e, &mut in_dropped_link));
+        pulldown_cmark::html::push_html(&mut html, events);
+    }
+    let links = found.links.into_iter().filter(|l| !l.is_image).collect();
+    (html, links)
 }
 
-/// The first layer: raw HTML becomes text, images their alt text, headings start at `<h3>`.
+/// The second layer: the HTML checked tag by tag against the allow-list
+/// ([`super::comment_html`]), or, when it is not in the shape that check knows, cleaned by ammonia.
+fn sanitize(html: &str) -> String {
+    super::comment_html::verified(html).unwrap_or_else(|| SANITIZER.clean(html).to_string())
+}
+
+/// The first layer: raw HTML becomes text, images their alt text, headings start at `<h3>`, and
+/// fenced code loses its language (a class the allow-list would strip anyway).
 fn neutralize(event: Event<'_>) -> Option<Event<'_>> {
     Some(match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented))
+        }
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
         Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
@@ -146,4 +164,111 @@ fn sanitizer() -> Builder<'static> {
         .link_rel(Some("nofollow ugc"))
         .strip_comments(true);
     builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{first_layer, render_comment, render_comment_with_links, SANITIZER};
+    use crate::markdown::comment_html::verified;
+
+    /// ammonia's output for the first layer's HTML: what every comment got before the check.
+    fn by_ammonia(markdown: &str) -> String {
+        SANITIZER.clean(&first_layer(markdown).0).to_string()
+    }
+
+    /// The check's output, or `None` when it handed the comment to ammonia.
+    fn by_check(markdown: &str) -> Option<String> {
+        verified(&first_layer(markdown).0)
+    }
+
+    #[test]
+    fn ordinary_comments_take_the_checked_road_and_match_ammonia() {
+        for markdown in [
+            "Great tip! I tried it at a meetup last week.",
+            "Two *small* **points**:\n\n1. ask\n2. listen\n\n> quoted\n\n---\n\nline  \nbreak",
+            "See [my notes](https://example.com/a?b=1&c=2 \"Notes & \\\"more\\\"\") and <me@example.com>.",
+            "Tabs\tand \u{a0}non-breaking\u{a0}spaces, \"quotes\", it's — fine & <b>bold</b>?",
+            "```rust\nfn main() {}\n```\n\n    indented\n\n`code & <tags>`",
+            "# Heading\n\n###### Small\n\n5. five\n6. six\n\n- [x] done\n- ~~no~~",
+            "[odd](https://example.com/it's%20here) <https://example.com/ü?q=\"x\">",
+        ] {
+            let checked = by_check(markdown);
+            assert_eq!(checked.as_deref(), Some(by_ammonia(markdown).as_str()), "{markdown:?}");
+            assert_eq!(render_comment(markdown), by_ammonia(markdown));
+        }
+    }
+
+    #[test]
+    fn unusual_html_goes_to_ammonia() {
+        for html in [
+            "<p>x</p>\r\n",
+            "<p onclick=\"x\">x</p>",
+            "<span>x</span>",
+            "<p>&quot;</p>",
+            "<p>a > b</p>",
+            "<a href=\"/relative\">x</a>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"https://[::bad\">x</a>",
+            "<ol start=\"\">",
+            "<ol start=\"1\" reversed>",
+            "<img src=\"https://example.com/x.png\" alt=\"x\" />",
+            "<p>x",
+            "<>",
+        ] {
+            assert_eq!(verified(html), None, "{html:?}");
+        }
+    }
+
+    #[test]
+    fn links_are_read_in_the_same_parse() {
+        let (html, links) = render_comment_with_links(
+            "a\n\n[x](https://example.com/) ![i](https://example.com/i.png)",
+        );
+        assert!(html.contains("rel=\"nofollow ugc\""), "{html}");
+        assert_eq!(links.len(), 1);
+        assert_eq!(
+            (links[0].dest.as_str(), links[0].line),
+            ("https://example.com/", 3)
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Whenever the check accepts a comment, it writes exactly what ammonia writes.
+        #[test]
+        fn the_check_agrees_with_ammonia(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::string::string_regex("[a-z ]{1,12}").unwrap(),
+                proptest::string::string_regex("[*_`~#>\\-+=.!\\[\\]()<>&;:/\"'\\\\ \n\t]{1,4}").unwrap(),
+                proptest::prop_oneof![
+                    proptest::strategy::Just("https://example.com/a?b=1&c=2".to_string()),
+                    proptest::strategy::Just("[l](https://ex.com/p \"t&'\\\"<>\")".to_string()),
+                    proptest::strategy::Just("<http://ex.com/x>".to_string()),
+                    proptest::strategy::Just("<a@b.example>".to_string()),
+                    proptest::strategy::Just("[r](/rel)".to_string()),
+                    proptest::strategy::Just("[j](javascript:x)".to_string()),
+                    proptest::strategy::Just("[b](https://ex ample.com)".to_string()),
+                    proptest::strategy::Just("[u](HTTPS://EX.com/ü)".to_string()),
+                    proptest::strategy::Just("&amp; &nbsp; &#65; &copy; &bogus;".to_string()),
+                    proptest::strategy::Just("\u{a0}\u{e9}\u{2014}\u{1f600}".to_string()),
+                    proptest::strategy::Just("\r\n".to_string()),
+                    proptest::strategy::Just("\0".to_string()),
+                    proptest::strategy::Just("\n\n```js\nx < y && z\n```\n\n".to_string()),
+                    proptest::strategy::Just("\n\n7. seven\n8. eight\n\n".to_string()),
+                    proptest::strategy::Just("\n\n- a\n  - b\n\n  c\n".to_string()),
+                    proptest::strategy::Just("<div onclick=\"x\">y</div>".to_string()),
+                    proptest::strategy::Just("![alt](https://ex.com/i.png)".to_string()),
+                    proptest::strategy::Just("\n\n# h\n\n".to_string()),
+                    proptest::strategy::Just("\n\n***\n\n".to_string()),
+                    proptest::strategy::Just("a  \nb".to_string()),
+                ],
+            ], 0..14)
+        ) {
+            let markdown: String = parts.concat();
+            if let Some(checked) = by_check(&markdown) {
+                proptest::prop_assert_eq!(checked, by_ammonia(&markdown), "{:?}", markdown);
+            }
+        }
+    }
 }
