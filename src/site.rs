@@ -424,21 +424,21 @@ fn thread_comments(doc: &mut Doc, diags: &Diagnostics) {
             .then_with(|| a.id.cmp(&b.id))
     });
     doc.comment_count = all.len();
-    let rendered: Vec<(String, Vec<markdown::LinkRef>)> = all
+    let (bodies, links): (Vec<String>, Vec<Vec<markdown::LinkRef>>) = all
         .par_iter()
         .map(|c| markdown::render_comment_with_links(&c.body))
-        .collect();
-    let mut bodies = Vec::with_capacity(rendered.len());
-    doc.comment_links = Vec::new();
-    for (c, (html, links)) in all.iter().zip(rendered) {
-        bodies.push(html);
-        doc.comment_links
-            .extend(links.into_iter().map(|link| CommentLink {
+        .unzip();
+    doc.comment_links = all
+        .iter()
+        .zip(links)
+        .flat_map(|(c, links)| {
+            links.into_iter().map(|link| CommentLink {
                 file: c.file.clone(),
                 line: c.line,
                 link,
-            }));
-    }
+            })
+        })
+        .collect();
     doc.comments = thread(all, bodies, &doc.meta.file, diags);
 }
 

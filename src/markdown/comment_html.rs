@@ -18,11 +18,7 @@
 
 use memchr::memchr;
 
-/// The link schemes a comment may keep (ammonia's `url_schemes`).
-const SCHEMES: [&str; 3] = ["http", "https", "mailto"];
-
-/// What every comment link gets (ammonia's `link_rel`).
-const LINK_REL: &str = "nofollow ugc";
+use super::comments::{ALLOWED_SCHEMES, LINK_REL};
 
 /// Tags that pulldown-cmark writes without attributes and that pass unchanged.
 const PLAIN_TAGS: [&str; 31] = [
@@ -190,11 +186,11 @@ fn link(rest: &str, out: &mut String) -> Option<()> {
     };
     let href = decode(href, &[("&amp;", '&'), ("&#x27;", '\'')])?;
     let url = url::Url::parse(&href).ok()?;
-    if !SCHEMES.contains(&url.scheme()) {
+    if !ALLOWED_SCHEMES.contains(&url.scheme()) {
         return None;
     }
     out.push_str("<a href=\"");
-    attribute(&href, out)?;
+    attribute(&href, out);
     if let Some(title) = title {
         let title = decode(
             title,
@@ -207,7 +203,7 @@ fn link(rest: &str, out: &mut String) -> Option<()> {
             ],
         )?;
         out.push_str("\" title=\"");
-        attribute(&title, out)?;
+        attribute(&title, out);
     }
     out.push_str("\" rel=\"");
     out.push_str(LINK_REL);
@@ -230,8 +226,8 @@ fn decode(value: &str, entities: &[(&str, char)]) -> Option<String> {
     Some(decoded)
 }
 
-/// A decoded attribute value, escaped as html5ever escapes attributes: `&`, `"`, `<`, `>` and U+00A0.
-fn attribute(value: &str, out: &mut String) -> Option<()> {
+/// A value from [`decode`], escaped as html5ever escapes attributes: `&`, `"`, `<`, `>` and U+00A0.
+fn attribute(value: &str, out: &mut String) {
     for c in value.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -239,9 +235,7 @@ fn attribute(value: &str, out: &mut String) -> Option<()> {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\u{a0}' => out.push_str("&nbsp;"),
-            '\r' | '\0' => return None,
             c => out.push(c),
         }
     }
-    Some(())
 }

@@ -7,11 +7,12 @@
 //! 1. While the Markdown is turned into events, raw HTML (block or inline) is turned into text, so
 //!    `<script>` shows up as the literal characters, images become their alt text, and headings are
 //!    demoted below the page's own (`#` becomes `<h3>`).
-//! 2. The HTML is then cleaned by ammonia with a small allow-list: a few text tags, links whose
-//!    scheme is http, https or mailto (checked after entity decoding and URL parsing, so
-//!    `&#106;avascript:` and `jav&#x09;ascript:` die too), relative links removed, and
-//!    `rel="nofollow ugc"` on every link. No attribute but `href`, `title` and a list's `start` is
-//!    kept, so there are no styles, classes, ids or event handlers.
+//! 2. The HTML is then held to a small allow-list: a few text tags, links whose scheme is http,
+//!    https or mailto (checked after entity decoding and URL parsing, so `&#106;avascript:` and
+//!    `jav&#x09;ascript:` die too), relative links removed, and `rel="nofollow ugc"` on every link.
+//!    No attribute but `href`, `title` and a list's `start` is kept, so there are no styles, classes,
+//!    ids or event handlers. `comment_html` checks the HTML tag by tag and writes it as ammonia
+//!    would; anything outside the exact shapes it knows is cleaned by ammonia with the same list.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -44,7 +45,10 @@ const ALLOWED_TAGS: &[&str] = &[
 ];
 
 /// The only link schemes a comment may use.
-const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto"];
+pub(super) const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto"];
+
+/// What every link of a comment gets as its `rel`.
+pub(super) const LINK_REL: &str = "nofollow ugc";
 
 /// The Markdown extensions a comment may use.
 fn options() -> Options {
@@ -161,7 +165,7 @@ fn sanitizer() -> Builder<'static> {
         .allowed_classes(HashMap::new())
         .url_schemes(ALLOWED_SCHEMES.iter().copied().collect())
         .url_relative(UrlRelative::Deny)
-        .link_rel(Some("nofollow ugc"))
+        .link_rel(Some(LINK_REL))
         .strip_comments(true);
     builder
 }

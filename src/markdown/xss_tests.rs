@@ -2,7 +2,7 @@
 //!
 //! Raw HTML in a comment is shown as text, so an attack string may survive *as escaped text*
 //! (`&lt;a href="javascript:…"&gt;`), which is harmless. The checks therefore look at the real tags
-//! of the output: every literal `<` in ammonia's output starts a tag, since text `<` is `&lt;`.
+//! of the output: every literal `<` in it starts a tag, since text `<` is `&lt;`.
 
 use super::render_comment;
 
