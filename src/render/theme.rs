@@ -71,6 +71,7 @@ impl Theme {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
+        tera.set_escape_into_fn(crate::markdown::escape_html_into);
         let raw: Vec<(String, String)> = sources
             .iter()
             .map(|(n, (_, s))| (n.clone(), s.clone()))

@@ -1,7 +1,7 @@
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::ser::Serialize;
 use serde_json::value::{to_value, Map, Value};
 
@@ -9,20 +9,23 @@ use crate::errors::{Error, Result as TeraResult};
 
 /// The struct that holds the context of a template rendering.
 ///
-/// Light wrapper around a `BTreeMap` for easier insertions of Serializable
+/// Light wrapper around a hash map for easier insertions of Serializable
 /// values
+///
+/// Every variable a template prints that is not a loop or macro variable is looked up here first, so
+/// the map is hashed (`FxHashMap`): a `BTreeMap` compared the name with a string per step.
 ///
 /// Each value is held behind an `Arc`, so cloning a context (one made once with the values every
 /// page shares, then cloned and completed for each page) copies pointers, not the values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    data: BTreeMap<String, Arc<Value>>,
+    data: FxHashMap<String, Arc<Value>>,
 }
 
 impl Context {
     /// Initializes an empty context
     pub fn new() -> Self {
-        Context { data: BTreeMap::new() }
+        Context { data: FxHashMap::default() }
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -80,8 +83,8 @@ impl Context {
     /// source.insert("d", &4);
     /// target.extend(source);
     /// ```
-    pub fn extend(&mut self, mut source: Context) {
-        self.data.append(&mut source.data);
+    pub fn extend(&mut self, source: Context) {
+        self.data.extend(source.data);
     }
 
     /// Converts the context to a `serde_json::Value` consuming the context.
@@ -97,7 +100,7 @@ impl Context {
     pub fn from_value(obj: Value) -> TeraResult<Self> {
         match obj {
             Value::Object(m) => {
-                let mut data = BTreeMap::new();
+                let mut data = FxHashMap::default();
                 for (key, value) in m {
                     data.insert(key, Arc::new(value));
                 }
@@ -360,49 +363,61 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     if pointer.is_empty() {
         return Some(value);
     }
-
-    if is_plain_path(pointer) {
-        return plain_segments(pointer).map(unescape_token).try_fold(
-            value,
-            |target, token| match target {
-                Value::Object(map) => map.get(token.as_ref()),
-                Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-                _ => None,
-            },
-        );
+    match plain_walk(value, pointer) {
+        Walk::Found(found) => Some(found),
+        Walk::Missing => None,
+        Walk::NotPlain => PointerMachina::new(pointer)
+            .map(unescape_token)
+            .try_fold(value, |target, token| step(target, &token)),
     }
-    PointerMachina::new(pointer).map(unescape_token).try_fold(
-        value,
-        |target, token| match target {
-            Value::Object(map) => map.get(token.as_ref()),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
-            _ => None,
-        },
-    )
 }
 
-/// Whether `pointer` has no quote, backslash or bracket, so that [`PointerMachina`] would split it
-/// exactly as `split('.')` does, leaving out empty pieces.
+/// What [`plain_walk`] found.
+enum Walk<'a> {
+    Found(&'a Value),
+    Missing,
+    /// The path holds a quote, backslash, bracket or `~`: [`PointerMachina`] must split it.
+    NotPlain,
+}
+
+/// A path with no quote, backslash, bracket or `~` (every path a template spells with dots) looked up
+/// in one pass over its bytes: each piece between dots is looked up when its dot is reached, empty
+/// pieces left out. [`PointerMachina`] splits such a path at the same places, and no piece of it needs
+/// unescaping. A piece that is missing does not end the scan: a special byte further on still sends
+/// the whole path to the pointer machine, as before.
 #[inline]
-fn is_plain_path(pointer: &str) -> bool {
-    !pointer.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']'))
+fn plain_walk<'a>(value: &'a Value, pointer: &str) -> Walk<'a> {
+    let mut target = Some(value);
+    let mut start = 0;
+    for (i, &b) in pointer.as_bytes().iter().enumerate() {
+        match b {
+            b'.' => {
+                if i > start {
+                    target = target.and_then(|t| step(t, &pointer[start..i]));
+                }
+                start = i + 1;
+            }
+            b'"' | b'\'' | b'\\' | b'[' | b']' | b'~' => return Walk::NotPlain,
+            _ => {}
+        }
+    }
+    if pointer.len() > start {
+        target = target.and_then(|t| step(t, &pointer[start..]));
+    }
+    match target {
+        Some(found) => Walk::Found(found),
+        None => Walk::Missing,
+    }
 }
 
-/// The pieces of a plain path between its dots, empty ones left out (what `split('.')` and a filter
-/// give, without `str::split`'s searcher).
-fn plain_segments(pointer: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(pointer);
-    std::iter::from_fn(move || loop {
-        let text = rest?;
-        let (piece, next) = match find_dot(text) {
-            Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
-            None => (text, None),
-        };
-        rest = next;
-        if !piece.is_empty() {
-            return Some(piece);
-        }
-    })
+/// The member `token` of an object, or the element it numbers of an array.
+#[inline]
+fn step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
+    match target {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
+        _ => None,
+    }
 }
 
 /// The position of the first `.` in `key`: a byte loop, which beats `str::find`'s searcher on the
@@ -439,17 +454,45 @@ mod tests {
     use std::collections::HashMap;
 
     #[test]
-    fn plain_paths_split_as_the_pointer_machine_does() {
-        for pointer in ["a", "a.b", "a..b", ".a", "a.", "a.0.b", "..", "~1x.y~0"] {
-            assert!(is_plain_path(pointer));
-            let machine: Vec<&str> = PointerMachina::new(pointer).collect();
-            let split: Vec<&str> = pointer.split('.').filter(|t| !t.is_empty()).collect();
-            assert_eq!(machine, split, "{pointer}");
-            assert_eq!(plain_segments(pointer).collect::<Vec<_>>(), split, "{pointer}");
+    fn plain_paths_find_what_the_pointer_machine_finds() {
+        let value = json!({
+            "a": {"b": [{"c": 1}, {"c": 2}], "": 3, "~x": 4, "b.c": 5},
+            "d": "text",
+        });
+        let machine = |pointer: &str| {
+            PointerMachina::new(pointer)
+                .map(unescape_token)
+                .try_fold(&value, |target, token| step(target, &token))
+        };
+        for pointer in [
+            "a",
+            "a.b",
+            "a..b",
+            ".a",
+            "a.",
+            "a.b.0.c",
+            "a.b.1.c",
+            "a.b.2.c",
+            "a.b.01",
+            "a.b.+1",
+            "..",
+            "d",
+            "d.x",
+            "x.y",
+            "a.b.0.c.z",
+            "a.~0x",
+            "a.~1x",
+            "a.\"b.c\"",
+            "a.b[1].c",
+            "x.\"b.c\"",
+            "a.'b.c'",
+            "a\\.b",
+            "a]",
+        ] {
+            assert_eq!(dotted_pointer(&value, pointer), machine(pointer), "{pointer}");
         }
-        for pointer in ["a[0]", "a.\"b.c\"", "a.'b'", "a\\.b", "a]"] {
-            assert!(!is_plain_path(pointer), "{pointer}");
-        }
+        assert_eq!(dotted_pointer(&value, "a.b.1.c"), Some(&json!(2)));
+        assert!(matches!(plain_walk(&value, "x.\"b.c\""), Walk::NotPlain));
         assert_eq!(find_dot("post.series.title"), Some(4));
         assert_eq!(find_dot("post"), None);
     }

@@ -21,6 +21,9 @@ const ONE_OFF_TEMPLATE_NAME: &str = "__tera_one_off";
 
 /// The escape function type definition
 pub type EscapeFn = fn(&str) -> String;
+/// The escape function that writes the escaped text to the output instead of returning it. Set with
+/// [`Tera::set_escape_into_fn`]; it must write exactly what the [`EscapeFn`] in use returns.
+pub type EscapeIntoFn = fn(&str, &mut dyn std::io::Write) -> std::io::Result<()>;
 
 /// Main point of interaction in this library.
 ///
@@ -76,6 +79,8 @@ pub struct Tera {
     pub autoescape_suffixes: Vec<&'static str>,
     #[doc(hidden)]
     escape_fn: EscapeFn,
+    #[doc(hidden)]
+    escape_into_fn: Option<EscapeIntoFn>,
 }
 
 impl Tera {
@@ -95,6 +100,7 @@ impl Tera {
             testers: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_into_fn: None,
         };
 
         tera.load_from_glob()?;
@@ -820,11 +826,26 @@ impl Tera {
     /// ```
     pub fn set_escape_fn(&mut self, function: EscapeFn) {
         self.escape_fn = function;
+        self.escape_into_fn = None;
+    }
+
+    /// Set, beside the escape function, one that writes the escaped text straight to the output
+    /// instead of returning a new string for each printed value. It must write exactly what the
+    /// function given to [`Tera::set_escape_fn`] returns; setting or resetting that one unsets this.
+    pub fn set_escape_into_fn(&mut self, function: EscapeIntoFn) {
+        self.escape_into_fn = Some(function);
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    pub fn get_escape_into_fn(&self) -> Option<EscapeIntoFn> {
+        self.escape_into_fn
     }
 
     /// Reset escape function to default [`escape_html()`].
     pub fn reset_escape_fn(&mut self) {
         self.escape_fn = escape_html;
+        self.escape_into_fn = None;
     }
 
     /// Re-parse all templates found in the glob given to Tera.
@@ -899,6 +920,7 @@ impl Default for Tera {
             functions: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_into_fn: None,
         };
 
         tera.register_tera_filters();
@@ -1093,6 +1115,31 @@ mod tests {
         context.insert("content", &"Hello\n\'world\"!");
         let result = tera.render("foo", &context).unwrap();
         assert_eq!(result, "Hello\n&#x27;world&quot;!");
+    }
+
+    #[test]
+    fn test_escape_into_function_is_used_for_printed_values_only() {
+        let shout: super::EscapeFn = |input| input.to_uppercase();
+        let shout_into: super::EscapeIntoFn =
+            |input, out| out.write_all(input.to_uppercase().as_bytes());
+        let mut tera = Tera::default();
+        tera.add_raw_template(
+            "foo",
+            "{{ a }} {{ a | safe }} {{ a | upper | lower }} {% set b = a %}{{ b | safe }} {{ n }} {% if not a %}x{% endif %}",
+        )
+        .unwrap();
+        tera.autoescape_on(vec!["foo"]);
+        tera.set_escape_fn(shout);
+        let mut context = Context::new();
+        context.insert("a", &"hi");
+        context.insert("n", &3);
+        let expected = tera.render("foo", &context).unwrap();
+        assert_eq!(expected, "HI hi HI hi 3 ");
+        tera.set_escape_into_fn(shout_into);
+        assert!(tera.get_escape_into_fn().is_some());
+        assert_eq!(tera.render("foo", &context).unwrap(), expected);
+        tera.set_escape_fn(shout);
+        assert!(tera.get_escape_into_fn().is_none());
     }
 
     #[test]

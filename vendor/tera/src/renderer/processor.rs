@@ -337,6 +337,17 @@ impl<'a> Processor<'a> {
     }
 
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
+        let (res, escape) = self.eval_expression_unescaped(expr)?;
+        if escape {
+            // The escaped text is a new string already: wrapped as it is, not copied by `to_value`.
+            return Ok(Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap()))));
+        }
+        Ok(res)
+    }
+
+    /// The value of an expression before autoescaping, and whether it is to be escaped (a string,
+    /// in an autoescaped template, not marked safe).
+    fn eval_expression_unescaped(&mut self, expr: &'a Expr) -> Result<(Val<'a>, bool)> {
         let mut needs_escape = false;
 
         let mut res = match expr.val {
@@ -404,7 +415,7 @@ impl<'a> Processor<'a> {
                                 return Err(e);
                             }
                             // A negative undefined ident is !false so truthy
-                            return Ok(Cow::Owned(Value::Bool(true)));
+                            return Ok((Cow::Owned(Value::Bool(true)), false));
                         }
                     }
                 }
@@ -437,16 +448,13 @@ impl<'a> Processor<'a> {
 
         // Lastly, we need to check if the expression is negated, thus turning it into a bool
         if expr.negated {
-            return Ok(Cow::Owned(Value::Bool(!res.is_truthy())));
+            return Ok((Cow::Owned(Value::Bool(!res.is_truthy())), false));
         }
 
         // Checks if it's a string and we need to escape it (if the last filter is `safe` we don't)
-        if self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe() {
-            // The escaped text is a new string already: wrapped as it is, not copied by `to_value`.
-            res = Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap())));
-        }
-
-        Ok(res)
+        let escape =
+            self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe();
+        Ok((res, escape))
     }
 
     /// Render an expression and never escape its result
@@ -964,7 +972,17 @@ impl<'a> Processor<'a> {
                 ExprVal::MacroCall(ref call) if expr.filters.is_empty() && !expr.negated => {
                     self.eval_macro_call(call, write)?
                 }
-                _ => self.eval_expression(expr)?.render(write)?,
+                _ => {
+                    let (value, escape) = self.eval_expression_unescaped(expr)?;
+                    match (escape, self.tera.get_escape_into_fn()) {
+                        // Escaped straight into the output: no new string per printed value.
+                        (true, Some(escape_into)) => escape_into(value.as_str().unwrap(), write)?,
+                        (true, None) => write.write_all(
+                            self.tera.get_escape_fn()(value.as_str().unwrap()).as_bytes(),
+                        )?,
+                        (false, _) => value.render(write)?,
+                    }
+                }
             },
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
