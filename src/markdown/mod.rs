@@ -151,7 +151,11 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
         let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found);
         let stream = anchors::HeadingIds::new(stream, &mut headings);
-        highlight::CodeBlocks::new(stream, highlighter).collect()
+        // Prose makes an event per 30 to 40 bytes: sized for one per 24, the list is not copied as
+        // it grows.
+        let mut events = Vec::with_capacity(markdown.len() / 24);
+        events.extend(highlight::CodeBlocks::new(stream, highlighter));
+        events
     };
 
     let more_html = summary::more_marker(&events).map(|at| to_html(&events[..at]));
