@@ -442,7 +442,10 @@ proptest::proptest! {
                 c => c.to_string(),
             })
             .collect();
-        proptest::prop_assert_eq!(escape_html(&text), expected);
+        proptest::prop_assert_eq!(escape_html(&text), expected.as_str());
+        let mut written = Vec::new();
+        escape_html_into(&text, &mut written).unwrap();
+        proptest::prop_assert_eq!(String::from_utf8(written).unwrap(), expected);
     }
 }
 
