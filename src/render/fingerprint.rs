@@ -7,6 +7,10 @@
 //! rendered HTML, and each post's listing summary is hashed once and then stands for that post in every
 //! listing, feed and related list.
 //!
+//! The archive and author pages show compact entries (`context::entry`), which hold no text of the
+//! post: they fold in an entry fingerprint instead, made from the serialized entry itself, so an edit to
+//! a post's body does not re-render ten thousand archive rows.
+//!
 //! While hashing, each output records which posts' documents or summaries it read ([`Fingerprints::readers`]).
 //! When only the contents of some posts change and nothing about the site's shape does (their titles,
 //! dates, paths, tags, series, authors), [`Fingerprints::refresh`] recomputes just the outputs that read
@@ -43,6 +47,8 @@ pub struct Fingerprints {
     pub outputs: Vec<u64>,
     /// One per post: its listing summary.
     pub summaries: Vec<u64>,
+    /// One per post: its compact entry (archive and author pages).
+    pub entries: Vec<u64>,
     /// Per post: the outputs (plan positions) whose fingerprint read its document or summary.
     pub readers: Vec<Vec<u32>>,
     /// Per output: how many posts it read (large listings are the slow ones to render).
@@ -101,6 +107,28 @@ fn summary_fp(site: &Site, docs: &DocFps, i: usize) -> u64 {
     h.done()
 }
 
+/// The compact entry of post `i` (`context::entry`), hashed as the templates see it: serialized.
+fn entry_fp(site: &Site, i: usize) -> u64 {
+    let mut h = HashWriter(DefaultHasher::new());
+    // Writing into a hasher cannot fail, and an entry is plain strings and numbers.
+    let _ = serde_json::to_writer(&mut h, &super::context::entry(site, i));
+    h.0.finish()
+}
+
+/// An `io::Write` that feeds a hasher.
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Fingerprint every planned output.
 pub fn fingerprints(
     site: &Site,
@@ -112,6 +140,10 @@ pub fn fingerprints(
         .into_par_iter()
         .map(|i| summary_fp(site, docs, i))
         .collect();
+    let entries: Vec<u64> = (0..site.posts.len())
+        .into_par_iter()
+        .map(|i| entry_fp(site, i))
+        .collect();
     let site_value = serde_json::to_string(&super::context::site_value(site)).unwrap_or_default();
     let global = Fp::new()
         .add(&theme.fingerprint())
@@ -122,6 +154,7 @@ pub fn fingerprints(
     let cx = Cx {
         site,
         sfp: &summaries,
+        efp: &entries,
         docs,
         global,
     };
@@ -146,6 +179,7 @@ pub fn fingerprints(
     Fingerprints {
         outputs: each.into_iter().map(|(fp, _)| fp).collect(),
         summaries,
+        entries,
         readers,
         reads,
         global,
@@ -166,6 +200,7 @@ impl Fingerprints {
     ) -> Vec<usize> {
         for &i in posts {
             self.summaries[i] = summary_fp(site, docs, i);
+            self.entries[i] = entry_fp(site, i);
         }
         let mut affected: Vec<usize> = posts
             .iter()
@@ -177,6 +212,7 @@ impl Fingerprints {
         let cx = Cx {
             site,
             sfp: &self.summaries,
+            efp: &self.entries,
             docs,
             global: self.global,
         };
@@ -198,6 +234,7 @@ impl Fingerprints {
 struct Cx<'a> {
     site: &'a Site,
     sfp: &'a [u64],
+    efp: &'a [u64],
     docs: &'a DocFps<'a>,
     global: u64,
 }
@@ -211,6 +248,12 @@ impl Cx<'_> {
 
     fn summaries(&self, items: &[usize], read: &mut Vec<u32>) -> Vec<u64> {
         items.iter().map(|&i| self.summary(i, read)).collect()
+    }
+
+    /// The entry fingerprints of `items`, noting that they were read.
+    fn entries(&self, items: &[usize], read: &mut Vec<u32>) -> Vec<u64> {
+        read.extend(items.iter().map(|&i| i as u32));
+        items.iter().map(|&i| self.efp[i]).collect()
     }
 
     fn output(&self, p: &Planned, read: &mut Vec<u32>) -> u64 {
@@ -258,14 +301,14 @@ impl Cx<'_> {
             Job::Archive => {
                 h.add("archive");
                 for (year, posts) in &site.ix.years {
-                    h.add(year).add(&self.summaries(posts, read));
+                    h.add(year).add(&self.entries(posts, read));
                 }
             }
             Job::Author(a) => {
                 let a = &site.ix.authors[*a];
                 h.add("author")
                     .add(&(&a.id, &a.name, &a.url, &a.path))
-                    .add(&self.summaries(&a.posts, read));
+                    .add(&self.entries(&a.posts, read));
             }
             Job::NotFound => {
                 h.add("404");
