@@ -606,3 +606,64 @@ fn random_edit_sequences_end_identical_to_a_clean_build() {
         run_sequence(seed, steps);
     }
 }
+
+/// The pages a rebuild rendered (both steps), as served paths.
+fn rendered_by(builder: &mut Builder, opts: &BuildOptions, changed: PathBuf) -> Vec<String> {
+    let changes = Changes {
+        paths: vec![changed],
+        ..Changes::default()
+    };
+    let mut rendered = Vec::new();
+    let rest = builder
+        .update_in_steps(opts, &changes, &Diagnostics::new(), &mut |patch| {
+            rendered.extend(patch.writes.into_keys())
+        })
+        .expect("the rebuild succeeds");
+    rendered.extend(rest.writes.into_keys());
+    rendered
+}
+
+#[test]
+fn a_body_edit_re_renders_the_post_but_not_the_archive_or_author_pages() {
+    let mut rng = Rng(7);
+    let mut site = Site::new(&mut rng);
+    let opts = BuildOptions {
+        drafts: false,
+        future: false,
+        now: chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+    };
+    let mut builder = Builder::new(&site.root, Overrides::default());
+    builder
+        .update(&opts, &Changes::default(), &Diagnostics::new())
+        .expect("the first build succeeds");
+    let page = |site: &Site| {
+        let stem = site.posts[2].file.trim_end_matches(".md");
+        let slug = stem
+            .split_once("-post-")
+            .map_or(stem.to_string(), |(_, id)| format!("post-{id}"));
+        format!("posts/{slug}/index.html")
+    };
+
+    site.posts[2]
+        .body
+        .push_str("\nOne more sentence about follow-up notes.\n");
+    let rendered = rendered_by(&mut builder, &opts, site.save(2));
+    assert!(
+        rendered.contains(&page(&site)),
+        "the edited post's page: {rendered:?}"
+    );
+    assert!(
+        !rendered
+            .iter()
+            .any(|p| p.starts_with("archive/") || p.starts_with("authors/")),
+        "a body edit changes no archive or author entry: {rendered:?}"
+    );
+
+    site.posts[2].title = "A Retitled Post".into();
+    let rendered = rendered_by(&mut builder, &opts, site.save(2));
+    assert!(
+        rendered.iter().any(|p| p == "archive/index.html"),
+        "a new title is in the archive: {rendered:?}"
+    );
+    let _ = fs::remove_dir_all(&site.root);
+}
