@@ -52,7 +52,7 @@ impl Serialize for TagRefs<'_> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Link<'a> {
     pub title: &'a str,
     pub path: &'a str,
@@ -60,7 +60,7 @@ pub struct Link<'a> {
     pub part: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct SeriesBadge<'a> {
     pub id: &'a str,
     pub title: &'a str,
@@ -336,7 +336,9 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
 }
 
 /// A compact line for long lists (the archive, author pages): no summary text, so a list of ten thousand
-/// posts stays small.
+/// posts stays small. Its hash stands for it in the dev server's fingerprints, so every field it
+/// serializes must be hashed too (the derive does that).
+#[derive(Hash)]
 pub struct Entry<'a> {
     pub title: &'a str,
     pub slug: &'a str,

@@ -8,8 +8,8 @@
 //! listing, feed and related list.
 //!
 //! The archive and author pages show compact entries (`context::entry`), which hold no text of the
-//! post: they fold in an entry fingerprint instead, made from the serialized entry itself, so an edit to
-//! a post's body does not re-render ten thousand archive rows.
+//! post: they fold in an entry fingerprint instead, a hash of the entry itself, so an edit to a post's
+//! body does not re-render ten thousand archive rows.
 //!
 //! While hashing, each output records which posts' documents or summaries it read ([`Fingerprints::readers`]).
 //! When only the contents of some posts change and nothing about the site's shape does (their titles,
@@ -107,26 +107,11 @@ fn summary_fp(site: &Site, docs: &DocFps, i: usize) -> u64 {
     h.done()
 }
 
-/// The compact entry of post `i` (`context::entry`), hashed as the templates see it: serialized.
+/// The compact entry of post `i` (`context::entry`): every field the templates see of it.
 fn entry_fp(site: &Site, i: usize) -> u64 {
-    let mut h = HashWriter(DefaultHasher::new());
-    // Writing into a hasher cannot fail, and an entry is plain strings and numbers.
-    let _ = serde_json::to_writer(&mut h, &super::context::entry(site, i));
-    h.0.finish()
-}
-
-/// An `io::Write` that feeds a hasher.
-struct HashWriter(DefaultHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    let mut h = DefaultHasher::new();
+    super::context::entry(site, i).hash(&mut h);
+    h.finish()
 }
 
 /// Fingerprint every planned output.
