@@ -3,7 +3,7 @@
 //! ```text
 //! python3 ../shared/bench/gen-corpus /tmp/c10k --posts 10000
 //! cargo build --release
-//! cargo run --release --example serve_latency -- /tmp/c10k [EDITS] [--in-process]
+//! cargo run --release --example serve_latency -- /tmp/c10k [EDITS] [--in-process] [--retitle]
 //! ```
 //!
 //! By default it starts `target/release/lanyard serve --watch --port 0` on the site, listens on the
@@ -12,7 +12,9 @@
 //! watcher's debounce, the rebuild of the post and its small listings, and the notification), then until
 //! the server reports the whole rebuild done (large listings such as the archive included).
 //! `--in-process` times the incremental builder alone, stage by stage, without the server or the
-//! watcher. The site is edited in place; regenerate it afterwards.
+//! watcher. `--retitle` changes each post's title instead of its text, which every listing of the post
+//! shows (the archive and author pages included). The site is edited in place; regenerate it
+//! afterwards.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -36,10 +38,14 @@ fn main() {
         .unwrap_or(60);
     let root = std::fs::canonicalize(&root).expect("the corpus folder exists");
     let posts = post_files(&root);
+    let edit = match args.iter().any(|a| a == "--retitle") {
+        true => Edit::Title,
+        false => Edit::Body,
+    };
     if args.iter().any(|a| a == "--in-process") {
-        in_process(&root, &posts, edits);
+        in_process(&root, &posts, edits, edit);
     } else {
-        end_to_end(&root, &posts, edits);
+        end_to_end(&root, &posts, edits, edit);
     }
 }
 
@@ -59,12 +65,28 @@ fn pick(posts: &[PathBuf], n: usize) -> &Path {
     &posts[(n * 7919 + 13) % posts.len()]
 }
 
+/// What each save changes.
+#[derive(Clone, Copy)]
+enum Edit {
+    /// Append a sentence to the post.
+    Body,
+    /// Give the post a new title.
+    Title,
+}
+
 /// Save like an editor: write a temporary file beside the post, then rename it over the post.
-fn save_edit(path: &Path, n: usize) {
+fn save_edit(path: &Path, n: usize, edit: Edit) {
     let mut text = std::fs::read_to_string(path).expect("read post");
-    text.push_str(&format!(
-        "\nBenchmark edit number {n}: one more sentence about following up.\n"
-    ));
+    match edit {
+        Edit::Body => text.push_str(&format!(
+            "\nBenchmark edit number {n}: one more sentence about following up.\n"
+        )),
+        Edit::Title => {
+            let start = text.find("\ntitle:").expect("the post has a title") + 1;
+            let end = start + text[start..].find('\n').expect("a line ends the title");
+            text.replace_range(start..end, &format!("title: \"Retitled by edit {n}\""));
+        }
+    }
     let tmp = path.with_extension("md.tmp");
     std::fs::write(&tmp, text).expect("write");
     std::fs::rename(&tmp, path).expect("rename");
@@ -83,7 +105,7 @@ fn report(what: &str, mut samples: Vec<Duration>) {
     );
 }
 
-fn in_process(root: &Path, posts: &[PathBuf], edits: usize) {
+fn in_process(root: &Path, posts: &[PathBuf], edits: usize, edit: Edit) {
     let opts = BuildOptions::default();
     let mut builder = Builder::new(
         root,
@@ -103,7 +125,7 @@ fn in_process(root: &Path, posts: &[PathBuf], edits: usize) {
     let mut stages: Vec<(&str, Duration)> = Vec::new();
     for n in 0..edits {
         let path = pick(posts, n);
-        save_edit(path, n);
+        save_edit(path, n, edit);
         let changes = Changes {
             paths: vec![path.to_path_buf()],
             ..Changes::default()
@@ -147,7 +169,7 @@ impl Drop for Server {
     }
 }
 
-fn end_to_end(root: &Path, posts: &[PathBuf], edits: usize) {
+fn end_to_end(root: &Path, posts: &[PathBuf], edits: usize, edit: Edit) {
     let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/lanyard");
     let exe = std::env::var_os("LANYARD_BIN")
         .map(PathBuf::from)
@@ -202,7 +224,7 @@ fn end_to_end(root: &Path, posts: &[PathBuf], edits: usize) {
         while events.try_recv().is_ok() {}
         while done.try_recv().is_ok() {}
         let start = Instant::now();
-        save_edit(path, n);
+        save_edit(path, n, edit);
         loop {
             let event = events
                 .recv_timeout(Duration::from_secs(10))
