@@ -4,7 +4,7 @@
 //! a copied file — and still exists. The changed documents (and the posts whose comment folder changed)
 //! are parsed and rendered; if any of them now differs in a field that other outputs, the plan or the
 //! indexes read ([`publish::shape`]: title, date, path, tags, series, author, publication…), the new
-//! documents are kept and the full path takes over. Otherwise they are swapped into the kept site in
+//! documents are kept and the builder reassembles the site from them (`Builder::reassemble`). Otherwise they are swapped into the kept site in
 //! place, and only the outputs recorded as reading them are fingerprinted again and, if changed, rendered.
 //! The result is what the full path would produce, since nothing it reads besides those documents moved.
 

@@ -6,11 +6,15 @@
 //! plan and the fingerprint of every output ([`crate::render::fingerprint`]); and the fingerprints of the
 //! files actually served.
 //!
-//! Two ways to rebuild, chosen per change:
+//! Three ways to rebuild, chosen per change:
 //! * [`fast`]: the common edit — a post's text, a comment, a stylesheet — changes documents but not the
 //!   site's shape (no title, date, path, tag, series, author or publication changes, no file added or
 //!   removed). Only the changed documents are parsed and rendered and swapped into the kept site, and
 //!   only the outputs that read them are fingerprinted again; nothing is walked, sorted or indexed.
+//! * reassembling, when the fast path's documents turn out to change the shape (a retitled or redated
+//!   post, a new tag) but no file came or went and no template, configuration or series description
+//!   changed: those documents are rebuilt already, so the kept site is taken apart and indexed, planned
+//!   and fingerprinted again without walking `content/` or re-keying every source file.
 //! * the full path, for everything else: the stages of a full build, each reusing what is unchanged.
 //!   The configuration is part of every document's key, so a config edit re-renders everything; the
 //!   theme is reloaded only when templates changed, and a template edit re-renders every page from the
@@ -179,7 +183,7 @@ pub struct Builder {
     served: HashMap<String, u64>,
     /// The last rebuild failed: the next one takes the full path.
     failed: bool,
-    /// Documents the fast path rendered before handing over to the full path.
+    /// Documents the fast path rendered before handing over to reassembling.
     docs_rendered_early: usize,
     /// Hand small outputs out before rendering large listings.
     in_steps: bool,
@@ -279,13 +283,16 @@ impl Builder {
         for p in &changes.paths {
             self.files.forget_below(p);
         }
-        let result = match self.fast_path_applies(opts, changes) {
+        let fast_path = self.fast_path_applies(opts, changes);
+        let result = match fast_path {
             true => fast::update(self, opts, changes, diags, first),
             false => None,
         };
         let fast = result.is_some();
         let result = match result {
             Some(r) => r,
+            // The fast path rebuilt the changed documents and found the site's shape changed.
+            None if fast_path => self.reassemble(opts, diags, first),
             None => self.full(opts, changes, diags, first),
         };
         self.failed = result.is_err();
@@ -334,6 +341,47 @@ impl Builder {
                 }
             }
         }
+    }
+
+    /// After the fast path found that its documents change the site's shape (a new title, date, tag…):
+    /// those documents are rebuilt and kept already, and no file came or went, so nothing else needs
+    /// walking, hashing or parsing. Index, plan, fingerprint and render as the full path does, from the
+    /// kept configuration, series descriptions and documents.
+    fn reassemble(
+        &mut self,
+        opts: &BuildOptions,
+        diags: &Diagnostics,
+        first: &mut dyn FnMut(Patch),
+    ) -> Result<Patch> {
+        let built = self
+            .built
+            .as_ref()
+            .expect("the fast path ran on a kept site");
+        let (config, config_fp) = (built.site.config.clone(), built.config_fp);
+        self.dissolve();
+        self.stages.mark("take the kept site apart");
+        let found = self
+            .found
+            .take()
+            .expect("the fast path ran on a walked site");
+        let series = found
+            .files
+            .series
+            .iter()
+            .filter_map(|f| self.series.get(&f.rel).map(|(_, s)| s.clone()))
+            .collect();
+        let result = publish::assemble(
+            self,
+            &found.files,
+            config,
+            config_fp,
+            series,
+            opts,
+            diags,
+            first,
+        );
+        self.found = Some(found);
+        result
     }
 
     /// The full path: every stage, each reusing what is unchanged.
