@@ -401,6 +401,13 @@ fn feeds_with(shared: &Shared, folder: &str, name: &str) -> Vec<FeedLink> {
     feeds
 }
 
+/// One year of the archive.
+#[derive(Serialize)]
+struct Year<'a> {
+    year: &'a i32,
+    posts: Vec<context::Entry<'a>>,
+}
+
 fn insert<T: Serialize + ?Sized>(ctx: &mut Context, key: &str, value: &T) {
     ctx.insert(key, value);
 }
@@ -536,10 +543,16 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
         }
         Job::Archive => {
             let mut ctx = base(shared, "archive", "/archive/", "Archive", "");
+            // Serialized once, straight into the context: ten thousand entries are too many to build
+            // as JSON values first and copy into the context after.
             let years: Vec<_> = site
-                .ix.years
+                .ix
+                .years
                 .iter()
-                .map(|(y, posts)| serde_json::json!({ "year": y, "posts": posts.iter().map(|&i| context::entry(site, i)).collect::<Vec<_>>() }))
+                .map(|(year, posts)| Year {
+                    year,
+                    posts: posts.iter().map(|&i| context::entry(site, i)).collect(),
+                })
                 .collect();
             insert(&mut ctx, "years", &years);
             ctx
