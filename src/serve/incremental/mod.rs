@@ -155,6 +155,10 @@ struct Built {
     config_fp: u64,
     index_key: u64,
     planned: Vec<Planned>,
+    /// The key of everything `planned` was planned from ([`publish`]'s `plan_key`), and whether
+    /// confining it to the site folder left it whole (only then can it stand for a fresh plan).
+    plan_key: u64,
+    plan_whole: bool,
     prints: Fingerprints,
     post_fps: Vec<u64>,
     page_fps: Vec<u64>,
@@ -178,6 +182,8 @@ pub struct Builder {
     series: HashMap<String, (u64, SeriesSource)>,
     comments: HashMap<String, Folder>,
     indexes: Option<(u64, Indexes)>,
+    /// The last plan and its key, from the kept site taken apart: reused when the key is unchanged.
+    plan: Option<(u64, Vec<Planned>)>,
     built: Option<Built>,
     /// Output → fingerprint of the bytes being served.
     served: HashMap<String, u64>,
@@ -223,6 +229,7 @@ impl Builder {
             series: HashMap::new(),
             comments: HashMap::new(),
             indexes: None,
+            plan: None,
             built: None,
             served: HashMap::new(),
             failed: false,
@@ -328,6 +335,7 @@ impl Builder {
             return;
         };
         let index_key = built.index_key;
+        self.plan = built.plan_whole.then_some((built.plan_key, built.planned));
         let (posts, pages, indexes) = built.site.into_parts();
         self.indexes = Some((index_key, indexes));
         self.give_back(posts.into_iter().chain(pages));

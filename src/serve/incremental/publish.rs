@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
 use super::{date_key, hash_of, Builder, Built, Patch};
 use crate::config::Config;
@@ -98,6 +99,8 @@ pub(super) fn assemble(
         config_fp,
         index_key,
         planned: Vec::new(),
+        plan_key: 0,
+        plan_whole: false,
         prints: Fingerprints::default(),
         post_fps,
         page_fps,
@@ -109,7 +112,7 @@ pub(super) fn assemble(
 }
 
 fn keys_of(b: &Builder, docs: &[Doc]) -> Vec<u64> {
-    docs.iter()
+    docs.par_iter()
         .map(|d| b.docs.get(&d.meta.file).map_or(0, super::Entry::key))
         .collect()
 }
@@ -128,6 +131,7 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
         files,
         theme,
         built,
+        plan,
         served,
         stages,
         in_steps,
@@ -136,7 +140,14 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
     } = b;
     let built = built.as_mut().expect("kept above");
     let theme = theme.as_ref().expect("loaded before rendering");
-    built.planned = super::confine(render::plan(&built.site, theme)?, root, diags);
+    built.plan_key = plan_key(&built.site, theme, built.config_fp);
+    let planned = match plan.take() {
+        Some((key, kept)) if key == built.plan_key => kept,
+        _ => render::plan(&built.site, theme)?,
+    };
+    let whole = planned.len();
+    built.planned = super::confine(planned, root, diags);
+    built.plan_whole = built.planned.len() == whole;
     stages.mark("plan");
     let copies: Vec<&Path> = built
         .planned
@@ -171,6 +182,39 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
         stages,
         first.map(|f| (f, *large_listing)),
     )
+}
+
+/// Everything `render::plan` reads: the configuration, the theme, each post's and page's outputs (its
+/// file, folder, assets, aliases and template) in order, the tags with their sizes, the series, the
+/// authors and the static files. A retitled post leaves it unchanged, and the last plan is reused.
+fn plan_key(site: &Site, theme: &Theme, config_fp: u64) -> u64 {
+    let doc = |d: &Doc| {
+        let m = &d.meta;
+        hash_of(&(
+            (m.kind == Kind::Post, &m.file, &m.template),
+            (&d.out_file, &d.path, &d.url),
+            (&m.assets, &m.aliases),
+        ))
+    };
+    let posts: Vec<u64> = site.posts.par_iter().map(doc).collect();
+    let pages: Vec<u64> = site.pages.par_iter().map(doc).collect();
+    let ix = &site.ix;
+    hash_of(&(
+        (config_fp, theme.fingerprint(), posts, pages),
+        ix.tags
+            .iter()
+            .map(|t| (&t.name, &t.path, t.posts.len()))
+            .collect::<Vec<_>>(),
+        ix.series
+            .iter()
+            .map(|s| (&s.id, &s.path))
+            .collect::<Vec<_>>(),
+        ix.authors
+            .iter()
+            .map(|a| (&a.id, &a.path))
+            .collect::<Vec<_>>(),
+        &site.statics,
+    ))
 }
 
 pub(super) fn copy_source(p: &Planned) -> Option<&Path> {
@@ -238,17 +282,18 @@ fn render_some(
 /// A hash of every field the site indexes are computed from, in sorted order.
 fn index_key(config_fp: u64, series: &[SeriesSource], posts: &[Doc]) -> u64 {
     let series: Vec<String> = series.iter().map(|s| format!("{s:?}")).collect();
-    let posts: Vec<_> = posts
-        .iter()
+    // One hash per post, in parallel: a site of ten thousand posts is hashed on every reassembly.
+    let posts: Vec<u64> = posts
+        .par_iter()
         .map(|p| {
             let m = &p.meta;
-            (
+            hash_of(&(
                 &m.file,
                 &m.tags,
                 &m.author,
                 m.series.as_ref().map(|r| (&r.name, &r.id, r.part, r.line)),
                 date_key(m.date.as_ref()),
-            )
+            ))
         })
         .collect();
     hash_of(&(config_fp, series, posts))
