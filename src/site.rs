@@ -213,18 +213,24 @@ pub fn finish(
 
 /// Posts newest first (ties by title, then path); pages by weight, then title.
 pub fn sort_docs(posts: &mut [Doc], pages: &mut [Doc]) {
-    sort_moving_once(posts, |a, b| {
-        b.date()
-            .cmp(&a.date())
-            .then_with(|| a.meta.title.cmp(&b.meta.title))
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    sort_moving_once(pages, |a, b| {
-        a.meta
-            .weight
-            .cmp(&b.meta.weight)
-            .then_with(|| a.meta.title.cmp(&b.meta.title))
-    });
+    sort_moving_once(posts, post_order);
+    sort_moving_once(pages, page_order);
+}
+
+/// The order of posts: newest first, then by title, then by path.
+pub fn post_order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
+    b.date()
+        .cmp(&a.date())
+        .then_with(|| a.meta.title.cmp(&b.meta.title))
+        .then_with(|| a.path.cmp(&b.path))
+}
+
+/// The order of pages: by weight, then by title (a stable sort keeps ties in walk order).
+pub fn page_order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
+    a.meta
+        .weight
+        .cmp(&b.meta.weight)
+        .then_with(|| a.meta.title.cmp(&b.meta.title))
 }
 
 /// A stable sort that moves each document at most once: a document is some 800 bytes, and sorting

@@ -667,3 +667,83 @@ fn a_body_edit_re_renders_the_post_but_not_the_archive_or_author_pages() {
     );
     let _ = fs::remove_dir_all(&site.root);
 }
+
+/// Rebuild after `changes`, apply the patches to `served`, and check it against a clean build.
+fn serve_and_compare(
+    builder: &mut Builder,
+    served: &mut BTreeMap<String, Vec<u8>>,
+    root: &Path,
+    changes: &Changes,
+    what: &str,
+) {
+    let opts = BuildOptions {
+        drafts: false,
+        future: false,
+        now: chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+    };
+    let mut patches = Vec::new();
+    let last = builder
+        .update_in_steps(&opts, changes, &Diagnostics::new(), &mut |patch| {
+            patches.push(patch)
+        })
+        .expect("the rebuild succeeds");
+    patches.push(last);
+    for patch in patches {
+        for key in patch.removed {
+            served.remove(&key);
+        }
+        served.extend(patch.writes);
+    }
+    let clean = clean_build(root, &opts, &Overrides::default(), &Diagnostics::new())
+        .expect("a clean build succeeds");
+    let (served, clean) = (normalized(served), normalized(&clean));
+    assert!(
+        served == clean,
+        "{what}: served files differ from a clean build:\n{}",
+        describe_difference(&served, &clean)
+    );
+}
+
+#[test]
+fn retitled_posts_update_their_neighbours_and_their_place_among_same_day_posts() {
+    let mut site = Site::new(&mut Rng(11));
+    // One day, no tags, no series: posts are ordered by title alone, and a post's neighbours show its
+    // title only through their previous and next links.
+    for i in 0..site.posts.len() {
+        let post = &mut site.posts[i];
+        post.date = "2024-03-03 10:00".into();
+        post.tags.clear();
+        post.series = None;
+        post.title = format!("Post {i:02}");
+        site.save(i);
+    }
+    let mut builder = Builder::new(&site.root, Overrides::default()).with_large_listing(3);
+    let mut served = BTreeMap::new();
+    let root = site.root.clone();
+    let all = Changes::default();
+    serve_and_compare(&mut builder, &mut served, &root, &all, "first build");
+
+    let mut retitle = |site: &mut Site, i: usize, title: &str, what: &str| {
+        site.posts[i].title = title.into();
+        let changes = Changes {
+            paths: vec![site.save(i)],
+            ..Changes::default()
+        };
+        serve_and_compare(&mut builder, &mut served, &root, &changes, what);
+    };
+    retitle(
+        &mut site,
+        4,
+        "Post 04 Revised",
+        "a retitle that keeps the order",
+    );
+    retitle(
+        &mut site,
+        4,
+        "Post 07 Moved",
+        "a retitle past two neighbours",
+    );
+    retitle(&mut site, 2, "Post 05", "a retitle into a tie");
+    retitle(&mut site, 9, "Post 00 First", "a retitle to the front");
+    let _ = fs::remove_dir_all(&site.root);
+}

@@ -2,21 +2,31 @@
 //!
 //! Taken when every changed path is a file the last walk already knew — a post or page, a comment file,
 //! a copied file — and still exists. The changed documents (and the posts whose comment folder changed)
-//! are parsed and rendered; if any of them now differs in a field that other outputs, the plan or the
-//! indexes read ([`publish::shape`]: title, date, path, tags, series, author, publication…), the new
-//! documents are kept and the builder reassembles the site from them (`Builder::reassemble`). Otherwise they are swapped into the kept site in
-//! place, and only the outputs recorded as reading them are fingerprinted again and, if changed, rendered.
+//! are parsed and rendered; then one of three things happens:
+//! * nothing that other outputs, the plan or the indexes read changed ([`publish::shape`]: title, date,
+//!   path, tags, series, author, publication…): the documents are swapped into the kept site in place,
+//!   and only the outputs recorded as reading them are fingerprinted again and, if changed, rendered;
+//! * only titles changed ([`publish::frame`] holds) and each retitled document still sorts strictly
+//!   between its neighbours: the documents are swapped in place too, but a title shows on outputs that
+//!   record no read of it (the previous and next links of its neighbours), so every output is
+//!   fingerprinted again — still without taking the site apart, indexing or planning;
+//! * anything else: the new documents are kept and the builder reassembles the site from them
+//!   (`Builder::reassemble`).
+//!
 //! The result is what the full path would produce, since nothing it reads besides those documents moved.
+//! `tests/serve_incremental.rs` checks both swaps against clean builds, same-day reorderings included.
 
-use std::collections::HashSet;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::publish::{self, copy_source};
-use super::{build_docs, Builder, Changes, Comments, Entry, Patch, Role, Sources};
+use super::{build_docs, Builder, Built, Changes, Comments, Entry, Patch, Role, Sources};
 use crate::content::{self, BuildOptions, Kind, SourceFile};
 use crate::error::{Diagnostics, Error, Result};
-use crate::render::fingerprint::DocFps;
+use crate::render::fingerprint::{self, DocFps};
 use crate::render::Job;
+use crate::site::{self, Doc};
 
 /// Rebuild along the fast path; `None` when the edit turned out to change the site's shape.
 pub(super) fn update(
@@ -183,17 +193,23 @@ fn swap_in(
     first: &mut dyn FnMut(Patch),
 ) -> Option<Result<Patch>> {
     let built = b.built.as_ref().expect("checked by the caller");
-    let keeps_shape = entries.iter().all(|(rel, entry)| {
+    let (mut keeps_shape, mut keeps_frame) = (true, true);
+    for (rel, entry) in &entries {
         let doc = entry.doc.as_ref().expect("just built");
         let old = match doc.meta.kind {
             Kind::Post => built.post_at.get(rel).map(|&i| &built.site.posts[i]),
             Kind::Page => built.page_at.get(rel).map(|&i| &built.site.pages[i]),
         };
-        old.is_some_and(|old| {
-            content::is_built(&doc.meta, opts) && publish::shape(old) == publish::shape(doc)
-        })
-    });
-    if !keeps_shape {
+        match old {
+            Some(old) if content::is_built(&doc.meta, opts) => {
+                keeps_frame &= publish::frame(old) == publish::frame(doc);
+                keeps_shape &= publish::shape(old) == publish::shape(doc);
+            }
+            _ => (keeps_shape, keeps_frame) = (false, false),
+        }
+    }
+    let retitled = !keeps_shape && keeps_frame && order_holds(built, &entries);
+    if !keeps_shape && !retitled {
         b.docs_rendered_early = entries.len();
         b.docs.extend(entries);
         return None;
@@ -201,6 +217,7 @@ fn swap_in(
     let Builder {
         built,
         docs,
+        files,
         theme,
         served,
         stages,
@@ -241,15 +258,33 @@ fn swap_in(
             .filter(|(_, p)| copy_source(p).is_some_and(|s| copied.iter().any(|c| c == s)))
             .map(|(k, _)| k),
     );
-    let file = |p: &Path| hashes.get(p).copied().flatten();
-    let fps = DocFps {
-        posts: &built.post_fps,
-        pages: &built.page_fps,
-        file: &file,
+    let todo = if retitled {
+        // Titles show on many outputs (neighbours' pages, series pages) that record no read of the
+        // post: fingerprint every output again, with every copied file's hash as a full rebuild has it.
+        let copies: Vec<&Path> = built.planned.iter().filter_map(copy_source).collect();
+        let copy_hashes = files.hash_all(&copies);
+        let file = |p: &Path| copy_hashes.get(p).copied().flatten();
+        let fps = DocFps {
+            posts: &built.post_fps,
+            pages: &built.page_fps,
+            file: &file,
+        };
+        let theme = theme.as_ref().expect("loaded with the kept site");
+        built.prints = fingerprint::fingerprints(&built.site, theme, &built.planned, &fps);
+        (0..built.planned.len())
+            .filter(|&k| served.get(&built.planned[k].out) != Some(&built.prints.outputs[k]))
+            .collect()
+    } else {
+        let file = |p: &Path| hashes.get(p).copied().flatten();
+        let fps = DocFps {
+            posts: &built.post_fps,
+            pages: &built.page_fps,
+            file: &file,
+        };
+        built
+            .prints
+            .refresh(&built.site, &built.planned, &fps, &posts, &outputs)
     };
-    let todo = built
-        .prints
-        .refresh(&built.site, &built.planned, &fps, &posts, &outputs);
     stages.mark("fingerprint");
     let theme = theme.as_ref().expect("loaded with the kept site");
     let first = in_steps.then_some((first, *large_listing));
@@ -262,4 +297,34 @@ fn swap_in(
         stages,
         first,
     ))
+}
+
+/// How posts or pages sort (`site::post_order`, `site::page_order`).
+type SortOrder = fn(&Doc, &Doc) -> Ordering;
+
+/// Whether the rebuilt documents, put in their old places, leave the posts and the pages in the order a
+/// fresh sort gives: each must come strictly after the one before it and before the one after it (ties
+/// are left to a fresh sort, which keeps them in walk order).
+fn order_holds(built: &Built, entries: &[(String, Entry)]) -> bool {
+    let new: HashMap<(Kind, usize), &Doc> = entries
+        .iter()
+        .filter_map(|(rel, entry)| {
+            let doc = entry.doc.as_ref()?;
+            let at = match doc.meta.kind {
+                Kind::Post => built.post_at.get(rel),
+                Kind::Page => built.page_at.get(rel),
+            };
+            at.map(|&i| ((doc.meta.kind, i), doc))
+        })
+        .collect();
+    new.iter().all(|(&(kind, i), doc)| {
+        let (docs, order): (&[Doc], SortOrder) = match kind {
+            Kind::Post => (&built.site.posts, site::post_order),
+            Kind::Page => (&built.site.pages, site::page_order),
+        };
+        let at = |j: usize| new.get(&(kind, j)).copied().unwrap_or(&docs[j]);
+        let after_previous = i == 0 || order(at(i - 1), doc) == Ordering::Less;
+        let before_next = i + 1 >= docs.len() || order(doc, at(i + 1)) == Ordering::Less;
+        after_previous && before_next
+    })
 }

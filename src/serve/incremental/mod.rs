@@ -10,11 +10,14 @@
 //! * [`fast`]: the common edit — a post's text, a comment, a stylesheet — changes documents but not the
 //!   site's shape (no title, date, path, tag, series, author or publication changes, no file added or
 //!   removed). Only the changed documents are parsed and rendered and swapped into the kept site, and
-//!   only the outputs that read them are fingerprinted again; nothing is walked, sorted or indexed.
-//! * reassembling, when the fast path's documents turn out to change the shape (a retitled or redated
-//!   post, a new tag) but no file came or went and no template, configuration or series description
-//!   changed: those documents are rebuilt already, so the kept site is taken apart and indexed, planned
-//!   and fingerprinted again without walking `content/` or re-keying every source file.
+//!   only the outputs that read them are fingerprinted again; nothing is walked, sorted or indexed. A
+//!   retitle that leaves the post in its place is swapped in the same way, then every output is
+//!   fingerprinted again, since neighbours show the title without reading the post.
+//! * reassembling, when the fast path's documents turn out to change the shape (a redated post, a
+//!   retitle that moves a post among same-day posts, a new tag) but no file came or went and no
+//!   template, configuration or series description changed: those documents are rebuilt already, so
+//!   the kept site is taken apart and indexed, planned and fingerprinted again without walking
+//!   `content/` or re-keying every source file.
 //! * the full path, for everything else: the stages of a full build, each reusing what is unchanged.
 //!   The configuration is part of every document's key, so a config edit re-renders everything; the
 //!   theme is reloaded only when templates changed, and a template edit re-renders every page from the

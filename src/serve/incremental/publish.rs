@@ -318,13 +318,19 @@ fn warn_orphans(posts: &[Doc], unpublished: &HashSet<String>, b: &Builder, diags
 /// Everything about a document that other outputs, the plan or the indexes read, apart from what its
 /// summary fingerprint covers: when this is unchanged, an edit keeps the site's shape.
 pub(super) fn shape(doc: &Doc) -> u64 {
+    hash_of(&(frame(doc), &doc.meta.title))
+}
+
+/// [`shape`] but the title: what the plan and the indexes read of a document. When only the title
+/// changed, the documents keep their places (unless the new title reorders posts of the same date),
+/// the plan and the indexes stay, and only the outputs showing the title need rendering.
+pub(super) fn frame(doc: &Doc) -> u64 {
     let m = &doc.meta;
     let series = m.series.as_ref().map(|r| (&r.name, &r.id, r.part, r.line));
     hash_of(&(
         (
             m.kind == Kind::Post,
             &m.file,
-            &m.title,
             &m.slug,
             &doc.path,
             &doc.out_file,
