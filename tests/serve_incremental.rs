@@ -745,5 +745,20 @@ fn retitled_posts_update_their_neighbours_and_their_place_among_same_day_posts()
     );
     retitle(&mut site, 2, "Post 05", "a retitle into a tie");
     retitle(&mut site, 9, "Post 00 First", "a retitle to the front");
+
+    // A page's title is in every page's menu.
+    let about = root.join("content/pages/about.md");
+    write(&about, "---\ntitle: About Us\n---\nAbout this site.\n");
+    let changes = Changes {
+        paths: vec![about],
+        ..Changes::default()
+    };
+    serve_and_compare(
+        &mut builder,
+        &mut served,
+        &root,
+        &changes,
+        "a retitled page",
+    );
     let _ = fs::remove_dir_all(&site.root);
 }

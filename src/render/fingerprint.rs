@@ -11,9 +11,10 @@
 //! post: they fold in an entry fingerprint instead, a hash of the entry itself, so an edit to a post's
 //! body does not re-render ten thousand archive rows.
 //!
-//! While hashing, each output records which posts' documents or summaries it read ([`Fingerprints::readers`]).
-//! When only the contents of some posts change and nothing about the site's shape does (their titles,
-//! dates, paths, tags, series, authors), [`Fingerprints::refresh`] recomputes just the outputs that read
+//! While hashing, each output records which posts it read ([`Fingerprints::readers`]): their documents,
+//! summaries or entries, or their titles in a previous or next link. When only the contents of some
+//! posts change and nothing about the site's shape does (their dates, paths, tags, series, authors, or
+//! their titles where that moves them), [`Fingerprints::refresh`] recomputes just the outputs that read
 //! them, instead of all of them. Every page's fingerprint also folds in the theme, the configuration and
 //! the `site` object, so a template or config edit re-renders every page; copied files depend on their
 //! own bytes only.
@@ -172,8 +173,9 @@ pub fn fingerprints(
 }
 
 impl Fingerprints {
-    /// The documents of `posts` changed but the site's shape did not: recompute their summaries and the
-    /// outputs that read them, plus `outputs` (pages, copied files). Returns the outputs whose
+    /// The documents of `posts` changed but the site's shape did not, or only their titles did and not
+    /// their places: recompute their summaries and entries and the outputs that read them, plus `outputs`
+    /// (pages, copied files). Returns the outputs whose
     /// fingerprint changed, in plan order.
     pub fn refresh(
         &mut self,
@@ -333,10 +335,15 @@ impl Cx<'_> {
     }
 
     /// A post page: the post, its series neighbours, its chronological neighbours and related posts.
+    /// A neighbour shows only as a link (its title and path), but it counts as read all the same, so
+    /// that retitling a post fingerprints again the pages that link to it (`Fingerprints::refresh`).
     fn post(&self, h: &mut Fp, i: usize, read: &mut Vec<u32>) {
         let site = self.site;
-        let link = |j: usize| (&site.posts[j].meta.title, &site.posts[j].path);
         h.add(&self.docs.posts[i]).add(&self.summary(i, read));
+        let mut link = |j: usize| {
+            read.push(j as u32);
+            (&site.posts[j].meta.title, &site.posts[j].path)
+        };
         if let (Some(s), Some(r)) = (
             site.ix.post_series[i].map(|s| &site.ix.series[s]),
             site.posts[i].meta.series.as_ref(),
@@ -354,7 +361,7 @@ impl Cx<'_> {
                     .map(|(n, &j)| (n, link(j))),
             );
         }
-        h.add(&i.checked_sub(1).map(link))
+        h.add(&i.checked_sub(1).map(&mut link))
             .add(&(i + 1 < site.posts.len()).then(|| link(i + 1)));
         h.add(&self.summaries(&site.ix.related[i], read));
     }

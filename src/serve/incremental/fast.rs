@@ -7,9 +7,10 @@
 //!   path, tags, series, author, publication…): the documents are swapped into the kept site in place,
 //!   and only the outputs recorded as reading them are fingerprinted again and, if changed, rendered;
 //! * only titles changed ([`publish::frame`] holds) and each retitled document still sorts strictly
-//!   between its neighbours: the documents are swapped in place too, but a title shows on outputs that
-//!   record no read of it (the previous and next links of its neighbours), so every output is
-//!   fingerprinted again — still without taking the site apart, indexing or planning;
+//!   between its neighbours: the documents are swapped in place too. A post's title shows only on
+//!   outputs that record reading the post (listings, feeds, its neighbours' previous and next links),
+//!   so the same outputs are fingerprinted again; a page's title is in every page's menu, so every
+//!   output is. Either way the site is not taken apart, indexed or planned again;
 //! * anything else: the new documents are kept and the builder reassembles the site from them
 //!   (`Builder::reassemble`).
 //!
@@ -193,7 +194,7 @@ fn swap_in(
     first: &mut dyn FnMut(Patch),
 ) -> Option<Result<Patch>> {
     let built = b.built.as_ref().expect("checked by the caller");
-    let (mut keeps_shape, mut keeps_frame) = (true, true);
+    let (mut keeps_shape, mut keeps_frame, mut page_retitled) = (true, true, false);
     for (rel, entry) in &entries {
         let doc = entry.doc.as_ref().expect("just built");
         let old = match doc.meta.kind {
@@ -202,8 +203,10 @@ fn swap_in(
         };
         match old {
             Some(old) if content::is_built(&doc.meta, opts) => {
+                let same = publish::shape(old) == publish::shape(doc);
                 keeps_frame &= publish::frame(old) == publish::frame(doc);
-                keeps_shape &= publish::shape(old) == publish::shape(doc);
+                keeps_shape &= same;
+                page_retitled |= !same && doc.meta.kind == Kind::Page;
             }
             _ => (keeps_shape, keeps_frame) = (false, false),
         }
@@ -258,9 +261,9 @@ fn swap_in(
             .filter(|(_, p)| copy_source(p).is_some_and(|s| copied.iter().any(|c| c == s)))
             .map(|(k, _)| k),
     );
-    let todo = if retitled {
-        // Titles show on many outputs (neighbours' pages, series pages) that record no read of the
-        // post: fingerprint every output again, with every copied file's hash as a full rebuild has it.
+    let todo = if page_retitled {
+        // Page titles are in the `site` object (menus), which every page's fingerprint folds in:
+        // fingerprint every output again, with every copied file's hash as a full rebuild has it.
         let copies: Vec<&Path> = built.planned.iter().filter_map(copy_source).collect();
         let copy_hashes = files.hash_all(&copies);
         let file = |p: &Path| copy_hashes.get(p).copied().flatten();

@@ -11,8 +11,8 @@
 //!   site's shape (no title, date, path, tag, series, author or publication changes, no file added or
 //!   removed). Only the changed documents are parsed and rendered and swapped into the kept site, and
 //!   only the outputs that read them are fingerprinted again; nothing is walked, sorted or indexed. A
-//!   retitle that leaves the post in its place is swapped in the same way, then every output is
-//!   fingerprinted again, since neighbours show the title without reading the post.
+//!   retitle that leaves the post in its place is swapped in the same way (a page's title is in every
+//!   page's menu, so retitling a page fingerprints every output again).
 //! * reassembling, when the fast path's documents turn out to change the shape (a redated post, a
 //!   retitle that moves a post among same-day posts, a new tag) but no file came or went and no
 //!   template, configuration or series description changed: those documents are rebuilt already, so
