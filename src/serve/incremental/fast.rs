@@ -25,7 +25,7 @@ use super::publish::{self, copy_source};
 use super::{build_docs, Builder, Built, Changes, Comments, Entry, Patch, Role, Sources};
 use crate::content::{self, BuildOptions, Kind, SourceFile};
 use crate::error::{Diagnostics, Error, Result};
-use crate::render::fingerprint::{self, DocFps};
+use crate::render::fingerprint::DocFps;
 use crate::render::Job;
 use crate::site::{self, Doc};
 
@@ -264,16 +264,8 @@ fn swap_in(
     let todo = if page_retitled {
         // Page titles are in the `site` object (menus), which every page's fingerprint folds in:
         // fingerprint every output again, with every copied file's hash as a full rebuild has it.
-        let copies: Vec<&Path> = built.planned.iter().filter_map(copy_source).collect();
-        let copy_hashes = files.hash_all(&copies);
-        let file = |p: &Path| copy_hashes.get(p).copied().flatten();
-        let fps = DocFps {
-            posts: &built.post_fps,
-            pages: &built.page_fps,
-            file: &file,
-        };
         let theme = theme.as_ref().expect("loaded with the kept site");
-        built.prints = fingerprint::fingerprints(&built.site, theme, &built.planned, &fps);
+        publish::fingerprint_all(built, files, theme);
         (0..built.planned.len())
             .filter(|&k| served.get(&built.planned[k].out) != Some(&built.prints.outputs[k]))
             .collect()

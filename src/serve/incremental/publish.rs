@@ -18,6 +18,7 @@ use crate::error::{Diagnostics, Result};
 use crate::output::MemorySink;
 use crate::render::fingerprint::{self, DocFps, Fingerprints};
 use crate::render::{self, theme::Theme, Job, Planned};
+use crate::serve::files::FileHashes;
 use crate::site::{self, Doc, Site};
 
 /// Outputs that read more posts than this are rendered in the second step, by default.
@@ -124,6 +125,19 @@ fn positions(docs: &[Doc]) -> HashMap<String, usize> {
         .collect()
 }
 
+/// Fingerprint every planned output of the kept site, with every copied file's bytes hashed again.
+pub(super) fn fingerprint_all(built: &mut Built, files: &mut FileHashes, theme: &Theme) {
+    let copies: Vec<&Path> = built.planned.iter().filter_map(copy_source).collect();
+    let copy_hashes = files.hash_all(&copies);
+    let file = |p: &Path| copy_hashes.get(p).copied().flatten();
+    let docs = DocFps {
+        posts: &built.post_fps,
+        pages: &built.page_fps,
+        file: &file,
+    };
+    built.prints = fingerprint::fingerprints(&built.site, theme, &built.planned, &docs);
+}
+
 /// Plan the kept site, fingerprint every output and render those that differ from what is served.
 fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)) -> Result<Patch> {
     let Builder {
@@ -149,19 +163,7 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
     built.planned = super::confine(planned, root, diags);
     built.plan_whole = built.planned.len() == whole;
     stages.mark("plan");
-    let copies: Vec<&Path> = built
-        .planned
-        .iter()
-        .filter_map(|p| copy_source(p))
-        .collect();
-    let copy_hashes = files.hash_all(&copies);
-    let file = |p: &Path| copy_hashes.get(p).copied().flatten();
-    let docs = DocFps {
-        posts: &built.post_fps,
-        pages: &built.page_fps,
-        file: &file,
-    };
-    built.prints = fingerprint::fingerprints(&built.site, theme, &built.planned, &docs);
+    fingerprint_all(built, files, theme);
     stages.mark("fingerprint");
     let planned_outs: HashSet<&str> = built.planned.iter().map(|p| p.out.as_str()).collect();
     let removed: Vec<String> = served
