@@ -675,7 +675,7 @@ fn serve_and_compare(
     root: &Path,
     changes: &Changes,
     what: &str,
-) {
+) -> usize {
     let opts = BuildOptions {
         drafts: false,
         future: false,
@@ -688,6 +688,7 @@ fn serve_and_compare(
         })
         .expect("the rebuild succeeds");
     patches.push(last);
+    let docs_rendered = patches.iter().map(|p| p.docs_rendered).sum();
     for patch in patches {
         for key in patch.removed {
             served.remove(&key);
@@ -701,6 +702,63 @@ fn serve_and_compare(
         served == clean,
         "{what}: served files differ from a clean build:\n{}",
         describe_difference(&served, &clean)
+    );
+    docs_rendered
+}
+
+#[test]
+fn comments_on_a_draft_are_kept_current_for_the_day_it_is_published() {
+    let mut site = Site::new(&mut Rng(5));
+    site.posts[0].draft = true;
+    site.save(0);
+    let slug = site.posts[0]
+        .file
+        .trim_end_matches(".md")
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+        .to_string();
+    let mut builder = Builder::new(&site.root, Overrides::default()).with_large_listing(3);
+    let mut served = BTreeMap::new();
+    let root = site.root.clone();
+    let mut step = |builder: &mut Builder, paths: Vec<PathBuf>, theme: bool, what: &str| {
+        let changes = Changes {
+            paths,
+            theme,
+            ..Changes::default()
+        };
+        serve_and_compare(builder, &mut served, &root, &changes, what)
+    };
+    step(&mut builder, Vec::new(), false, "the first build");
+    let comment = site.root.join(format!("content/comments/{slug}/0.yaml"));
+    let say = |body: &str| {
+        write(
+            &comment,
+            &format!("author: Reader\ndate: 2023-02-10\nbody: \"{body}\"\n"),
+        );
+        vec![comment.clone()]
+    };
+    step(
+        &mut builder,
+        say("First, on the draft."),
+        false,
+        "a new comment on a draft",
+    );
+    step(
+        &mut builder,
+        say("Edited, on the draft."),
+        false,
+        "an edited comment on a draft",
+    );
+    let (paths, theme) = site.theme_edit(&mut Rng(3));
+    let parsed = step(&mut builder, paths, theme, "a template edit");
+    assert_eq!(parsed, 0, "a template edit parsed Markdown again");
+    site.posts[0].draft = false;
+    let published = site.save(0);
+    step(&mut builder, vec![published], false, "the draft published");
+    assert!(
+        served
+            .values()
+            .any(|page| String::from_utf8_lossy(page).contains("Edited, on the draft.")),
+        "the published post shows its edited comment"
     );
 }
 

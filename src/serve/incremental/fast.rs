@@ -110,13 +110,7 @@ fn candidates(
     slugs: &HashSet<String>,
 ) -> Vec<(SourceFile, Kind)> {
     let found = b.found.as_ref().expect("checked by the caller");
-    let built = b.built.as_ref().expect("checked by the caller");
-    let commented = |f: &SourceFile| {
-        built
-            .post_at
-            .get(&f.rel)
-            .is_some_and(|&i| slugs.contains(&built.site.posts[i].meta.slug))
-    };
+    let commented = |f: &SourceFile| doc_slug(b, &f.rel).is_some_and(|s| slugs.contains(s));
     let posts = found.files.posts.iter().map(|f| (f, Kind::Post));
     let pages = found.files.pages.iter().map(|f| (f, Kind::Page));
     posts
@@ -128,12 +122,15 @@ fn candidates(
         .collect()
 }
 
+/// The slug of a kept document: from the kept site, or from its entry when it is not part of the site
+/// (a draft or a future post, whose comments must still be kept up to date for the day it is
+/// published).
 fn doc_slug<'a>(b: &'a Builder, rel: &str) -> Option<&'a String> {
     let built = b.built.as_ref()?;
-    built
-        .post_at
-        .get(rel)
-        .map(|&i| &built.site.posts[i].meta.slug)
+    match built.post_at.get(rel) {
+        Some(&i) => Some(&built.site.posts[i].meta.slug),
+        None => b.docs.get(rel)?.doc.as_ref().map(|d| &d.meta.slug),
+    }
 }
 
 /// Re-read the comment folders that hold a changed file; returns the slugs whose comments changed.
