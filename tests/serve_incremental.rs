@@ -4,7 +4,8 @@
 //! series parts, comment files, drafts, authors, templates, stylesheets, the config, renames), applied to
 //! a small site; after each batch the incremental builder's served files are compared byte for byte with
 //! a fresh full build in memory, and a batch that breaks the site must fail both ways. Set
-//! `LANYARD_SEEDS=1,2,3` and `LANYARD_STEPS=N` to explore more sequences.
+//! `LANYARD_SEEDS=1,2,3` and `LANYARD_STEPS=N` to explore more sequences, and `LANYARD_DRAFTS=1` to
+//! build them with drafts shown.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -518,8 +519,9 @@ fn normalized(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
 fn run_sequence(seed: u64, steps: usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut site = Site::new(&mut rng);
+    // `LANYARD_DRAFTS=1` builds drafts too, as `serve --drafts` does.
     let opts = BuildOptions {
-        drafts: false,
+        drafts: std::env::var_os("LANYARD_DRAFTS").is_some(),
         future: false,
         now: chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
     };
