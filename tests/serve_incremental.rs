@@ -70,6 +70,14 @@ struct Post {
 }
 
 impl Post {
+    /// The slug lanyard gives the post: its file name without a leading date.
+    fn slug(&self) -> String {
+        self.file
+            .trim_end_matches(".md")
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+            .to_string()
+    }
+
     fn text(&self) -> String {
         let mut s = format!(
             "---\ntitle: \"{}\"\ndate: {}\nauthor: {}\ntags: [{}]\n",
@@ -324,10 +332,7 @@ impl Site {
         let slug = if self.posts.is_empty() || rng.chance(10) {
             "no-such-post".to_string()
         } else {
-            let file = &rng.pick(&self.posts).file;
-            file.trim_end_matches(".md")
-                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
-                .to_string()
+            rng.pick(&self.posts).slug()
         };
         let path = self
             .root
@@ -713,11 +718,7 @@ fn comments_on_a_draft_are_kept_current_for_the_day_it_is_published() {
     let mut site = Site::new(&mut Rng(5));
     site.posts[0].draft = true;
     site.save(0);
-    let slug = site.posts[0]
-        .file
-        .trim_end_matches(".md")
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
-        .to_string();
+    let slug = site.posts[0].slug();
     let mut builder = Builder::new(&site.root, Overrides::default()).with_large_listing(3);
     let mut served = BTreeMap::new();
     let root = site.root.clone();
