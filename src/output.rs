@@ -12,6 +12,10 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
+mod warm;
+
+pub use warm::interleave;
+
 /// A destination for output files. Paths are relative, `/`-separated and already checked.
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
@@ -84,6 +88,8 @@ pub struct StagingSink {
     made: Mutex<HashSet<PathBuf>>,
     /// Every output of this build (staged or unchanged), and the ones that were staged.
     produced: Mutex<Produced>,
+    /// Reads the current output ahead of the comparisons when it turns out not to be cached.
+    warm: Option<warm::Warm>,
 }
 
 #[derive(Default)]
@@ -121,7 +127,24 @@ impl StagingSink {
         let old = prev.join(path);
         let same_len = std::fs::symlink_metadata(&old)
             .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-        same_len && std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes)
+        if !same_len {
+            return false;
+        }
+        if let Some(cached) = warm::cached(&old, bytes.len()) {
+            return cached == bytes;
+        }
+        if let Some(warm) = &self.warm {
+            warm.missed();
+        }
+        std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes)
+    }
+
+    /// Run `render` with the reading ahead of [`Staging::expect`] standing by.
+    pub fn during<R>(&self, render: impl FnOnce() -> R) -> R {
+        match &self.warm {
+            Some(warm) => warm.during(render),
+            None => render(),
+        }
     }
 
     fn note(&self, path: &str, staged: bool) {
@@ -181,9 +204,19 @@ impl Staging {
                 previous: out.is_dir().then(|| out.to_path_buf()),
                 made: Mutex::new(HashSet::new()),
                 produced: Mutex::new(Produced::default()),
+                warm: None,
             },
             out: out.to_path_buf(),
         })
+    }
+
+    /// The files the build will write, in about the order it will write them: on a rebuild, the
+    /// current output's copies are read ahead of the comparisons if they turn out not to be cached.
+    /// `paths` is only called on a rebuild.
+    pub fn expect(&mut self, paths: impl FnOnce() -> Vec<String>) {
+        if let Some(previous) = &self.sink.previous {
+            self.sink.warm = warm::Warm::new(previous.clone(), paths());
+        }
     }
 
     /// Make the output folder what the build produced. A first build renames the staging folder into

@@ -135,10 +135,11 @@ pub fn build(
         .ok();
     let loaded = load(root, opts, overrides, diags, spill)?;
     let mut clock = Clock::start();
-    let staging = Staging::new(root, out)?;
+    let mut staging = Staging::new(root, out)?;
+    staging.expect(|| render::write_order(&loaded.planned));
     let recorder =
         lint::Recorder::new(&staging.sink).ids_only_of(lint::anchor_targets(&loaded.site));
-    let stats = render_into(&loaded, &recorder)?;
+    let stats = staging.sink.during(|| render_into(&loaded, &recorder))?;
     clock.lap("render and write");
     lint::links_on_build(&loaded, recorder.finish(), diags)?;
     clock.lap("check links");

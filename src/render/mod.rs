@@ -134,6 +134,16 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
     }
 }
 
+/// The output paths of `planned` in about the order [`render`] writes them: its parallel loop over
+/// [`execution_order`] starts one worker on each part of the list.
+pub fn write_order(planned: &[Planned]) -> Vec<String> {
+    let order: Vec<String> = execution_order(planned)
+        .into_iter()
+        .map(|i| planned[i].out.clone())
+        .collect();
+    crate::output::interleave(&order, rayon::current_num_threads())
+}
+
 /// The order to run `planned` in: first the jobs that each go through a long list of posts (the
 /// archive, author pages, feeds, the sitemap, series and tag indexes), then the many small ones.
 /// Started last, one of the long jobs would keep one core busy after the other has run out of work.
