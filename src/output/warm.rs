@@ -73,20 +73,27 @@ impl Warm {
 
     /// Run `render` with the threads standing by, and stop them when it returns.
     pub fn during<R>(&self, render: impl FnOnce() -> R) -> R {
-        std::thread::scope(|s| {
+        /// Stops the threads when the render is over, also if it panicked: the scope waits for them.
+        struct Stop<'a>(&'a Warm);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.done.store(true, Ordering::Relaxed);
+                self.0.wake();
+            }
+        }
+        let out = std::thread::scope(|s| {
             let threads = (0..WARMERS)
                 .map(|_| s.spawn(|| self.work()).thread().clone())
                 .collect();
             let _ = self.threads.set(threads);
-            let out = render();
-            self.done.store(true, Ordering::Relaxed);
-            self.wake();
-            if std::env::var_os("LANYARD_TIMINGS").is_some() {
-                let asked = self.next.load(Ordering::Relaxed).min(self.paths.len());
-                eprintln!("timing:   files of the current output read ahead: {asked}");
-            }
-            out
-        })
+            let _stop = Stop(self);
+            render()
+        });
+        if std::env::var_os("LANYARD_TIMINGS").is_some() {
+            let asked = self.next.load(Ordering::Relaxed).min(self.paths.len());
+            eprintln!("timing:   files of the current output read ahead: {asked}");
+        }
+        out
     }
 
     fn wake(&self) {
@@ -216,6 +223,21 @@ mod tests {
         assert!(cached(&file, len - 1).is_none(), "longer than expected");
         assert!(cached(&file, len + 1).is_none(), "shorter than expected");
         assert!(cached(&dir.path().join("missing.html"), 3).is_none());
+    }
+
+    #[test]
+    fn a_render_that_panics_stops_the_threads_instead_of_waiting_for_them() {
+        let paths: Vec<String> = (0..SMALL).map(|i| format!("{i}.html")).collect();
+        let warm = Warm::new(PathBuf::from("/nonexistent"), paths).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                warm.during(|| panic!("a bug in a template filter"))
+            }));
+            let _ = tx.send(caught.is_err());
+        });
+        let panicked = rx.recv_timeout(std::time::Duration::from_secs(20));
+        assert_eq!(panicked, Ok(true), "the panic came out, not a hang");
     }
 
     #[test]
