@@ -80,16 +80,27 @@ where
             });
         }
         drop(tx);
+        // The prefetcher stops when the work is over, also if it panicked: the scope waits for it.
+        let _stop = OnDrop(|| {
+            done.store(true, Ordering::Relaxed);
+            prefetcher.unpark();
+        });
         let rx = Mutex::new(rx);
-        let parts = consume(&rx, |(start, read), done| {
+        consume(&rx, |(start, read), done| {
             let indexed = (start..).zip(read);
             done.extend(indexed.map(|(i, bytes)| (i, work(&items[i], bytes))));
-        });
-        done.store(true, Ordering::Relaxed);
-        prefetcher.unpark();
-        parts
+        })
     });
     in_order(items.len(), parts)
+}
+
+/// Runs its closure when dropped, on the way out of a panic too.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 /// One reader: claim batches of files until none is left, read them and send what each read gave;
@@ -268,6 +279,28 @@ mod tests {
             let expected = (i % 7 != 3).then(|| names[i].clone());
             assert_eq!(text, &expected, "item {i}");
         }
+    }
+
+    #[test]
+    fn work_that_panics_comes_out_as_a_panic_not_a_hang() {
+        let paths: Vec<std::path::PathBuf> = (0..200)
+            .map(|i| format!("/nonexistent/{i}").into())
+            .collect();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let caught = std::panic::catch_unwind(|| {
+                map_read(
+                    &paths,
+                    |p| p.as_path(),
+                    |p, _| {
+                        assert!(!p.ends_with("100"), "a bug in the parser");
+                    },
+                )
+            });
+            let _ = tx.send(caught.is_err());
+        });
+        let panicked = rx.recv_timeout(Duration::from_secs(20));
+        assert_eq!(panicked, Ok(true));
     }
 
     // Files written to disk and dropped from the page cache: the readers find them slow, the
