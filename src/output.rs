@@ -14,8 +14,6 @@ use crate::error::{Error, Result};
 
 mod warm;
 
-pub use warm::interleave;
-
 /// A destination for output files. Paths are relative, `/`-separated and already checked.
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;

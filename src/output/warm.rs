@@ -151,33 +151,9 @@ pub fn cached(path: &Path, len: usize) -> Option<Vec<u8>> {
     }
 }
 
-/// `items` reordered the way `parts` workers that split them into equal runs reach them: the first of
-/// each run, then the second of each, and so on. Rayon's workers each start on one part of a parallel
-/// loop, so this is about the order in which a parallel loop over `items` asks for them.
-pub fn interleave<T: Clone>(items: &[T], parts: usize) -> Vec<T> {
-    let parts = parts.max(1);
-    let run = items.len().div_ceil(parts).max(1);
-    let runs: Vec<&[T]> = items.chunks(run).collect();
-    let mut out = Vec::with_capacity(items.len());
-    for i in 0..run {
-        out.extend(runs.iter().filter_map(|r| r.get(i)).cloned());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn interleaving_takes_the_runs_in_turn_and_keeps_every_item() {
-        let items: Vec<u32> = (0..7).collect();
-        assert_eq!(interleave(&items, 2), vec![0, 4, 1, 5, 2, 6, 3]);
-        assert_eq!(interleave(&items, 1), items);
-        assert_eq!(interleave(&items, 0), items);
-        assert_eq!(interleave(&items, 20), items);
-        assert!(interleave::<u32>(&[], 2).is_empty());
-    }
 
     #[test]
     fn a_few_misses_start_nothing_and_a_cold_output_is_read_ahead_whole() {

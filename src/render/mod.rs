@@ -137,11 +137,24 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
 /// The output paths of `planned` in about the order [`render`] writes them: its parallel loop over
 /// [`execution_order`] starts one worker on each part of the list.
 pub fn write_order(planned: &[Planned]) -> Vec<String> {
-    let order: Vec<String> = execution_order(planned)
+    interleave(&execution_order(planned), rayon::current_num_threads())
         .into_iter()
         .map(|i| planned[i].out.clone())
-        .collect();
-    crate::output::interleave(&order, rayon::current_num_threads())
+        .collect()
+}
+
+/// `items` reordered the way `parts` workers that split them into equal runs reach them: the first of
+/// each run, then the second of each, and so on. Rayon's workers each start on one part of a parallel
+/// loop, so this is about the order in which a parallel loop over `items` asks for them.
+fn interleave<T: Clone>(items: &[T], parts: usize) -> Vec<T> {
+    let parts = parts.max(1);
+    let run = items.len().div_ceil(parts).max(1);
+    let runs: Vec<&[T]> = items.chunks(run).collect();
+    let mut out = Vec::with_capacity(items.len());
+    for i in 0..run {
+        out.extend(runs.iter().filter_map(|r| r.get(i)).cloned());
+    }
+    out
 }
 
 /// The order to run `planned` in: first the jobs that each go through a long list of posts (the
@@ -190,5 +203,20 @@ impl JobProfile {
                 time.as_secs_f64() * 1000.0
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interleave;
+
+    #[test]
+    fn interleaving_takes_the_runs_in_turn_and_keeps_every_item() {
+        let items: Vec<u32> = (0..7).collect();
+        assert_eq!(interleave(&items, 2), vec![0, 4, 1, 5, 2, 6, 3]);
+        assert_eq!(interleave(&items, 1), items);
+        assert_eq!(interleave(&items, 0), items);
+        assert_eq!(interleave(&items, 20), items);
+        assert!(interleave::<u32>(&[], 2).is_empty());
     }
 }
