@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::content::{self, BuildOptions};
-use crate::error::{Diagnostics, Result};
+use crate::error::{Diagnostics, Error, Result};
 use crate::lint;
 use crate::markdown::Highlighter;
 use crate::output::{Sink, Staging};
@@ -86,6 +86,12 @@ fn load(
         || content::load_with(&config, opts, diags, &finish),
     );
     let (theme, content) = (theme?, content?);
+    if let Some(spill) = &spill {
+        let action = "write rendered pages to a temporary file in this folder (is the disk full?)";
+        spill
+            .flush()
+            .map_err(|e| Error::io(spill.dir(), action, &e))?;
+    }
     clock.lap("theme, content and Markdown");
     let site = site::assemble(config, content, &highlighter, diags, spill)?;
     clock.lap("comments and indexes");
