@@ -8,14 +8,15 @@
 //! kernel's page cache keeps the round trip cheap, the files disappear with the process however it
 //! ends, and the build's memory no longer grows with the length of the posts.
 //!
-//! How the bodies are written matters as much as where. A buffered write holds its file's lock until
-//! it is done, and with one file and one write per body, the threads parking bodies spent a third of
-//! that time waiting for each other (spinning on the lock). So bodies are gathered in chunks of [`CHUNK`] bytes, written in
-//! one call each, and the chunks are spread over [`FILES`] files. At 10,000 posts the writes and reads
-//! of the spill went from about 6% of the build's CPU samples to 2% (4% with the files but not the
-//! chunks, 6% with the chunks but one file). A chunk being filled is in memory, so [`Spill::flush`]
-//! must run once every body is parked and before any is read; a read before that is an error, never a
-//! wrong body.
+//! How the bodies are written matters as much as where. A buffered write holds its file's lock
+//! until it is done, and with one file and one write per body, the threads parking bodies spent
+//! about a fifth of the writes' time waiting for each other (spinning on the lock). So bodies are
+//! gathered in chunks of [`CHUNK`] bytes, written in one call each, and the chunks are spread over
+//! [`FILES`] files. At 10,000 posts the writes and reads of the spill went from about 6% of the
+//! build's CPU samples to 2% (4% with the files but not the chunks, 5.5–7% with the chunks but one
+//! file, whose longer writes kept the other thread spinning longer). A chunk being filled is in
+//! memory, so [`Spill::flush`] must run once every body is parked and before any is read; a read
+//! before that is an error, never a wrong body.
 //!
 //! The dev server and `lanyard check` keep bodies in memory ([`Body::Html`]): they hold a site for
 //! long, or render it once in memory anyway.
