@@ -13,7 +13,7 @@
 pub mod comments;
 pub mod dates;
 pub mod frontmatter;
-mod readahead;
+pub(crate) mod readahead;
 pub mod slug;
 mod walk;
 

@@ -94,8 +94,9 @@ where
     in_order(items.len(), parts)
 }
 
-/// Runs its closure when dropped, on the way out of a panic too.
-struct OnDrop<F: FnMut()>(F);
+/// Runs its closure when dropped, on the way out of a panic too: a thread parked inside a scope is
+/// released even when the work beside it panics (here and in `output::warm`).
+pub(crate) struct OnDrop<F: FnMut()>(pub(crate) F);
 
 impl<F: FnMut()> Drop for OnDrop<F> {
     fn drop(&mut self) {
@@ -169,9 +170,14 @@ fn prefetch<I, P: Fn(&I) -> &Path>(
         if done.load(Ordering::Relaxed) {
             return;
         }
-        if let Ok(file) = std::fs::File::open(path(item)) {
-            let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
-        }
+        will_need(path(item));
+    }
+}
+
+/// Ask the kernel to start reading the file at `path` into the page cache, without waiting for it.
+pub(crate) fn will_need(path: &Path) {
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
     }
 }
 

@@ -22,6 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::Thread;
 
+use crate::content::readahead::{will_need, OnDrop};
+
 /// Threads that open files and ask for them to be read. They mostly wait on the disk.
 const WARMERS: usize = 8;
 /// Files found outside the page cache before the threads start: a cold output reaches this within
@@ -73,20 +75,16 @@ impl Warm {
 
     /// Run `render` with the threads standing by, and stop them when it returns.
     pub fn during<R>(&self, render: impl FnOnce() -> R) -> R {
-        /// Stops the threads when the render is over, also if it panicked: the scope waits for them.
-        struct Stop<'a>(&'a Warm);
-        impl Drop for Stop<'_> {
-            fn drop(&mut self) {
-                self.0.done.store(true, Ordering::Relaxed);
-                self.0.wake();
-            }
-        }
         let out = std::thread::scope(|s| {
             let threads = (0..WARMERS)
                 .map(|_| s.spawn(|| self.work()).thread().clone())
                 .collect();
             let _ = self.threads.set(threads);
-            let _stop = Stop(self);
+            // The threads stop when the render is over, also if it panicked: the scope waits for them.
+            let _stop = OnDrop(|| {
+                self.done.store(true, Ordering::Relaxed);
+                self.wake();
+            });
             render()
         });
         if std::env::var_os("LANYARD_TIMINGS").is_some() {
@@ -116,9 +114,7 @@ impl Warm {
             let Some(path) = self.paths.get(i) else {
                 return;
             };
-            if let Ok(file) = std::fs::File::open(self.previous.join(path)) {
-                let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
-            }
+            will_need(&self.previous.join(path));
         }
     }
 }
