@@ -3,7 +3,13 @@
 //! A build writes what changed into `.<out>.staging-<pid>` beside the output folder and moves it into
 //! place only when every file was written, so a failed build leaves the previous site byte for byte as it
 //! was, and files from earlier builds never linger. The dev server uses [`MemorySink`] instead and never touches the
-//! author's output folder. Every path that reaches a sink went through [`url_path_to_file`] or was built
+//! author's output folder.
+//!
+//! "Files from earlier builds never linger" means a rebuild deletes what the site no longer produces,
+//! so lanyard must never take over a folder of someone else's files: `-o ~/Documents` would empty it.
+//! Every output carries a [`MARK`] file. A folder that has files but no mark is replaced only if each of
+//! its top-level entries is one the build writes (an output of an older lanyard, say); otherwise the
+//! build stops before touching it and names what it found. Every path that reaches a sink went through [`url_path_to_file`] or was built
 //! from checked slugs, so nothing is written outside the output.
 
 use std::collections::{BTreeMap, HashSet};
@@ -13,6 +19,12 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 mod warm;
+
+/// The file that marks a folder as a lanyard output, which each build may replace entirely.
+pub const MARK: &str = ".lanyard-output";
+const MARK_TEXT: &str =
+    "This folder is the output of `lanyard build`. Each build replaces its contents:\n\
+files the site does not produce are deleted. Put files to publish in the site's static/ folder.\n";
 
 /// A destination for output files. Paths are relative, `/`-separated and already checked.
 pub trait Sink: Sync {
@@ -196,6 +208,8 @@ impl Staging {
         }
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::io(&dir, "create the staging folder", &e))?;
+        std::fs::write(dir.join(MARK), MARK_TEXT)
+            .map_err(|e| Error::io(&dir, "write into the staging folder", &e))?;
         Ok(Staging {
             sink: StagingSink {
                 dir,
@@ -222,10 +236,17 @@ impl Staging {
     /// produces, leaving unchanged files untouched.
     pub fn commit(self) -> Result<()> {
         let staged = self.sink.dir.clone();
-        let produced =
+        let mut produced =
             std::mem::take(&mut *self.sink.produced.lock().unwrap_or_else(|e| e.into_inner()));
         let result = match &self.sink.previous {
-            Some(out) if out.is_dir() => update_in_place(&staged, out, &produced),
+            Some(out) if out.is_dir() => {
+                refuse_foreign(out, &produced.all)?;
+                produced.all.insert(MARK.to_string());
+                if std::fs::read(out.join(MARK)).ok().as_deref() != Some(MARK_TEXT.as_bytes()) {
+                    produced.staged.push(MARK.to_string());
+                }
+                update_in_place(&staged, out, &produced)
+            }
             _ => std::fs::rename(&staged, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output into place", &e)),
         };
@@ -260,6 +281,46 @@ fn update_in_place(staged: &Path, out: &Path, produced: &Produced) -> Result<()>
         remove_stale(&dir, folder, &folders, &produced.all)
             .map_err(|e| Error::io(&dir, "remove files the build no longer produces", &e))
     })
+}
+
+/// Stop before replacing a folder lanyard did not write: no [`MARK`] in it, and a top-level entry this
+/// build does not produce (`files` are the build's output paths).
+fn refuse_foreign(out: &Path, files: &HashSet<String>) -> Result<()> {
+    if out.join(MARK).is_file() {
+        return Ok(());
+    }
+    let top: HashSet<&str> = files
+        .iter()
+        .map(|f| f.split('/').next().unwrap_or(f))
+        .collect();
+    let entries =
+        std::fs::read_dir(out).map_err(|e| Error::io(out, "read the output folder", &e))?;
+    let mut foreign: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            (!top.contains(name.as_str())).then(|| if dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    // Hidden files last: `thesis.docx` says more about a folder than `.bashrc`.
+    foreign.sort_by(|a, b| (a.starts_with('.'), a).cmp(&(b.starts_with('.'), b)));
+    let shown = match foreign.len() {
+        n if n > 3 => format!("{} and {} more", foreign[..3].join(", "), n - 3),
+        _ => foreign.join(", "),
+    };
+    Err(Error::new(
+        out.display().to_string(),
+        None,
+        format!(
+            "refusing to replace this folder: it was not written by lanyard (no {MARK} file) and holds \
+             {shown}, which the site does not produce. A build deletes what it does not produce, so \
+             move those files elsewhere or choose an empty or new output folder, then build again"
+        ),
+    ))
 }
 
 /// Clear the way for `out/path`: a file where a folder must go, or a folder where the file must go.
@@ -473,6 +534,7 @@ mod tests {
         assert_eq!(
             found,
             [
+                MARK,
                 "feed/index.xml",
                 "index.html",
                 "posts/a/index.html",
@@ -526,6 +588,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(MARK), MARK_TEXT).unwrap();
         std::fs::write(out.join("stale.html"), "old").unwrap();
         let staging = Staging::new(tmp.path(), &out).unwrap();
         staging.sink.write("a/index.html", b"new").unwrap();

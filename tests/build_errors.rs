@@ -253,3 +253,60 @@ fn output_folder_that_holds_the_site_is_refused() {
     );
     assert!(site.path().join("content/posts/hello.md").exists());
 }
+
+#[test]
+fn a_folder_of_other_files_is_never_taken_over() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/p.md",
+        &post("title: A\ndate: 2024-01-01\n"),
+    );
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), "thesis.docx", "chapter one");
+    write(home.path(), "photos/cat.jpg", "meow");
+    write(home.path(), "proj/.git/HEAD", "ref: refs/heads/main");
+    let before = tree(home.path());
+    let out = lanyard(site.path(), &["build", "-o", home.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to replace this folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("thesis.docx"), "{}", stderr(&out));
+    assert_eq!(
+        tree(home.path()),
+        before,
+        "the folder is left exactly as it was"
+    );
+}
+
+#[test]
+fn a_lanyard_output_is_replaced_whole_and_an_unmarked_old_one_adopted() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/p.md",
+        &post("title: A\ndate: 2024-01-01\n"),
+    );
+    let public = site.path().join("public");
+    assert!(lanyard(site.path(), &["build"]).status.success());
+    assert!(
+        public.join(".lanyard-output").is_file(),
+        "every output is marked"
+    );
+
+    // Marked: whatever the site does not produce goes, even at the top.
+    write(&public, "junk.html", "left by hand");
+    assert!(lanyard(site.path(), &["build"]).status.success());
+    assert!(!public.join("junk.html").exists());
+
+    // Unmarked, but every top-level entry is the site's (an older lanyard's output): adopted.
+    std::fs::remove_file(public.join(".lanyard-output")).unwrap();
+    write(&public, "posts/gone/index.html", "a post since deleted");
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!public.join("posts/gone").exists());
+    assert!(public.join(".lanyard-output").is_file());
+}
