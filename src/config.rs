@@ -434,7 +434,8 @@ fn feed_formats(
     formats
 }
 
-fn validate_base_url(url: &str) -> std::result::Result<String, String> {
+/// Check a base URL as site.toml's `base_url` is checked; `Ok` holds it without a trailing slash.
+pub fn validate_base_url(url: &str) -> std::result::Result<String, String> {
     let trimmed = url.trim().trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")

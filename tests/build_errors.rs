@@ -223,6 +223,26 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn wrong_flag_values_exit_2_and_say_which_flag() {
+    let site = minimal_site();
+    let cases: [(&[&str], &str); 4] = [
+        (&["build", "--base-url", "notaurl"], "--base-url"),
+        (&["build", "--base-url", ""], "--base-url"),
+        (&["build", "--root", "no/such/folder"], "--root"),
+        (&["new", "post", "   "], "<TITLE>"),
+    ];
+    for (args, flag) in cases {
+        let out = lanyard(site.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    }
+    assert!(
+        !site.path().join("public").exists(),
+        "nothing is built on a usage error"
+    );
+}
+
+#[test]
 fn unknown_front_matter_key_warns_with_suggestion() {
     let site = minimal_site();
     write(

@@ -23,7 +23,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub future: bool,
     /// Use this base URL instead of site.toml's (for previews and staging)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::base_url_arg)]
     pub base_url: Option<String>,
 }
 

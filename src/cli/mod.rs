@@ -59,8 +59,34 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct RootArg {
     /// The site folder (the one with site.toml)
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".", value_parser = existing_folder)]
     pub root: PathBuf,
+}
+
+/// `--root`: a folder that exists. A wrong path is a mistake on the command line (exit 2), not in the
+/// site.
+fn existing_folder(arg: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(arg);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => Ok(path),
+        Ok(_) => Err("this is a file; give the site's folder (the one with site.toml)".into()),
+        Err(e) => Err(format!("cannot open this folder: {e}")),
+    }
+}
+
+/// `--base-url`: checked as site.toml's `base_url` is, so that a wrong value is a usage error
+/// (exit 2) instead of a content error.
+pub fn base_url_arg(arg: &str) -> Result<String, String> {
+    crate::config::validate_base_url(arg).map(|_| arg.to_string())
+}
+
+/// A value that must say something, such as the title of `new post`.
+pub fn not_blank(arg: &str) -> Result<String, String> {
+    if arg.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(arg.to_string())
+    }
 }
 
 /// Print diagnostics to stderr, warnings first.
