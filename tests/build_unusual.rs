@@ -115,3 +115,37 @@ fn unicode_names_tags_and_series_build() {
         "one tag for every spelling"
     );
 }
+
+#[test]
+fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
+    let site = minimal_site();
+    let keep = [
+        (
+            ".well-known/security.txt",
+            "Contact: mailto:security@example.com",
+        ),
+        (".htaccess", "ErrorDocument 404 /404.html"),
+        (".nojekyll", ""),
+        ("CNAME", "tips.example.com"),
+        ("robots.txt", "User-agent: *\nDisallow: /drafts/\n"),
+    ];
+    let litter = [
+        (".DS_Store", "x"),
+        (".git/HEAD", "ref: refs/heads/main"),
+        (".notes.txt.swp", "x"),
+        ("logo.svg~", "x"),
+        ("#scratch#", "x"),
+    ];
+    for (path, text) in keep.iter().chain(&litter) {
+        write(site.path(), &format!("static/{path}"), text);
+    }
+    build_ok(site.path());
+    let public = site.path().join("public");
+    for (path, text) in keep {
+        let got = std::fs::read_to_string(public.join(path)).unwrap_or_default();
+        assert_eq!(got, text, "static/{path} is copied as it is");
+    }
+    for (path, _) in litter {
+        assert!(!public.join(path).exists(), "static/{path} is left behind");
+    }
+}

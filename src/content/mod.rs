@@ -28,7 +28,11 @@ use crate::error::{did_you_mean, Diagnostic, Diagnostics, Error, Result};
 use crate::output::url_path_to_file;
 use comments::Comment;
 use frontmatter::{FrontMatter, SeriesFrontMatter, FRONT_MATTER_KEYS, SERIES_KEYS};
-pub use walk::{discover, is_ignored_name, Discovered, SourceFile};
+pub use walk::{discover, is_ignored_name, is_ignored_static_name, Discovered, SourceFile};
+
+/// The highest part number a series may have, and so the highest `total` (a bound that keeps a series
+/// page's "coming soon" list and the part numbers' arithmetic small).
+pub const MAX_PARTS: i64 = 100_000;
 
 /// What to include in a build.
 #[derive(Debug, Clone, Copy)]

@@ -50,6 +50,34 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "Thumbs.db"
 }
 
+/// Names a walk of `static/` skips: editors' and systems' litter and version-control folders. Unlike
+/// content, other hidden names are kept: `static/` is copied as it is, and `.well-known/`,
+/// `.htaccess` and `.nojekyll` are files a deploy needs.
+pub fn is_ignored_static_name(name: &str) -> bool {
+    matches!(name, ".git" | ".hg" | ".svn" | ".DS_Store")
+        || name.starts_with(".#")
+        || (is_ignored_name(name) && !name.starts_with('.'))
+        || (name.starts_with('.') && is_ignored_name(&name[1..]))
+}
+
+/// Which names a walk skips.
+#[derive(Debug, Clone, Copy)]
+enum Skip {
+    /// [`is_ignored_name`]: content, whose hidden files are never pages.
+    Content,
+    /// [`is_ignored_static_name`]: files copied as they are.
+    Static,
+}
+
+impl Skip {
+    fn skips(self, name: &std::ffi::OsStr) -> bool {
+        name.to_str().is_some_and(|n| match self {
+            Skip::Content => is_ignored_name(n),
+            Skip::Static => is_ignored_static_name(n),
+        })
+    }
+}
+
 fn is_markdown(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
@@ -63,10 +91,20 @@ fn is_markdown(path: &Path) -> bool {
 /// where parallel walks ask it many things at once. Files come out in the order of one depth-first
 /// walk with each folder's names sorted.
 fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    files_below_skipping(root, dir, Skip::Content, errors)
+}
+
+/// [`files_below`], skipping the names `skip` says.
+fn files_below_skipping(
+    root: &Path,
+    dir: &Path,
+    skip: Skip,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     if !dir.is_dir() {
         return Vec::new();
     }
-    let top = match first_level(dir) {
+    let top = match first_level(dir, skip) {
         Ok(top) => top,
         Err(err) => {
             errors.push(read_error(root, dir, &err));
@@ -78,7 +116,7 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
         let mut errs = Vec::new();
         match item {
             Entry::File(path) => take_path(root, path.clone(), &mut files, &mut errs),
-            Entry::Folder(folder) => match plain_folder(folder) {
+            Entry::Folder(folder) => match plain_folder(folder, skip) {
                 Some(paths) => {
                     for path in paths {
                         take_path(root, path, &mut files, &mut errs);
@@ -86,7 +124,8 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
                 }
                 None => {
                     let below = walker(folder).min_depth(1).into_iter();
-                    for entry in below.filter_entry(not_ignored) {
+                    let kept = |e: &walkdir::DirEntry| e.depth() == 0 || !skip.skips(e.file_name());
+                    for entry in below.filter_entry(kept) {
                         match entry {
                             Ok(e) => take_file(root, e, &mut files, &mut errs),
                             Err(err) => errs.push(walk_error(root, folder, &err)),
@@ -111,12 +150,12 @@ fn files_below(root: &Path, dir: &Path, errors: &mut Vec<Diagnostic>) -> Vec<Pat
 /// where a walk that follows links asks for each folder's metadata twice more: sixteen thousand
 /// system calls in a site with eight thousand comment folders. Anything else — a subfolder, a
 /// symbolic link, an entry that cannot be read — is left to the walk.
-fn plain_folder(folder: &Path) -> Option<Vec<PathBuf>> {
+fn plain_folder(folder: &Path, skip: Skip) -> Option<Vec<PathBuf>> {
     let list = std::fs::read_dir(folder).ok()?;
     let mut entries = Vec::new();
     for entry in list {
         let entry = entry.ok()?;
-        if entry.file_name().to_str().is_some_and(is_ignored_name) {
+        if skip.skips(&entry.file_name()) {
             continue;
         }
         if !entry.file_type().ok()?.is_file() {
@@ -137,13 +176,13 @@ enum Entry {
 
 /// The files and folders directly in `dir`, sorted by name, without ignored names, symbolic links
 /// followed. (A walk limited to one level would still open every folder in it.)
-fn first_level(dir: &Path) -> std::io::Result<Vec<Entry>> {
+fn first_level(dir: &Path, skip: Skip) -> std::io::Result<Vec<Entry>> {
     let mut entries: Vec<std::fs::DirEntry> =
         std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
     Ok(entries
         .into_iter()
-        .filter(|e| !e.file_name().to_str().is_some_and(is_ignored_name))
+        .filter(|e| !skip.skips(&e.file_name()))
         .filter_map(|e| {
             let path = e.path();
             let file_type = match e.file_type() {
@@ -163,11 +202,6 @@ fn first_level(dir: &Path) -> std::io::Result<Vec<Entry>> {
 /// A sorted walk that follows symbolic links (a loop is an error).
 fn walker(dir: &Path) -> WalkDir {
     WalkDir::new(dir).follow_links(true).sort_by_file_name()
-}
-
-/// Everything but the names of [`is_ignored_name`], below the walk's own root.
-fn not_ignored(e: &walkdir::DirEntry) -> bool {
-    e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)
 }
 
 /// Keep `e` if it is a file with a UTF-8 name.
@@ -331,7 +365,7 @@ pub fn discover_documents(root: &Path, diags: &Diagnostics) -> Discovered {
     }
     warn_strays(root, &content, diags);
     let static_dir = root.join("static");
-    for path in files_below(root, &static_dir, &mut errors) {
+    for path in files_below_skipping(root, &static_dir, Skip::Static, &mut errors) {
         let out = path
             .strip_prefix(&static_dir)
             .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -422,7 +456,7 @@ mod tests {
         walker(dir)
             .min_depth(1)
             .into_iter()
-            .filter_entry(not_ignored)
+            .filter_entry(|e| e.depth() == 0 || !Skip::Content.skips(e.file_name()))
             .flatten()
             .filter(|e| e.file_type().is_file())
             .map(walkdir::DirEntry::into_path)
@@ -486,11 +520,14 @@ mod tests {
         std::fs::write(dir.path().join("x.yaml"), "x").unwrap();
         std::fs::write(dir.path().join(".x.swp"), "x").unwrap();
         assert_eq!(
-            plain_folder(dir.path()),
+            plain_folder(dir.path(), Skip::Content),
             Some(vec![dir.path().join("x.yaml")])
         );
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        assert_eq!(plain_folder(dir.path()), None);
-        assert_eq!(plain_folder(&dir.path().join("missing")), None);
+        assert_eq!(plain_folder(dir.path(), Skip::Content), None);
+        assert_eq!(
+            plain_folder(&dir.path().join("missing"), Skip::Content),
+            None
+        );
     }
 }

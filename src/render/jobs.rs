@@ -259,7 +259,10 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     plan_feeds(&mut out, site, "/", Scope::Site, "the site feed");
     out.push(planned("404.html".into(), Job::NotFound, "the 404 page"));
     out.push(planned("sitemap.xml".into(), Job::Sitemap, "the sitemap"));
-    out.push(planned("robots.txt".into(), Job::Robots, "robots.txt"));
+    // A site's own static/robots.txt replaces the generated one, as in Hugo without enableRobotsTXT.
+    if !site.statics.iter().any(|(_, rel)| rel == "robots.txt") {
+        out.push(planned("robots.txt".into(), Job::Robots, "robots.txt"));
+    }
     out.push(planned(
         "highlight.css".into(),
         Job::HighlightCss,

@@ -25,7 +25,7 @@ use notify_debouncer_full::{
 
 use super::incremental::{Builder, Changes};
 use super::{App, Options};
-use crate::content::is_ignored_name;
+use crate::content::{is_ignored_name, is_ignored_static_name};
 use crate::error::{Error, Result};
 
 /// How long the debouncer waits for a burst of events to settle.
@@ -63,7 +63,12 @@ pub fn classify(root: &Path, path: &Path) -> Option<Area> {
             }
         })
         .collect();
-    if names.iter().any(|n| is_ignored_name(n)) {
+    // `static/` is copied as it is, hidden files included (see `is_ignored_static_name`).
+    let ignored = match names.first() {
+        Some(&"static") => is_ignored_static_name,
+        _ => is_ignored_name,
+    };
+    if names.iter().any(|n| ignored(n)) {
         return None;
     }
     match names.as_slice() {
