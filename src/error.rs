@@ -30,6 +30,9 @@ pub enum Lint {
     UnknownReply,
     /// A series with missing parts below its highest one.
     SeriesGap,
+    /// A draft or future post that claims a series part, or an output file, that another document has
+    /// (or a part above the series' total): this build leaves it out, the build that includes it fails.
+    HiddenClash,
     /// An image without alt text.
     MissingAlt,
     /// A generated feed that a feed reader could not read.

@@ -183,10 +183,172 @@ pub fn assemble(
         .chain(pages.par_iter_mut())
         .for_each(|doc| thread_comments(doc, diags));
     sort_docs(&mut posts, &mut pages);
+    warn_hidden_clashes(&posts, &pages, &unpublished, &series, &config, diags);
     let indexes = index(&posts, series, &config, highlighter, diags)?;
     let mut site = Site::from_parts(config, posts, pages, indexes, statics, unpublished);
     site.spill = spill;
     Ok(site)
+}
+
+/// Report the drafts and future posts that this build leaves out but that will make it fail once they
+/// are in it: a series part that another post claims, a part above the series' `total`, or an output
+/// file (the page itself or an alias) that another document writes. Without this, `build` succeeds
+/// today and `build --future` (or the day the post comes due) fails.
+///
+/// The maps hold only the left-out documents (usually a handful); the built ones are looked up in them
+/// in one pass, so the cost is linear in the number of posts and nothing when nothing is left out.
+fn warn_hidden_clashes(
+    posts: &[Doc],
+    pages: &[Doc],
+    hidden: &[Meta],
+    series: &[SeriesSource],
+    config: &Config,
+    diags: &Diagnostics,
+) {
+    use std::collections::hash_map::Entry;
+    if hidden.is_empty() {
+        return;
+    }
+    const PART_FIX: &str = "give one of them another part";
+    const OUT_FIX: &str = "change a slug, permalink or alias so they differ";
+    // `clash` says what `meta` shares with `other`; `other_hidden` is set when `other` is left out too.
+    let report = |meta: &Meta,
+                  line: Option<usize>,
+                  clash: String,
+                  other: &Meta,
+                  other_hidden: bool,
+                  fix: &str| {
+        let this = if meta.kind == Kind::Page {
+            "page"
+        } else {
+            "post"
+        };
+        let why = why_hidden(meta);
+        let message = if other_hidden {
+            format!(
+                "{clash}; this {this} is {why} and {} is {}, so this build leaves both out, but the build will fail once both are published: {fix}",
+                other.file,
+                why_hidden(other)
+            )
+        } else {
+            format!(
+                "{clash}; this {this} is {why}, so this build leaves it out, but the build will fail once it is published: {fix}"
+            )
+        };
+        diags.push(Diagnostic::warning(&meta.file, line, message).with_lint(Lint::HiddenClash));
+    };
+    let part_clash = |r: &content::SeriesRef, other: &Meta| {
+        format!(
+            "part {} of series `{}` is also claimed by {}",
+            r.part, r.name, other.file
+        )
+    };
+    let totals: HashMap<&str, (u32, &str)> = series
+        .iter()
+        .filter_map(|s| Some((s.id.as_str(), (s.total?, s.file.as_str()))))
+        .collect();
+    // The left-out documents' parts, and their output files with how each is written (`Some(alias)`
+    // for an alias).
+    let mut parts: HashMap<(&str, u32), &Meta> = HashMap::new();
+    let mut outputs: HashMap<String, (&Meta, Option<&str>)> = HashMap::new();
+    let out_clash = |out: &str, alias: Option<&str>, other: &Meta| match alias {
+        None => format!("writes `{out}`, which {} also writes", other.file),
+        Some(a) => format!(
+            "alias `{a}` writes `{out}`, which {} also writes",
+            other.file
+        ),
+    };
+    for meta in hidden {
+        if let Some(r) = &meta.series {
+            if let Some(&(total, file)) = totals.get(r.id.as_str()).filter(|t| r.part > t.0) {
+                let message = format!(
+                    "part {} is above the series total of {total} (set in {file}); this post is {}, so this build leaves it out, but the build will fail once it is published: raise `total` or fix `part`",
+                    r.part,
+                    why_hidden(meta)
+                );
+                diags.push(
+                    Diagnostic::warning(&meta.file, Some(r.line), message)
+                        .with_lint(Lint::HiddenClash),
+                );
+            }
+            match parts.entry((r.id.as_str(), r.part)) {
+                Entry::Occupied(first) => {
+                    let first = *first.get();
+                    report(
+                        meta,
+                        Some(r.line),
+                        part_clash(r, first),
+                        first,
+                        true,
+                        PART_FIX,
+                    );
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(meta);
+                }
+            }
+        }
+        let own = crate::output::url_path_to_file(&doc_path(meta, config))
+            .ok()
+            .map(|out| (out, None));
+        let aliases = meta
+            .aliases
+            .iter()
+            .map(|(out, alias)| (out.clone(), Some(alias.as_str())));
+        for (out, alias) in own.into_iter().chain(aliases) {
+            let line = alias.map(|_| meta.aliases_line);
+            match outputs.entry(out) {
+                Entry::Occupied(slot) => {
+                    let (first, _) = *slot.get();
+                    let clash = out_clash(slot.key(), alias, first);
+                    report(meta, line, clash, first, true, OUT_FIX);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert((meta, alias));
+                }
+            }
+        }
+    }
+    for doc in posts {
+        if let Some(r) = &doc.meta.series {
+            if let Some(&meta) = parts.get(&(r.id.as_str(), r.part)) {
+                let line = meta.series.as_ref().map(|h| h.line);
+                report(
+                    meta,
+                    line,
+                    part_clash(r, &doc.meta),
+                    &doc.meta,
+                    false,
+                    PART_FIX,
+                );
+            }
+        }
+    }
+    for doc in posts.iter().chain(pages) {
+        let written = std::iter::once(doc.out_file.as_str())
+            .chain(doc.meta.aliases.iter().map(|(out, _)| out.as_str()));
+        for out in written {
+            if let Some(&(meta, alias)) = outputs.get(out) {
+                let line = alias.map(|_| meta.aliases_line);
+                let clash = out_clash(out, alias, &doc.meta);
+                report(meta, line, clash, &doc.meta, false, OUT_FIX);
+            }
+        }
+    }
+}
+
+/// Why a document is left out of a build: "a draft", "dated in the future (2099-01-02)", or both.
+fn why_hidden(meta: &Meta) -> String {
+    let future = meta
+        .date
+        .filter(|d| d.with_timezone(&chrono::Utc) > chrono::Utc::now())
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    match (meta.draft, future) {
+        (true, None) => "a draft".to_string(),
+        (false, Some(d)) => format!("dated in the future ({d})"),
+        (true, Some(d)) => format!("a draft dated in the future ({d})"),
+        (false, None) => "not published yet".to_string(),
+    }
 }
 
 /// What the build does with each document as soon as it is read ([`content::load_with`]): render its
@@ -531,7 +693,7 @@ fn thread(
                 let message =
                     format!("reply to an unknown comment `{r}`: shown as a top-level comment");
                 diags.push(
-                    Diagnostic::warning(&c.file, Some(c.line), message)
+                    Diagnostic::warning(&c.file, Some(c.reply_line), message)
                         .with_lint(Lint::UnknownReply),
                 );
                 roots.push(i);

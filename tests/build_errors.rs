@@ -63,7 +63,9 @@ fn cases() -> Vec<Case> {
         case("no front matter", vec![(p, "Just text.\n".into())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
         case("empty file", vec![(p, String::new())], "error: content/posts/p.md:1: no front matter: start the file with a `---` line, `title:` and `date:`, and another `---` line"),
         case("front matter not a mapping", vec![(p, post("- a\n- b\n"))], "error: content/posts/p.md:2: front matter: front matter must be a mapping of `key: value` lines"),
-        case("duplicate key", vec![(p, post("title: A\ntitle: B\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: duplicate field `title`"),
+        case("duplicate key", vec![(p, post("title: A\ntitle: B\ndate: 2024-01-01\n"))], "error: content/posts/p.md:3: front matter: duplicate field `title`"),
+        case("duplicate key later", vec![(p, post("title: A\ndate: 2024-01-01\ntags: [a]\ntags: [b]\n"))], "error: content/posts/p.md:5: front matter: duplicate field `tags`"),
+        case("duplicate key in inline comment", vec![(p, post("title: A\ndate: 2024-01-01\ncomments:\n  - author: A\n    date: 2024-01-02\n    body: ok\n  - author: B\n    body: |\n      body: inside the text\n    body: again\n"))], "error: content/posts/p.md:11: front matter: comments[1]: duplicate field `body`"),
         case("slug traversal", vec![(p, post("title: A\ndate: 2024-01-01\nslug: ../../etc\n"))], "error: content/posts/p.md:4: slug `../../etc` must not start with `.` or contain `..`: it has to stay inside its folder"),
         case("slug with slash", vec![(p, post("title: A\ndate: 2024-01-01\nslug: a/b\n"))], "error: content/posts/p.md:4: slug `a/b` contains `/`: use letters, digits, `-`, `_`, `.` and `~` only"),
         case("alias traversal", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/../../x.html\"]\n"))], "error: content/posts/p.md:4: alias `/../../x.html`: must not contain `.` or `..` segments: it has to stay inside the site"),
@@ -72,18 +74,25 @@ fn cases() -> Vec<Case> {
         case("part without series", vec![(p, post("title: A\ndate: 2024-01-01\npart: 3\n"))], "error: content/posts/p.md:4: `part` without `series`: add `series: \"Series name\"` or remove `part`"),
         case("series without part", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\n"))], "error: content/posts/p.md:4: `series` without `part`: add `part: N` (the part number, from 1)"),
         case("part zero", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 0\n"))], "error: content/posts/p.md:5: part 0 is out of range: parts are numbered from 1"),
+        case("part too large", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 1000000\n"))], "error: content/posts/p.md:5: part 1000000 is out of range: parts are numbered from 1 to 100000"),
+        case("part far too large", vec![(p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 4000000000\n"))], "error: content/posts/p.md:5: part 4000000000 is out of range: parts are numbered from 1 to 100000"),
         case("duplicate part", vec![("content/posts/a.md", post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 2\n")), ("content/posts/b.md", post("title: B\ndate: 2024-01-02\nseries: Tips\npart: 2\n"))], "error: content/posts/b.md:5: part 2 of series `Tips` is claimed twice: by content/posts/a.md and by content/posts/b.md; give one of them another part"),
         case("part above total", vec![("content/series/tips.md", "---\ntitle: Tips\ntotal: 3\n---\n".into()), (p, post("title: A\ndate: 2024-01-01\nseries: Tips\npart: 4\n"))], "error: content/posts/p.md:5: part 4 is above the series total of 3 (set in content/series/tips.md): raise `total` or fix `part`"),
         case("bad series total", vec![("content/series/tips.md", "---\ntitle: Tips\ntotal: 0\n---\n".into())], "error: content/series/tips.md:3: total 0 must be at least 1"),
+        case("series total too large", vec![("content/series/tips.md", "---\ntitle: Tips\ntotal: 1000000\n---\n".into())], "error: content/series/tips.md:3: total 1000000 is too large: a series can have at most 100000 parts"),
         case("duplicate slug", vec![("content/posts/one.md", post("title: A\ndate: 2024-01-01\nslug: same\n")), ("content/posts/two.md", post("title: B\ndate: 2024-01-02\nslug: same\n"))], "error: content/posts/two.md: writes `posts/same/index.html`, which content/posts/one.md also writes: change a slug, permalink or alias so they differ"),
         case("duplicate via date prefix", vec![("content/posts/2024-01-01-hello.md", post("title: A\n"))], "error: content/posts/hello.md: writes `posts/hello/index.html`, which content/posts/2024-01-01-hello.md also writes: change a slug, permalink or alias so they differ"),
         case("alias onto a post", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [/posts/hello/]\n"))], "error: content/posts/p.md (alias): writes `posts/hello/index.html`, which content/posts/hello.md also writes: change a slug, permalink or alias so they differ"),
         case("page shadows tags index", vec![("content/pages/tags.md", "---\ntitle: Tags\n---\nx\n".into())], "error: the tags index: writes `tags/index.html`, which content/pages/tags.md also writes: change a slug, permalink or alias so they differ"),
         case("comment file bad yaml", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\nbody: \"unclosed\n".into())], "error: content/comments/hello/1.yaml:3: front matter: found unexpected end of stream, while scanning a quoted scalar"),
         case("comment file no body", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\n".into())], "error: content/comments/hello/1.yaml:1: comment by X has no body: add `body:` with the comment's text"),
-        case("comment file bad date", vec![("content/comments/hello/1.md", "---\nauthor: X\ndate: 2024-02-31\n---\nHi\n".into())], "error: content/comments/hello/1.md:1: comment by X: `2024-02-31` is not a real date or time: check the month, day and hour"),
+        case("comment file bad date", vec![("content/comments/hello/1.md", "---\nauthor: X\ndate: 2024-02-31\n---\nHi\n".into())], "error: content/comments/hello/1.md:3: comment by X: `2024-02-31` is not a real date or time: check the month, day and hour"),
+        case("comment file bad date yaml", vec![("content/comments/hello/1.yaml", "author: G\ndate: notadate\nbody: x".into())], "error: content/comments/hello/1.yaml:2: comment by G: `notadate` is not a date"),
+        case("comment file blank body", vec![("content/comments/hello/1.yaml", "name: G\ndate: 2024-01-02\n\nmessage: \"  \"\n".into())], "error: content/comments/hello/1.yaml:4: comment by G has no body"),
         case("comment file empty", vec![("content/comments/hello/1.yaml", "\n".into())], "error: content/comments/hello/1.yaml:1: comment file is empty: give it author, date and body"),
-        case("inline comment no date", vec![(p, post("title: A\ndate: 2024-01-01\ncomments:\n  - author: Y\n    body: hi\n"))], "error: content/posts/p.md:4: comment by Y has no date: add `date: YYYY-MM-DD`"),
+        case("inline comment no date", vec![(p, post("title: A\ndate: 2024-01-01\ncomments:\n  - author: Y\n    body: hi\n"))], "error: content/posts/p.md:5: comment by Y has no date: add `date: YYYY-MM-DD`"),
+        case("inline comment bad date", vec![(p, post("title: P\ndate: 2020-01-01\ncomments:\n  - author: A\n    date: 2020-01-02\n    body: ok\n  - author: B\n    date: bogus\n    body: x\n"))], "error: content/posts/p.md:9: comment by B: `bogus` is not a date"),
+        case("inline comment no date, second entry", vec![(p, post("title: P\ndate: 2020-01-01\ncomments:\n- author: A\n  date: 2020-01-02\n  body: ok\n-\n  author: B\n  body: x\n"))], "error: content/posts/p.md:8: comment by B has no date"),
         case("site.toml syntax", vec![("site.toml", "title = \"T\nbase_url = \"https://example.org\"\n".into())], "error: site.toml:1: invalid basic string, expected `\"` (fix the TOML syntax or the value's type)"),
         case("site.toml missing base_url", vec![("site.toml", "title = \"T\"\n".into())], "error: site.toml: missing required key `base_url`: add e.g. base_url = \"https://example.com\""),
         case("site.toml bad base_url", vec![("site.toml", "title = \"T\"\nbase_url = \"example.org\"\n".into())], "error: site.toml:2: base_url `example.org` must start with http:// or https://"),
@@ -259,6 +268,31 @@ fn unknown_front_matter_key_warns_with_suggestion() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn keys_from_other_generators_point_to_lanyards_key() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/p.md",
+        &post("title: A\ndate: 2024-01-01\ncategories: [b]\nlastMod: 2024-01-02\npublished: false\npermalink: /2019/05/old.html\nurl: \"my-post\"\nauthors: [a]\nfrobnicate: 1\n"),
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for expected in [
+        "warning: content/posts/p.md:4: unknown front matter key `categories`: did you mean `tags`? (lanyard has tags only; put other custom values under `extra:`)",
+        "warning: content/posts/p.md:5: unknown front matter key `lastMod`: did you mean `updated`? (",
+        "warning: content/posts/p.md:6: unknown front matter key `published`: did you mean `draft`? (lanyard writes `published: false` as `draft: true`;",
+        "warning: content/posts/p.md:7: unknown front matter key `permalink`: did you mean `aliases`? (",
+        "warning: content/posts/p.md:8: unknown front matter key `url`: did you mean `slug`? (",
+        "warning: content/posts/p.md:9: unknown front matter key `authors`: did you mean `author`? (",
+        // No near or known match: the message stays as it was.
+        "warning: content/posts/p.md:10: unknown front matter key `frobnicate`: put custom values under `extra:`\n",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
 }
 
 #[test]

@@ -96,3 +96,102 @@ fn drafts_built_with_drafts_are_not_reported() {
         stderr(&out)
     );
 }
+
+/// A draft or future post that claims a published post's series part or address: `build` succeeds
+/// with a warning naming both files (the build that publishes it would fail), `check` fails on it.
+#[test]
+fn hidden_posts_that_will_clash_warn_on_build_and_fail_check() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n",
+    );
+    let post = |front: &str| format!("---\n{front}---\nBody.\n");
+    write(
+        root,
+        "content/posts/a.md",
+        &post("title: A\ndate: 2020-01-01\nseries: S\npart: 1\n"),
+    );
+    write(
+        root,
+        "content/posts/c.md",
+        &post("title: C\ndate: 2099-01-02\nseries: S\npart: 1\n"),
+    );
+    write(
+        root,
+        "content/posts/d.md",
+        &post("title: D\ndate: 2020-01-03\ndraft: true\nslug: a\n"),
+    );
+    write(
+        root,
+        "content/series/s.md",
+        "---\ntitle: S\ntotal: 2\n---\n",
+    );
+    write(
+        root,
+        "content/posts/e.md",
+        &post("title: E\ndate: 2020-01-04\ndraft: true\nseries: S\npart: 3\n"),
+    );
+
+    let build = lanyard(root, &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    let err = stderr(&build);
+    let expected = [
+        "warning: content/posts/c.md:5: part 1 of series `S` is also claimed by content/posts/a.md; this post is dated in the future (2099-01-02), so this build leaves it out, but the build will fail once it is published: give one of them another part",
+        "warning: content/posts/d.md: writes `posts/a/index.html`, which content/posts/a.md also writes; this post is a draft, so this build leaves it out, but the build will fail once it is published: change a slug, permalink or alias so they differ",
+        "warning: content/posts/e.md:6: part 3 is above the series total of 2 (set in content/series/s.md); this post is a draft, so this build leaves it out, but the build will fail once it is published: raise `total` or fix `part`",
+    ];
+    for line in expected {
+        assert!(
+            err.lines().any(|l| l == line),
+            "missing\n  {line}\nin:\n{err}"
+        );
+    }
+
+    let check = lanyard(root, &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    for line in expected {
+        let as_error = line.replacen("warning: ", "error: ", 1);
+        assert!(
+            stderr(&check).lines().any(|l| l == as_error),
+            "missing\n  {as_error}\nin:\n{}",
+            stderr(&check)
+        );
+    }
+
+    // What the warning foretells.
+    let all = lanyard(root, &["build", "--future", "--drafts", "-o", "public2"]);
+    assert_eq!(all.status.code(), Some(1), "{}", stderr(&all));
+}
+
+/// Drafts that clash with nothing are not reported.
+#[test]
+fn hidden_posts_without_clashes_are_not_reported() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n",
+    );
+    write(
+        root,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2020-01-01\nseries: S\npart: 1\n---\nx\n",
+    );
+    write(
+        root,
+        "content/posts/b.md",
+        "---\ntitle: B\ndate: 2099-01-01\nseries: S\npart: 2\n---\nx\n",
+    );
+    write(
+        root,
+        "content/posts/c.md",
+        "---\ntitle: C\ndate: 2020-01-02\ndraft: true\n---\nx\n",
+    );
+    let out = lanyard(root, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("will fail"), "{}", stderr(&out));
+}

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::dates;
-use super::frontmatter::{self, RawComment};
+use super::frontmatter::{self, CommentLines, RawComment};
 use crate::error::{Diagnostic, Diagnostics};
 
 /// A validated comment, body still Markdown.
@@ -23,21 +23,24 @@ pub struct Comment {
     pub date: DateTime<FixedOffset>,
     pub body: String,
     pub reply_to: Option<String>,
-    /// Where it was written, for messages.
+    /// Where it was written, for messages: the comment's first line (its `- ` line in a post's list,
+    /// line 1 of a comment file), and the line of its `reply_to`.
     pub file: String,
     pub line: usize,
+    pub reply_line: usize,
 }
 
-/// Validate one raw comment. `fallback_id` names it when it has no `id`.
+/// Validate one raw comment. `fallback_id` names it when it has no `id`; `lines` says where it and its
+/// fields are, so that each message names the line of the field it is about.
 pub fn validate(
     raw: RawComment,
     fallback_id: String,
     file: &str,
-    line: usize,
+    lines: CommentLines,
     tz: Tz,
     diags: &Diagnostics,
 ) -> Result<Comment, Diagnostic> {
-    let err = |msg: String| Diagnostic::error(file, Some(line), msg);
+    let err = |line: usize, msg: String| Diagnostic::error(file, Some(line), msg);
     let author = raw
         .author
         .map(|t| t.0.trim().to_string())
@@ -48,20 +51,22 @@ pub fn validate(
         .map(|t| t.0)
         .filter(|b| !b.trim().is_empty())
         .ok_or_else(|| {
-            err(format!(
-                "comment by {author} has no body: add `body:` with the comment's text"
-            ))
+            err(
+                lines.body,
+                format!("comment by {author} has no body: add `body:` with the comment's text"),
+            )
         })?;
     let date_text = raw
         .date
         .ok_or_else(|| {
-            err(format!(
-                "comment by {author} has no date: add `date: YYYY-MM-DD`"
-            ))
+            err(
+                lines.entry,
+                format!("comment by {author} has no date: add `date: YYYY-MM-DD`"),
+            )
         })?
         .0;
-    let date =
-        parse_comment_date(&date_text, tz).map_err(|m| err(format!("comment by {author}: {m}")))?;
+    let date = parse_comment_date(&date_text, tz)
+        .map_err(|m| err(lines.date, format!("comment by {author}: {m}")))?;
     let url = raw
         .url
         .map(|t| t.0.trim().to_string())
@@ -72,7 +77,7 @@ pub fn validate(
             } else {
                 diags.warn(
                     file,
-                    Some(line),
+                    Some(lines.url),
                     format!(
                         "comment by {author}: url `{u}` is not an http(s) URL and is not shown"
                     ),
@@ -95,7 +100,8 @@ pub fn validate(
             .map(|t| t.0.trim().to_string())
             .filter(|r| !r.is_empty()),
         file: file.to_string(),
-        line,
+        line: lines.entry,
+        reply_line: lines.reply_to,
     })
 }
 
@@ -159,7 +165,7 @@ pub fn parse_file(
             "comment file is empty: give it author, date and body",
         ));
     }
-    let raw = if is_markdown {
+    let (raw, lines) = if is_markdown {
         let split =
             frontmatter::split(&text).map_err(|(l, m)| Diagnostic::error(rel, Some(l), m))?;
         let front = split.front.ok_or_else(|| {
@@ -174,13 +180,17 @@ pub fn parse_file(
         if raw.body.is_none() {
             raw.body = Some(frontmatter::Text(split.body.to_string()));
         }
-        raw
+        (
+            raw,
+            frontmatter::file_comment_lines(front, split.front_line),
+        )
     } else {
         let last = text.lines().count().max(1);
-        frontmatter::parse::<RawComment>(&text, 1)
-            .map_err(|(l, m)| Diagnostic::error(rel, Some(l.min(last)), m))?
+        let raw = frontmatter::parse::<RawComment>(&text, 1)
+            .map_err(|(l, m)| Diagnostic::error(rel, Some(l.min(last)), m))?;
+        (raw, frontmatter::file_comment_lines(&text, 1))
     };
-    validate(raw, stem, rel, 1, tz, diags)
+    validate(raw, stem, rel, lines, tz, diags)
 }
 
 #[cfg(test)]
@@ -201,7 +211,7 @@ mod tests {
         let diags = Diagnostics::new();
         let mut r = raw("Dana", "2024-01-02", "Hi");
         r.url = Some(frontmatter::Text("javascript:alert(1)".into()));
-        let c = validate(r, "1".into(), "p.md", 7, Tz::UTC, &diags).unwrap();
+        let c = validate(r, "1".into(), "p.md", CommentLines::at(7), Tz::UTC, &diags).unwrap();
         assert_eq!(c.url, None);
         assert_eq!(c.id, "1");
         assert_eq!(diags.take().len(), 1);
@@ -214,7 +224,7 @@ mod tests {
             raw("Dana", "2024-01-02", "  "),
             "1".into(),
             "p.md",
-            7,
+            CommentLines::at(7),
             Tz::UTC,
             &diags,
         )
@@ -228,12 +238,47 @@ mod tests {
             raw("Dana", "soon", "x"),
             "1".into(),
             "p.md",
-            7,
+            CommentLines::at(7),
             Tz::UTC,
             &diags,
         )
         .unwrap_err();
         assert!(e.to_string().contains("is not a date"), "{e}");
+    }
+
+    #[test]
+    fn file_errors_name_the_line_of_their_field() {
+        let diags = Diagnostics::new();
+        let parse = |name: &str, text: &str| {
+            parse_file(
+                Path::new(name),
+                name,
+                Ok(text.as_bytes().to_vec()),
+                Tz::UTC,
+                &diags,
+            )
+        };
+        let e = parse("1.yaml", "author: G\ndate: notadate\nbody: x").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        let e = parse("1.md", "---\nauthor: G\n\ndate: 2024-02-31\n---\nHi\n").unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = parse("1.yaml", "author: G\ndate: 2024-01-01\n").unwrap_err();
+        assert_eq!(
+            e.line,
+            Some(1),
+            "a missing field is at the file's start: {e}"
+        );
+        let c = parse(
+            "1.yaml",
+            "author: G\ndate: 2024-01-01\nbody: x\nurl: ftp://x\nreply_to: z\n",
+        )
+        .unwrap();
+        assert_eq!((c.line, c.reply_line), (1, 5));
+        assert_eq!(
+            diags.take()[0].line,
+            Some(4),
+            "the url warning is at `url:`"
+        );
     }
 
     #[test]

@@ -234,6 +234,46 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "aliases", "comments", "extra", "weight", "template",
 ];
 
+/// lanyard's key for a key that Hugo, Jekyll or Zola front matter uses, with a note on how lanyard's
+/// key differs. `key` is matched in any case and with or without `_` and `-` (`lastMod`, `updated_at`);
+/// `value` is the text after the key's colon on its line, which decides between `slug` and `aliases`
+/// for an address and what to say about `published`.
+pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static str)> {
+    let key: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let value = value.trim().trim_matches(['"', '\'']).trim();
+    Some(match key.as_str() {
+        "categories" | "category" | "keywords" | "taxonomies" => ("tags", "lanyard has tags only"),
+        "description" | "excerpt" => ("summary", "lanyard's `summary` is the text listings and feeds show"),
+        "lastmod" | "modified" | "updatedat" | "lastmodifiedat" => {
+            ("updated", "lanyard's `updated` is the date of the last change")
+        }
+        "publishdate" | "pubdate" | "publishedat" => (
+            "date",
+            "lanyard has `date` only; a post dated in the future is built only with `--future`",
+        ),
+        "published" if value.eq_ignore_ascii_case("false") || value == "no" => {
+            ("draft", "lanyard writes `published: false` as `draft: true`")
+        }
+        "published" => ("draft", "lanyard publishes every post without `draft: true`"),
+        "permalink" | "url" | "path" if value.trim_matches('/').contains('/') || value.contains('.') => (
+            "aliases",
+            "lanyard makes addresses from `slug` and site.toml's `permalink`; `aliases` keeps an old address working",
+        ),
+        "permalink" | "url" | "path" => (
+            "slug",
+            "lanyard's `slug` is the last part of the address; the rest comes from site.toml's `permalink`",
+        ),
+        "redirectfrom" => ("aliases", "lanyard's `aliases` are old addresses that redirect here"),
+        "authors" => ("author", "lanyard has one author per post"),
+        "layout" => ("template", "lanyard's `template` names a template file, such as `wide.html`"),
+        _ => return None,
+    })
+}
+
 /// The front matter of `content/series/<id>.md`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -313,6 +353,138 @@ pub fn key_line(front: &str, key: &str) -> Option<usize> {
                     .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map(|i| i + 1)
+}
+
+/// Where a reader comment and each of its fields are, as file lines. A field that is absent, or written
+/// in a way the line scan does not follow (flow style), is placed at the comment's own line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentLines {
+    /// Where the comment starts: its `- ` line in a post's `comments:` list, line 1 of a comment file.
+    pub entry: usize,
+    pub author: usize,
+    pub date: usize,
+    pub body: usize,
+    pub url: usize,
+    pub id: usize,
+    pub reply_to: usize,
+}
+
+impl CommentLines {
+    /// Every field at `entry`.
+    pub fn at(entry: usize) -> Self {
+        CommentLines {
+            entry,
+            author: entry,
+            date: entry,
+            body: entry,
+            url: entry,
+            id: entry,
+            reply_to: entry,
+        }
+    }
+
+    /// Note that `key` (as written, Staticman's names included) is on `line`.
+    fn record(&mut self, key: &str, line: usize) {
+        let field = match key {
+            "author" | "name" => &mut self.author,
+            "date" => &mut self.date,
+            "body" | "message" => &mut self.body,
+            "url" => &mut self.url,
+            "id" | "_id" => &mut self.id,
+            "reply_to" => &mut self.reply_to,
+            _ => return,
+        };
+        *field = line;
+    }
+}
+
+/// The key of a block-mapping line whose key starts at the first character of `content`: `key:` or
+/// `key: value`, the key plain or quoted.
+fn key_of(content: &str) -> Option<&str> {
+    let (key, rest) = match content.chars().next()? {
+        q @ ('"' | '\'') => {
+            let end = content[1..].find(q)? + 1;
+            (&content[1..end], &content[end + 1..])
+        }
+        _ => {
+            let colon = content.find(':')?;
+            (content[..colon].trim_end_matches(' '), &content[colon..])
+        }
+    };
+    let after = rest.trim_start_matches(' ').strip_prefix(':')?;
+    let plain = !key.is_empty() && !key.contains([' ', '{', '[', ',', '#']);
+    (plain && after.chars().next().is_none_or(|c| c == ' ' || c == '\t')).then_some(key)
+}
+
+/// True for a block sequence entry: `- …` or a lone `-`.
+fn is_entry(trimmed: &str) -> bool {
+    trimmed == "-" || trimmed.starts_with("- ")
+}
+
+/// The lines of each entry of the top-level `comments:` block list of `front` (which starts at file line
+/// `front_line`), in order. Empty when there is no such list or it is written in flow style
+/// (`comments: [...]`); callers then fall back to the `comments:` line.
+///
+/// One pass over the lines of the list: each `- ` line at the list's indentation starts an entry, and
+/// each `key:` at the column of the entry's first key is one of its fields. Deeper lines (a multi-line
+/// body) are never taken for keys.
+pub fn comment_lines(front: &str, front_line: usize) -> Vec<CommentLines> {
+    let mut out: Vec<CommentLines> = Vec::new();
+    let mut in_list = false;
+    let mut entry_indent = None;
+    let mut key_indent = None;
+    for (i, line) in front.lines().enumerate() {
+        let file_line = i + front_line;
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        if !in_list {
+            in_list = indent == 0 && key_of(line) == Some("comments");
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent == 0 && !is_entry(trimmed) {
+            break;
+        }
+        let entry_at = *entry_indent.get_or_insert(indent);
+        if indent == entry_at && is_entry(trimmed) {
+            let after_dash = &trimmed[1..];
+            let content = after_dash.trim_start_matches(' ');
+            let mut lines = CommentLines::at(file_line);
+            key_indent = None;
+            if !content.is_empty() {
+                key_indent = Some(indent + 1 + after_dash.len() - content.len());
+                if let Some(key) = key_of(content) {
+                    lines.record(key, file_line);
+                }
+            }
+            out.push(lines);
+        } else if let Some(current) = out.last_mut() {
+            if indent == *key_indent.get_or_insert(indent) {
+                if let Some(key) = key_of(trimmed) {
+                    current.record(key, file_line);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The lines of a comment file's fields: the top-level keys of `text`, whose first line is file line
+/// `first_line` (1 for a YAML file, the line after `---` for Markdown). The comment itself is at line 1.
+pub fn file_comment_lines(text: &str, first_line: usize) -> CommentLines {
+    let mut lines = CommentLines::at(1);
+    for (i, line) in text.lines().enumerate() {
+        if let Some(key) = line
+            .starts_with(|c: char| c != ' ' && c != '#')
+            .then(|| key_of(line))
+            .flatten()
+        {
+            lines.record(key, i + first_line);
+        }
+    }
+    lines
 }
 
 fn shift(e: YamlError, front_line: usize) -> (usize, String) {
@@ -408,6 +580,71 @@ mod tests {
         assert_eq!(scanned, crate::yaml::top_level_keys(front).unwrap());
         assert!(scan_block_keys("{title: A}").is_none());
         assert!(scan_block_keys("- a\n").is_none());
+    }
+
+    #[test]
+    fn each_inline_comment_and_its_fields_have_their_own_lines() {
+        let front = "title: A\ncomments:\n  - author: A\n    date: 2020-01-02\n    body: |\n      date: not a key\n  # a note\n\n  - name: B\n    \"date\": bogus\n    url: ftp://x\n    reply_to: a-1\n  -\n    message: hi\nextra: {}\n";
+        let lines = comment_lines(front, 2);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            (
+                lines[0].entry,
+                lines[0].author,
+                lines[0].date,
+                lines[0].body
+            ),
+            (4, 4, 5, 6)
+        );
+        assert_eq!(lines[0].url, 4, "an absent field is at the entry");
+        let b = lines[1];
+        assert_eq!(
+            (b.entry, b.author, b.date, b.url, b.reply_to),
+            (10, 10, 11, 12, 13)
+        );
+        assert_eq!((lines[2].entry, lines[2].body, lines[2].date), (14, 15, 14));
+        // A list at column 0 under its key.
+        let lines = comment_lines("comments:\n- author: A\n  date: x\n- date: y\n", 2);
+        assert_eq!(
+            lines.iter().map(|l| (l.entry, l.date)).collect::<Vec<_>>(),
+            vec![(3, 4), (5, 5)]
+        );
+        // Flow style is not followed: callers fall back to the `comments:` line.
+        assert!(comment_lines("comments: [{author: A}]\n", 2).is_empty());
+        assert!(comment_lines("title: A\n", 2).is_empty());
+    }
+
+    #[test]
+    fn comment_file_fields_have_their_lines() {
+        let lines = file_comment_lines("author: G\n# c\ndate: notadate\nbody: |\n  url: no\n", 1);
+        assert_eq!(
+            (lines.entry, lines.author, lines.date, lines.body),
+            (1, 1, 3, 4)
+        );
+        assert_eq!(lines.url, 1);
+        let lines = file_comment_lines("name: G\n_id: x\n", 2);
+        assert_eq!((lines.author, lines.id), (2, 3));
+    }
+
+    #[test]
+    fn keys_of_other_generators_map_to_lanyards() {
+        assert_eq!(known_elsewhere("categories", " [b]").unwrap().0, "tags");
+        assert_eq!(known_elsewhere("Keywords", "").unwrap().0, "tags");
+        assert_eq!(known_elsewhere("excerpt", "x").unwrap().0, "summary");
+        assert_eq!(known_elsewhere("lastMod", "x").unwrap().0, "updated");
+        assert_eq!(known_elsewhere("updated_at", "x").unwrap().0, "updated");
+        assert_eq!(known_elsewhere("published", " false").unwrap().0, "draft");
+        assert_eq!(known_elsewhere("url", " \"/my-post/\"").unwrap().0, "slug");
+        assert_eq!(
+            known_elsewhere("permalink", " /2019/05/old.html")
+                .unwrap()
+                .0,
+            "aliases"
+        );
+        assert_eq!(known_elsewhere("redirect_from", "").unwrap().0, "aliases");
+        assert_eq!(known_elsewhere("authors", "[a]").unwrap().0, "author");
+        assert_eq!(known_elsewhere("weight", "3"), None);
+        assert_eq!(known_elsewhere("frobnicate", "1"), None);
     }
 
     #[test]

@@ -328,13 +328,11 @@ pub fn parse_source(
     };
     for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
         if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
-            let hint = match did_you_mean(&key, FRONT_MATTER_KEYS) {
-                Some(k) => format!("unknown front matter key `{key}` (did you mean `{k}`?)"),
-                None => {
-                    format!("unknown front matter key `{key}`: put custom values under `extra:`")
-                }
-            };
-            diags.warn(rel, Some(line), hint);
+            diags.warn(
+                rel,
+                Some(line),
+                unknown_key(&key, front, line + 1 - split.front_line),
+            );
         }
     }
     let fm: FrontMatter =
@@ -353,6 +351,25 @@ pub fn parse_source(
         meta,
         body: split.body.to_string(),
     })
+}
+
+/// The warning for an unknown front matter key on line `line` of `front`: what Hugo, Jekyll and Zola
+/// call it points to lanyard's key, a misspelt key to the nearest known one.
+fn unknown_key(key: &str, front: &str, line: usize) -> String {
+    let value = front
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|l| l.split_once(':'))
+        .map_or("", |(_, v)| v);
+    if let Some((ours, note)) = frontmatter::known_elsewhere(key, value) {
+        return format!(
+            "unknown front matter key `{key}`: did you mean `{ours}`? ({note}; put other custom values under `extra:`)"
+        );
+    }
+    match did_you_mean(key, FRONT_MATTER_KEYS) {
+        Some(k) => format!("unknown front matter key `{key}` (did you mean `{k}`?)"),
+        None => format!("unknown front matter key `{key}`: put custom values under `extra:`"),
+    }
 }
 
 /// Lines of the front matter's keys, as file lines.
@@ -454,19 +471,22 @@ fn validate_meta(
             "`extra` must be a map of your own keys, e.g. `extra: { hero: \"pic.png\" }`".into(),
         );
     }
-    let comments_line = lines.of("comments");
     let mut comments = Vec::new();
-    for (i, raw) in fm.comments.into_iter().enumerate() {
-        match comments::validate(
-            raw,
-            (i + 1).to_string(),
-            rel,
-            comments_line,
-            config.timezone,
-            diags,
-        ) {
-            Ok(c) => comments.push(c),
-            Err(d) => errors.push(d),
+    if !fm.comments.is_empty() {
+        // Each comment's own lines, when the list's entries were all found; else the `comments:` line.
+        let found = frontmatter::comment_lines(front, front_line);
+        let fallback = frontmatter::CommentLines::at(lines.of("comments"));
+        let count = fm.comments.len();
+        for (i, raw) in fm.comments.into_iter().enumerate() {
+            let at = if found.len() == count {
+                found[i]
+            } else {
+                fallback
+            };
+            match comments::validate(raw, (i + 1).to_string(), rel, at, config.timezone, diags) {
+                Ok(c) => comments.push(c),
+                Err(d) => errors.push(d),
+            }
         }
     }
     if kind == Kind::Page && (!comments.is_empty() || series.is_some()) {
@@ -544,11 +564,13 @@ fn series_ref(
                 );
                 return None;
             }
-            if part.0 < 1 || part.0 > 100_000 {
-                err(
-                    "part",
-                    format!("part {} is out of range: parts are numbered from 1", part.0),
-                );
+            if part.0 < 1 || part.0 > MAX_PARTS {
+                let range = if part.0 < 1 {
+                    "parts are numbered from 1".to_string()
+                } else {
+                    format!("parts are numbered from 1 to {MAX_PARTS}")
+                };
+                err("part", format!("part {} is out of range: {range}", part.0));
                 return None;
             }
             Some(SeriesRef {
@@ -616,13 +638,17 @@ fn parse_series(
     };
     let total = match fm.total {
         None => None,
-        Some(n) if (1..=100_000).contains(&n.0) => Some(n.0 as u32),
+        Some(n) if (1..=MAX_PARTS).contains(&n.0) => Some(n.0 as u32),
         Some(n) => {
-            return Err(Diagnostic::error(
-                rel,
-                Some(total_line),
-                format!("total {} must be at least 1", n.0),
-            ))
+            let message = if n.0 < 1 {
+                format!("total {} must be at least 1", n.0)
+            } else {
+                format!(
+                    "total {} is too large: a series can have at most {MAX_PARTS} parts",
+                    n.0
+                )
+            };
+            return Err(Diagnostic::error(rel, Some(total_line), message));
         }
     };
     Ok(SeriesSource {

@@ -115,6 +115,7 @@ pub fn rate_for_check(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 | Lint::UnpublishedLink
                 | Lint::OrphanComments
                 | Lint::UnknownReply
+                | Lint::HiddenClash
                 | Lint::BadFeed,
             ) => d.with_severity(Severity::Error),
             Some(Lint::SeriesGap | Lint::MissingAlt | Lint::ExternalLink) | None => d,

@@ -26,7 +26,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         }
     }
     let source = if text.trim().is_empty() { "{}" } else { text };
-    serde_yaml::from_str(source).map_err(|e| convert(&e))
+    serde_yaml::from_str(source).map_err(|e| convert(&e, source))
 }
 
 /// The keys of the top-level mapping, in order, or an error if the text is not a mapping.
@@ -34,7 +34,7 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| convert(&e))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| convert(&e, text))?;
     match value {
         serde_yaml::Value::Mapping(map) => Ok(map
             .keys()
@@ -54,11 +54,61 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
     }
 }
 
-fn convert(e: &serde_yaml::Error) -> YamlError {
-    YamlError {
-        line: e.location().map(|l| l.line()),
-        message: strip_positions(&e.to_string()),
+/// `e` as a [`YamlError`]; `text` is what was parsed.
+fn convert(e: &serde_yaml::Error, text: &str) -> YamlError {
+    let message = strip_positions(&e.to_string());
+    let mut line = e.location().map(|l| l.line());
+    // serde_yaml places a repeated key at the start of its mapping; the author needs the repeat.
+    if let (Some(at), Some(key)) = (e.location(), duplicate_key(&message)) {
+        line = repeated_key_line(text, at.line(), at.column().saturating_sub(1), key).or(line);
     }
+    YamlError { line, message }
+}
+
+/// The key of serde's "duplicate field `key`" message.
+fn duplicate_key(message: &str) -> Option<&str> {
+    let rest = &message[message.find("duplicate field `")? + "duplicate field `".len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
+/// The 1-based line of the second `key:` of the block mapping that starts on line `start` at column
+/// `indent` (0-based) of `text`: the mapping's keys are the lines indented exactly that far, up to the
+/// first line indented less. `None` when the key is not found twice (a flow mapping, say).
+fn repeated_key_line(text: &str, start: usize, indent: usize, key: &str) -> Option<usize> {
+    let is_key = |content: &str| {
+        let rest = [key, &format!("\"{key}\""), &format!("'{key}'")]
+            .into_iter()
+            .find_map(|k| content.strip_prefix(k));
+        rest.is_some_and(|r| {
+            r.trim_start_matches(' ')
+                .strip_prefix(':')
+                .is_some_and(|after| after.is_empty() || after.starts_with([' ', '\t']))
+        })
+    };
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate().skip(start.checked_sub(1)?) {
+        let content = if i + 1 == start {
+            // The mapping's first key may follow `- ` on its line.
+            line.get(indent..)?
+        } else {
+            let trimmed = line.trim_start_matches(' ');
+            let depth = line.len() - trimmed.len();
+            if trimmed.is_empty() || trimmed.starts_with('#') || depth > indent {
+                continue;
+            }
+            if depth < indent {
+                break;
+            }
+            trimmed
+        };
+        if is_key(content) {
+            seen += 1;
+            if seen == 2 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
 }
 
 /// Remove serde_yaml's " at line L column C" phrases: the caller reports the line in file terms.
@@ -90,6 +140,40 @@ mod tests {
         let err = from_str::<BTreeMap<String, String>>("a: 1\nb: [\n").unwrap_err();
         assert!(err.line.is_some());
         assert!(!err.message.contains(" at line "));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Front {
+        tags: Option<Vec<String>>,
+        title: Option<String>,
+        comments: Option<Vec<BTreeMap<String, String>>>,
+        items: Option<Vec<Item>>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        body: Option<String>,
+        date: Option<String>,
+    }
+
+    #[test]
+    fn a_repeated_key_is_reported_at_its_second_line() {
+        let err = from_str::<Front>("title: A\n# c\ntags: [a]\ntags: [b]\n").unwrap_err();
+        assert_eq!(err.line, Some(4), "{}", err.message);
+        assert!(
+            err.message.contains("duplicate field `tags`"),
+            "{}",
+            err.message
+        );
+        // Inside a list of mappings: the repeat in the second entry, not the entry's first line.
+        let text = "items:\n  - body: a\n    date: x\n  - date: y\n    body: |\n      body: no\n    body: b\n";
+        let err = from_str::<Front>(text).unwrap_err();
+        assert_eq!(err.line, Some(7), "{}", err.message);
+        // Quoted keys count too.
+        let err = from_str::<Front>("title: A\n\"title\": B\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{}", err.message);
     }
 
     #[test]
