@@ -199,9 +199,18 @@ impl Config {
         }
     }
 
-    /// The absolute URL of a root-relative path.
+    /// The absolute URL of a root-relative path (`/posts/a/`, relative to the site's root, which is
+    /// `base_url`). Characters a URL path may not hold (non-ASCII letters of a slug, spaces…) are
+    /// percent-encoded, as the sitemap protocol and feed readers require; an ASCII path is unchanged.
     pub fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        format!("{}{}", self.base_url, encode_path(path))
+    }
+
+    /// The path part of `base_url`, without a trailing slash: `""` for `https://example.com`, `/blog`
+    /// for `https://example.com/blog/`. Every root-relative link lanyard writes into a page starts
+    /// with it, so that a site published in a sub-folder (a GitHub project page) links to itself.
+    pub fn base_path(&self) -> &str {
+        base_path_of(&self.base_url)
     }
 
     /// The author display name for an `author` value: the configured name of an id, else the value.
@@ -211,6 +220,71 @@ impl Config {
             .map(|a| a.name.as_str())
             .unwrap_or(author)
     }
+}
+
+/// The path part of an absolute URL without a trailing slash (`/blog` in `https://x.org/blog/`), or
+/// `""` when it has none.
+pub fn base_path_of(url: &str) -> &str {
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[authority..];
+    let Some(slash) = rest.find('/') else {
+        return "";
+    };
+    let path = &rest[slash..];
+    path[..path.find(['?', '#']).unwrap_or(path.len())].trim_end_matches('/')
+}
+
+/// Whether a URL path may hold `byte` as it is (RFC 3986 `pchar` and `/`; `%` is checked apart).
+fn path_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+                | b'/'
+        )
+}
+
+/// A URL path with every byte a path may not hold percent-encoded (`/posts/Café/` →
+/// `/posts/Caf%C3%A9/`, a space → `%20`). A `%` that starts a valid escape is kept, so an encoded path
+/// stays as it is; a path that needs nothing (every ASCII slug) is borrowed, not copied.
+pub fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = path.as_bytes();
+    let escape_at = |i: usize| {
+        bytes[i] == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    };
+    let Some(first) = (0..bytes.len()).find(|&i| !path_byte(bytes[i]) && !escape_at(i)) else {
+        return std::borrow::Cow::Borrowed(path);
+    };
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(path.len() + 16);
+    out.push_str(&path[..first]);
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
+        if path_byte(b) || escape_at(i) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn line_of<T>(text: &str, spanned: &Spanned<T>) -> Option<usize> {
@@ -230,7 +304,17 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             String::new()
         }
         Some(b) => match validate_base_url(b.get_ref()) {
-            Ok(url) => url,
+            // A path with characters a URL may not hold (`/blög`) is written percent-encoded, so
+            // that every absolute URL made from it is valid as it is.
+            Ok(url) => {
+                let path = base_path_of(&url);
+                match encode_path(path) {
+                    std::borrow::Cow::Owned(encoded) if url.ends_with(path) => {
+                        format!("{}{encoded}", &url[..url.len() - path.len()])
+                    }
+                    _ => url,
+                }
+            }
             Err(msg) => {
                 err(line_of(text, b), msg);
                 String::new()
@@ -583,6 +667,36 @@ mod tests {
         let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n\nposts_per_page = \"ten\"\n")
             .unwrap_err();
         assert!(e.starts_with("error: site.toml:4:"), "{e}");
+    }
+
+    #[test]
+    fn the_base_path_is_the_path_of_base_url() {
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org/blog/\"\n").unwrap();
+        assert_eq!(c.base_url, "https://x.org/blog");
+        assert_eq!(c.base_path(), "/blog");
+        assert_eq!(c.absolute("/posts/a/"), "https://x.org/blog/posts/a/");
+        assert_eq!(base_path_of("https://x.org"), "");
+        assert_eq!(base_path_of("http://x.org:8080/a/b/"), "/a/b");
+        assert_eq!(base_path_of("https://x.org/"), "");
+        // A path with letters a URL may not hold is kept percent-encoded.
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org/blög\"\n").unwrap();
+        assert_eq!(c.base_url, "https://x.org/bl%C3%B6g");
+        assert_eq!(c.base_path(), "/bl%C3%B6g");
+    }
+
+    #[test]
+    fn absolute_urls_are_percent_encoded() {
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org\"\n").unwrap();
+        assert_eq!(c.absolute("/posts/Café/"), "https://x.org/posts/Caf%C3%A9/");
+        assert_eq!(
+            c.absolute("/a b/\"<x>\"/"),
+            "https://x.org/a%20b/%22%3Cx%3E%22/"
+        );
+        // What a URL path may hold stays as it is, escapes included; ASCII paths are not copied.
+        let kept = "/posts/a-b_c.d~e/!$&'()*+,;=:@/caf%C3%A9/";
+        assert_eq!(c.absolute(kept), format!("https://x.org{kept}"));
+        assert!(matches!(encode_path(kept), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(encode_path("/100%/%zz/%4"), "/100%25/%25zz/%254");
     }
 
     #[test]

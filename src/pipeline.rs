@@ -143,8 +143,9 @@ pub fn build(
     let mut clock = Clock::start();
     let mut staging = Staging::new(root, out)?;
     staging.expect(|| render::write_order(&loaded.planned));
-    let recorder =
-        lint::Recorder::new(&staging.sink).ids_only_of(lint::anchor_targets(&loaded.site));
+    let recorder = lint::Recorder::new(&staging.sink)
+        .ids_only_of(lint::anchor_targets(&loaded.site))
+        .checking_base_path(loaded.site.config.base_path());
     let stats = staging.sink.during(|| render_into(&loaded, &recorder))?;
     clock.lap("render and write");
     lint::links_on_build(&loaded, recorder.finish(), diags)?;

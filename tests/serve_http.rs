@@ -324,3 +324,44 @@ fn a_folder_without_a_site_or_a_taken_port_fails_clearly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The dev server stands in for the whole `base_url`: a site published under `/blog/` is served at
+/// the server's root, its pages linking without the path; a non-ASCII slug is found from its
+/// percent-encoded address, which is how its absolute URLs are written.
+#[test]
+fn a_sub_folder_site_is_served_at_the_root_and_encoded_slugs_are_found() {
+    let site = Site::new();
+    support::write(
+        &site.path("site.toml"),
+        "title = \"Test Site\"\nbase_url = \"https://example.com/blog/\"\n",
+    );
+    support::write(
+        &site.path("content/posts/cafe.md"),
+        "---\ntitle: Café\ndate: 2024-03-01\nslug: \"Café\"\n---\nSee [hello](/posts/hello/).\n",
+    );
+    let server = Server::start(&site.root, &[]);
+    let home = get(&server.addr, "/");
+    assert_eq!(home.status, 200, "{}", home.text());
+    let home = home.text();
+    assert!(home.contains("href=\"/posts/hello/\""), "{home}");
+    assert!(home.contains("href=\"/style.css\""), "{home}");
+    assert!(!home.contains("/blog/"), "{home}");
+    let cafe = get(&server.addr, "/posts/Caf%C3%A9/");
+    assert_eq!(cafe.status, 200, "{}", cafe.text());
+    let cafe = cafe.text();
+    assert!(
+        cafe.contains("<a href=\"/posts/hello/\">hello</a>"),
+        "{cafe}"
+    );
+    let canonical = format!("href=\"http://{}/posts/Caf%C3%A9/\"", server.addr);
+    assert!(cafe.contains(&canonical), "{cafe}");
+    let sitemap = get(&server.addr, "/sitemap.xml").text();
+    assert!(
+        sitemap.contains(&format!(
+            "<loc>http://{}/posts/Caf%C3%A9/</loc>",
+            server.addr
+        )),
+        "{sitemap}"
+    );
+    assert_eq!(get(&server.addr, "/blog/posts/hello/").status, 404);
+}

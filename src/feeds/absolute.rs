@@ -30,6 +30,122 @@ pub fn absolutize(html: &str, site_url: &str, page_url: &str) -> String {
     .run()
 }
 
+/// Puts the site's `base_path` (`/blog`, see [`crate::config::Config::base_path`]) in front of every
+/// root-relative `href`, `src`, `srcset` and `poster` URL of `html` (`/posts/a/` → `/blog/posts/a/`),
+/// so that links an author wrote against the site's root still work when the site is published in a
+/// sub-folder. Relative, protocol-relative and absolute URLs are left as they are. With an empty
+/// `base_path` (a site at the root of its host) the HTML is borrowed as it is, without a pass over it.
+pub fn with_base_path<'h>(html: &'h str, base_path: &str) -> std::borrow::Cow<'h, str> {
+    if base_path.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let prefix = Prefix(escape(base_path));
+    std::borrow::Cow::Owned(
+        Rewriter {
+            src: html,
+            bytes: html.as_bytes(),
+            pos: 0,
+            copied: 0,
+            out: String::with_capacity(html.len() + html.len() / 8),
+            base: &prefix,
+        }
+        .run(),
+    )
+}
+
+/// The root-relative `href`, `src`, `srcset` and `poster` URLs of `html` that lie outside
+/// `base_path` (neither `base_path` itself nor below `base_path/`), as written, each once: on a site
+/// published under a base path they lead off the site (a theme's hard-coded `/style.css`). Nothing is
+/// allocated for a page without such links.
+pub fn outside_base_path(html: &str, base_path: &str) -> Vec<String> {
+    let seen = Outside {
+        base: base_path,
+        found: std::cell::RefCell::new(Vec::new()),
+    };
+    Rewriter {
+        src: html,
+        bytes: html.as_bytes(),
+        pos: 0,
+        copied: 0,
+        out: String::new(),
+        base: &seen,
+    }
+    .scan();
+    seen.found.into_inner()
+}
+
+/// [`outside_base_path`]'s rule: rewrites nothing, notes what leaves the base path.
+struct Outside<'a> {
+    base: &'a str,
+    found: std::cell::RefCell<Vec<String>>,
+}
+
+impl Resolve for Outside<'_> {
+    fn resolve(&self, raw: &str) -> Option<String> {
+        let url = raw.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        if !url.starts_with('/') || url.starts_with("//") {
+            return None;
+        }
+        let path = &url[..url.find(['?', '#']).unwrap_or(url.len())];
+        let inside = path
+            .strip_prefix(self.base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        let mut found = self.found.borrow_mut();
+        if !inside && !found.iter().any(|f| f == url) {
+            found.push(url.to_string());
+        }
+        None
+    }
+}
+
+/// How a [`Rewriter`] changes one URL: `None` leaves it as written.
+trait Resolve {
+    fn resolve(&self, raw: &str) -> Option<String>;
+
+    /// A `srcset`: each candidate's URL resolved, descriptors and separators kept as written.
+    fn resolve_srcset(&self, value: &str) -> Option<String> {
+        let bytes = value.as_bytes();
+        let (mut out, mut copied, mut i) = (String::new(), 0, 0);
+        while i < bytes.len() {
+            while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b',') {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && !is_space(bytes[i]) {
+                i += 1;
+            }
+            let mut end = i;
+            while end > start && bytes[end - 1] == b',' {
+                end -= 1;
+            }
+            let resolved = if end > start {
+                self.resolve(&value[start..end])
+            } else {
+                None
+            };
+            if let Some(resolved) = resolved {
+                out.push_str(&value[copied..start]);
+                out.push_str(&resolved);
+                copied = end;
+            }
+            if end == i {
+                i = skip_descriptors(bytes, i);
+            }
+        }
+        (copied > 0).then(|| out + &value[copied..])
+    }
+}
+
+/// [`with_base_path`]'s rule: the base path (HTML-escaped) before each root-relative URL.
+struct Prefix(String);
+
+impl Resolve for Prefix {
+    fn resolve(&self, raw: &str) -> Option<String> {
+        let url = raw.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        (url.starts_with('/') && !url.starts_with("//")).then(|| format!("{}{url}", self.0))
+    }
+}
+
 /// The elements whose content is raw text, not markup.
 const RAW_TEXT: [&str; 8] = [
     "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
@@ -59,23 +175,28 @@ fn url_attr(name: &str) -> Option<UrlAttr> {
 }
 
 /// The forward pass. `src[..copied]` is already in `out`; `pos` is where scanning resumes.
-struct Rewriter<'h, 'b> {
+struct Rewriter<'h, 'b, R: Resolve> {
     src: &'h str,
     bytes: &'h [u8],
     pos: usize,
     copied: usize,
     out: String,
-    base: &'b Base,
+    base: &'b R,
 }
 
-impl Rewriter<'_, '_> {
+impl<R: Resolve> Rewriter<'_, '_, R> {
     fn run(mut self) -> String {
+        self.scan();
+        self.out.push_str(&self.src[self.copied..]);
+        self.out
+    }
+
+    /// Visits every URL attribute of the fragment.
+    fn scan(&mut self) {
         while let Some(offset) = memchr::memchr(b'<', &self.bytes[self.pos..]) {
             self.pos += offset;
             self.markup();
         }
-        self.out.push_str(&self.src[self.copied..]);
-        self.out
     }
 
     /// At a `<`: skips or rewrites what it opens, leaving `pos` after it.
@@ -241,7 +362,9 @@ impl Base {
             page_floor: if under_site { site_floor } else { 0 },
         }
     }
+}
 
+impl Resolve for Base {
     /// The absolute form of one URL, or `None` when it is already absolute.
     fn resolve(&self, raw: &str) -> Option<String> {
         let url = raw.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
@@ -274,39 +397,6 @@ impl Base {
             )
         };
         Some(resolved)
-    }
-
-    /// A `srcset`: each candidate's URL resolved, descriptors and separators kept as written.
-    fn resolve_srcset(&self, value: &str) -> Option<String> {
-        let bytes = value.as_bytes();
-        let (mut out, mut copied, mut i) = (String::new(), 0, 0);
-        while i < bytes.len() {
-            while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b',') {
-                i += 1;
-            }
-            let start = i;
-            while i < bytes.len() && !is_space(bytes[i]) {
-                i += 1;
-            }
-            let mut end = i;
-            while end > start && bytes[end - 1] == b',' {
-                end -= 1;
-            }
-            let resolved = if end > start {
-                self.resolve(&value[start..end])
-            } else {
-                None
-            };
-            if let Some(resolved) = resolved {
-                out.push_str(&value[copied..start]);
-                out.push_str(&resolved);
-                copied = end;
-            }
-            if end == i {
-                i = skip_descriptors(bytes, i);
-            }
-        }
-        (copied > 0).then(|| out + &value[copied..])
     }
 }
 

@@ -6,9 +6,14 @@
 //!
 //! A link is resolved the way a browser resolves it on the page it sits on: a relative `../y/` from
 //! `/posts/2024/x/` is `/posts/2024/y/`, a link to the site's own `base_url` is internal, a query is
-//! ignored, and `..` stops at the root. The path is then mapped to an output file exactly as the
-//! build maps URLs to files ([`url_path_to_file`]), so the checker and the output cannot disagree.
-//! A link to a draft or a future post is told apart from a link to nothing, because the fix differs.
+//! ignored, and `..` stops at the root. A site published under a base path (`https://x.org/blog/`)
+//! is resolved at its public addresses: a root-relative link gets the base path, as the build writes
+//! it into the page (`/posts/y/` → `/blog/posts/y/`), a relative one resolves from the page's public
+//! address, and the base path is then taken off again; a link that ends up outside the base path
+//! (`../../../about/` from `/blog/posts/x/` is `/about/`) is broken, not quietly read as `/about/` of
+//! the site. The path is then mapped to an output file exactly as the build maps URLs to files
+//! ([`url_path_to_file`]), so the checker and the output cannot disagree. A link to a draft or a
+//! future post is told apart from a link to nothing, because the fix differs.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -16,6 +21,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::targets::{source_name, Targets};
+use crate::config::base_path_of;
 use crate::content::Meta;
 use crate::error::{did_you_mean, Diagnostic, Lint};
 use crate::markdown::LinkRef;
@@ -38,6 +44,9 @@ pub enum Dest {
         path: String,
         fragment: Option<String>,
     },
+    /// A path on this site's host but outside its base path (the public path it resolved to): the
+    /// link leaves the site, which the build never does on purpose.
+    OutsideBase(String),
 }
 
 /// Resolve `dest`, written on the page at URL path `page`, for a site published at `base_url`.
@@ -61,16 +70,34 @@ pub fn resolve(dest: &str, page: &str, base_url: &str) -> Dest {
         None => (dest, None),
     };
     let path = before.split('?').next().unwrap_or_default();
-    let joined = if path.is_empty() {
-        page.to_string()
-    } else if path.starts_with('/') {
-        path.to_string()
+    if path.is_empty() {
+        return Dest::Internal {
+            path: normalize(page),
+            fragment,
+        };
+    }
+    // Where the browser goes: from the page's public address, root-relative links carrying the base
+    // path as the build writes them.
+    let base = base_path_of(base_url);
+    let public = if path.starts_with('/') {
+        format!("{base}{path}")
     } else {
-        format!("{}{path}", &page[..page.rfind('/').map_or(0, |i| i + 1)])
+        format!(
+            "{base}{}{path}",
+            &page[..page.rfind('/').map_or(0, |i| i + 1)]
+        )
     };
-    Dest::Internal {
-        path: normalize(&joined),
-        fragment,
+    let public = normalize(&public);
+    match public.strip_prefix(base) {
+        Some(local) if local.starts_with('/') => Dest::Internal {
+            path: local.to_string(),
+            fragment,
+        },
+        Some("") => Dest::Internal {
+            path: "/".into(),
+            fragment,
+        },
+        _ => Dest::OutsideBase(public),
     }
 }
 
@@ -251,9 +278,9 @@ impl Checker<'_> {
                         text,
                     });
                 }
-                Dest::Internal { path, fragment } => {
+                dest => {
                     out.internal += 1;
-                    if let Some(problem) = self.problem(&path, fragment.as_deref(), doc) {
+                    if let Some(problem) = self.internal(dest, doc) {
                         out.findings
                             .push(finding(&doc.meta.file, link.line, link, &problem));
                     }
@@ -261,9 +288,10 @@ impl Checker<'_> {
             }
         }
         for c in &doc.comment_links {
-            if let Dest::Internal { path, fragment } = resolve(&c.link.dest, &doc.path, base_url) {
+            let dest = resolve(&c.link.dest, &doc.path, base_url);
+            if let Dest::Internal { .. } | Dest::OutsideBase(_) = dest {
                 out.internal += 1;
-                if let Some(problem) = self.problem(&path, fragment.as_deref(), doc) {
+                if let Some(problem) = self.internal(dest, doc) {
                     let line =
                         line_in_file(&self.site.config.root.join(&c.file), c.line, &c.link.dest);
                     out.findings.push(finding(&c.file, line, &c.link, &problem));
@@ -271,6 +299,20 @@ impl Checker<'_> {
             }
         }
         out
+    }
+
+    /// What is wrong with a link to this site ([`Dest::Internal`] or [`Dest::OutsideBase`]), if anything.
+    fn internal(&self, dest: Dest, doc: &Doc) -> Option<Problem<'_>> {
+        match dest {
+            Dest::Internal { path, fragment } => self.problem(&path, fragment.as_deref(), doc),
+            Dest::OutsideBase(public) => Some(Problem::Invalid {
+                why: format!(
+                    "leads to `{public}`, outside `{}/` where the site is published",
+                    self.site.config.base_path()
+                ),
+            }),
+            Dest::Ignored | Dest::Outside(_) => None,
+        }
     }
 
     fn problem(&self, path: &str, fragment: Option<&str>, doc: &Doc) -> Option<Problem<'_>> {
@@ -496,6 +538,35 @@ mod tests {
         assert_eq!(
             resolve(other, "/", "https://tips.example.com/blog"),
             Dest::Outside(other.into())
+        );
+    }
+
+    #[test]
+    fn under_a_base_path_links_resolve_at_their_public_address() {
+        let blog = "https://tips.example.com/blog";
+        let page = "/posts/x/";
+        // Root-relative links get the base path in the page, and lose it again here.
+        assert_eq!(
+            resolve("/about/#a", page, blog),
+            internal("/about/", Some("a"))
+        );
+        assert_eq!(resolve("../y/", page, blog), internal("/posts/y/", None));
+        assert_eq!(resolve("../../", page, blog), internal("/", None));
+        assert_eq!(resolve("#top", page, blog), internal(page, Some("top")));
+        assert_eq!(
+            resolve("https://tips.example.com/blog/", page, blog),
+            internal("/", None)
+        );
+        // What climbs out of the base path leaves the site.
+        assert_eq!(
+            resolve("../../../about/", page, blog),
+            Dest::OutsideBase("/about/".into())
+        );
+        assert_eq!(resolve("/../x", page, blog), Dest::OutsideBase("/x".into()));
+        // Without a base path, `..` stops at the root as before.
+        assert_eq!(
+            resolve("../../../about/", page, BASE),
+            internal("/about/", None)
         );
     }
 

@@ -45,8 +45,9 @@ pub struct Summary {
 /// After a build has rendered into `recorder`: report its broken internal links as warnings, or fail
 /// with them when the site asks for `check_links = "error"`.
 pub fn links_on_build(loaded: &Loaded, recorded: Recorded, diags: &Diagnostics) -> Result<()> {
+    let mut found = outside_base(loaded, &recorded);
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
-    let found = links::check(&loaded.site, &targets, false).findings;
+    found.extend(links::check(&loaded.site, &targets, false).findings);
     if !loaded.site.config.check_links_error {
         found.into_iter().for_each(|d| diags.push(d));
         return Ok(());
@@ -69,9 +70,14 @@ pub fn check(root: &Path, opts: &CheckOptions, diags: &Diagnostics) -> Result<Su
         .filter(|p| matches!(p.job, Job::Feed { .. }))
         .map(|p| p.out.clone())
         .collect();
-    let recorder = Recorder::new(&NullSink).keeping(feeds);
+    let recorder = Recorder::new(&NullSink)
+        .keeping(feeds)
+        .checking_base_path(loaded.site.config.base_path());
     let stats = pipeline::render_into(&loaded, &recorder)?;
     let recorded = recorder.finish();
+    outside_base(&loaded, &recorded)
+        .into_iter()
+        .for_each(|d| diags.push(d));
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
     let found = links::check(&loaded.site, &targets, opts.external.is_some());
     let mut summary = Summary {
@@ -119,6 +125,39 @@ pub fn rate_for_check(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 | Lint::BadFeed,
             ) => d.with_severity(Severity::Error),
             Some(Lint::SeriesGap | Lint::MissingAlt | Lint::ExternalLink) | None => d,
+        })
+        .collect()
+}
+
+/// The links of the rendered pages that leave the site's base path (see
+/// [`Recorder::checking_base_path`]), one finding per link, at the template that writes it when one
+/// does (a theme's hard-coded `href="/style.css"`), else at the template of the first page that has it.
+fn outside_base(loaded: &Loaded, recorded: &Recorded) -> Vec<Diagnostic> {
+    let base = loaded.site.config.base_path();
+    recorded
+        .outside_base
+        .iter()
+        .map(|(url, (first, pages))| {
+            let page = format!("{base}/{}", first.trim_end_matches("index.html"));
+            let (file, line) = match loaded.theme.locate(url) {
+                Some((file, line)) => (file.to_string(), Some(line)),
+                None => {
+                    let planned = loaded.planned.iter().find(|p| &p.out == first);
+                    let template = planned
+                        .and_then(|p| crate::render::template_for(&loaded.site, &loaded.theme, &p.job));
+                    let file = template.as_deref().and_then(|t| loaded.theme.file_of(t));
+                    (file.unwrap_or(first).to_string(), None)
+                }
+            };
+            let on = match pages {
+                1 => format!("on `{page}`"),
+                n => format!("on {n} pages, such as `{page}`"),
+            };
+            let message = format!(
+                "broken link `{url}` {on}: it leaves `{base}/`, where the site is published (base_url); \
+                 write it with the base path, e.g. `{{{{ site.base_path }}}}{url}` or `{{{{ \"{url}\" | rel_url }}}}`"
+            );
+            Diagnostic::warning(&file, line, message).with_lint(Lint::BrokenLink)
         })
         .collect()
 }

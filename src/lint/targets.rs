@@ -35,6 +35,9 @@ pub struct Recorded {
     pub ids: HashMap<String, HashSet<String>>,
     /// The bytes of the files asked for with [`Recorder::keeping`].
     pub kept: BTreeMap<String, Vec<u8>>,
+    /// With [`Recorder::checking_base_path`]: each root-relative link of a page that leads outside the
+    /// base path → the first output file (in output order) that has it, and on how many it is.
+    pub outside_base: BTreeMap<String, (String, usize)>,
 }
 
 /// Passes every file on to another sink, noting the ids of HTML pages and keeping chosen files.
@@ -43,6 +46,8 @@ pub struct Recorder<'a> {
     keep: HashSet<String>,
     /// When set, only these HTML pages have their ids read.
     ids_of: Option<HashSet<String>>,
+    /// When not empty, every HTML page is searched for root-relative links outside this base path.
+    base_path: String,
     seen: Mutex<Recorded>,
 }
 
@@ -52,6 +57,7 @@ impl<'a> Recorder<'a> {
             inner,
             keep: HashSet::new(),
             ids_of: None,
+            base_path: String::new(),
             seen: Mutex::new(Recorded::default()),
         }
     }
@@ -68,6 +74,16 @@ impl<'a> Recorder<'a> {
         is_html(path) && self.ids_of.as_ref().is_none_or(|set| set.contains(path))
     }
 
+    /// On a site published under `base_path` (`/blog`; nothing to do when empty), note the links of
+    /// every HTML page that lead outside it: a theme's hard-coded `/style.css` or `href="/"`. This is a
+    /// pass over every page, so a site at the root of its host never pays for it.
+    pub fn checking_base_path(self, base_path: &str) -> Self {
+        Recorder {
+            base_path: base_path.to_string(),
+            ..self
+        }
+    }
+
     /// Also keep the bytes of these output files.
     pub fn keeping(self, keep: HashSet<String>) -> Self {
         Recorder { keep, ..self }
@@ -82,10 +98,25 @@ impl<'a> Recorder<'a> {
             .wants_ids(path)
             .then(|| page_ids(&String::from_utf8_lossy(bytes)));
         let keep = self.keep.contains(path);
-        if ids.is_none() && !keep {
+        let outside = if !self.base_path.is_empty() && is_html(path) {
+            crate::feeds::outside_base_path(&String::from_utf8_lossy(bytes), &self.base_path)
+        } else {
+            Vec::new()
+        };
+        if ids.is_none() && !keep && outside.is_empty() {
             return;
         }
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        for url in outside {
+            let entry = seen
+                .outside_base
+                .entry(url)
+                .or_insert_with(|| (path.to_string(), 0));
+            if path < entry.0.as_str() {
+                entry.0 = path.to_string();
+            }
+            entry.1 += 1;
+        }
         if let Some(ids) = ids {
             seen.ids.insert(path.to_string(), ids);
         }

@@ -16,19 +16,71 @@ use crate::config::FeedFormat;
 use crate::markdown::TocEntry;
 use crate::site::{Doc, Series, Site, Tag, ThreadComment};
 
+/// A root-relative path as a page links to it: the site's base path, then the path (`/blog` +
+/// `/posts/a/`), like Hugo's `.RelPermalink`. The site keeps its paths relative to its own root (the
+/// output folder); the base path is put in front only as a path is handed to a template, and a site at
+/// the root of its host (an empty base path) serializes the path it has, without making a string.
+#[derive(Clone, Copy, Hash)]
+pub struct Rel<'a> {
+    base: &'a str,
+    path: &'a str,
+}
+
+impl<'a> Rel<'a> {
+    /// `path` (root-relative) under the base path of `site`.
+    pub fn new(site: &'a Site, path: &'a str) -> Self {
+        Rel {
+            base: site.config.base_path(),
+            path,
+        }
+    }
+
+    /// A link as configured (an author's `url`): under the base path when it is root-relative, else
+    /// (`https://…`) as it is.
+    pub fn link(site: &'a Site, url: &'a str) -> Self {
+        let rooted = url.starts_with('/') && !url.starts_with("//");
+        Rel {
+            base: if rooted { site.config.base_path() } else { "" },
+            path: url,
+        }
+    }
+}
+
+impl std::fmt::Display for Rel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.base)?;
+        f.write_str(self.path)
+    }
+}
+
+impl Serialize for Rel<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.base.is_empty() {
+            serializer.serialize_str(self.path)
+        } else {
+            serializer.collect_str(self)
+        }
+    }
+}
+
+/// `path` under the site's base path, as an owned string (for values built as JSON).
+pub fn rel(site: &Site, path: &str) -> String {
+    Rel::new(site, path).to_string()
+}
+
 #[derive(Serialize)]
 pub struct AuthorRef<'a> {
     pub id: &'a str,
     pub name: &'a str,
-    pub url: Option<&'a str>,
-    pub path: &'a str,
+    pub url: Option<Rel<'a>>,
+    pub path: Rel<'a>,
 }
 
 #[derive(Serialize)]
 pub struct TagRef<'a> {
     pub name: &'a str,
     pub slug: &'a str,
-    pub path: &'a str,
+    pub path: Rel<'a>,
 }
 
 /// A post's tags, serialized as a list of [`TagRef`] straight from the site's index: no list is made
@@ -36,6 +88,7 @@ pub struct TagRef<'a> {
 pub struct TagRefs<'a> {
     tags: &'a [Tag],
     of: &'a [usize],
+    base: &'a str,
 }
 
 impl Serialize for TagRefs<'_> {
@@ -45,7 +98,10 @@ impl Serialize for TagRefs<'_> {
             seq.serialize_element(&TagRef {
                 name: &tag.name,
                 slug: &tag.slug,
-                path: &tag.path,
+                path: Rel {
+                    base: self.base,
+                    path: &tag.path,
+                },
             })?;
         }
         seq.end()
@@ -55,7 +111,7 @@ impl Serialize for TagRefs<'_> {
 #[derive(Serialize, Hash)]
 pub struct Link<'a> {
     pub title: &'a str,
-    pub path: &'a str,
+    pub path: Rel<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<u32>,
 }
@@ -64,7 +120,7 @@ pub struct Link<'a> {
 pub struct SeriesBadge<'a> {
     pub id: &'a str,
     pub title: &'a str,
-    pub path: &'a str,
+    pub path: Rel<'a>,
     pub part: u32,
     pub total: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,7 +155,7 @@ pub struct FullPost<'a> {
     pub related: Listed<'a>,
     pub comments: &'a [ThreadComment],
     pub extra: &'a serde_json::Value,
-    pub aliases: Vec<&'a str>,
+    pub aliases: Vec<Rel<'a>>,
     /// The fields the page's template can read (see [`super::reads`]); the others are left out.
     pub fields: &'a Fields,
 }
@@ -127,7 +183,7 @@ impl Entry<'_> {
     fn write<M: SerializeMap>(&self, map: &mut M, fields: &Fields) -> Result<(), M::Error> {
         put(map, fields, "title", self.title)?;
         put(map, fields, "slug", self.slug)?;
-        put(map, fields, "path", self.path)?;
+        put(map, fields, "path", &self.path)?;
         put(map, fields, "url", self.url)?;
         put(map, fields, "date", &self.date)?;
         put(map, fields, "date_display", self.date_display)?;
@@ -233,11 +289,16 @@ pub fn feed_links(site: &Site, folder: &str, what: &str) -> Vec<FeedLink> {
         .iter()
         .map(|f: &FeedFormat| {
             let path = format!("{folder}{}", f.file_name());
+            let url = site.config.absolute(&path);
+            let path = match site.config.base_path() {
+                "" => path,
+                base => format!("{base}{path}"),
+            };
             FeedLink {
                 format: f.name(),
                 name: f.label(),
                 mime: f.mime(),
-                url: site.config.absolute(&path),
+                url,
                 path,
                 title: format!("{what} ({})", f.label()),
             }
@@ -254,6 +315,7 @@ pub struct SiteCtx<'a> {
     pub description: &'a str,
     pub language: &'a str,
     pub base_url: &'a str,
+    pub base_path: &'a str,
     pub timezone: String,
     pub posts_per_page: usize,
     pub permalink: &'a str,
@@ -263,7 +325,7 @@ pub struct SiteCtx<'a> {
     pub feed_links: Vec<FeedLink>,
     pub extra: &'a serde_json::Value,
     pub generator: &'static str,
-    pub highlight_css: &'static str,
+    pub highlight_css: String,
 }
 
 /// The `site` object, once per build.
@@ -276,20 +338,28 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         .map(|a| {
             (
                 a.id.clone(),
-                serde_json::json!({ "id": a.id, "name": a.name, "url": a.url, "path": a.path }),
+                serde_json::json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "url": a.url.as_deref().map(|u| Rel::link(site, u)),
+                    "path": Rel::new(site, &a.path),
+                }),
             )
         })
         .collect();
     let pages = site
         .pages
         .iter()
-        .map(|p| serde_json::json!({ "title": p.meta.title, "path": p.path, "url": p.url }))
+        .map(|p| {
+            serde_json::json!({ "title": p.meta.title, "path": Rel::new(site, &p.path), "url": p.url })
+        })
         .collect();
     let ctx = SiteCtx {
         title: &c.title,
         description: &c.description,
         language: &c.language,
         base_url: &c.base_url,
+        base_path: c.base_path(),
         timezone: c.timezone.name().to_string(),
         posts_per_page: c.posts_per_page,
         permalink: &c.permalink_pattern,
@@ -303,7 +373,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         feed_links: feed_links(site, "/", &c.title),
         extra: &c.extra,
         generator: GENERATOR,
-        highlight_css: "/highlight.css",
+        highlight_css: rel(site, "/highlight.css"),
     };
     serde_json::to_value(ctx).unwrap_or_default()
 }
@@ -313,7 +383,7 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
     let part = site.posts[i].meta.series.as_ref()?.part;
     let link = |(p, &idx): (&u32, &usize)| Link {
         title: &site.posts[idx].meta.title,
-        path: &site.posts[idx].path,
+        path: Rel::new(site, &site.posts[idx].path),
         part: Some(*p),
     };
     let (prev, next) = if with_neighbours {
@@ -327,7 +397,7 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
     Some(SeriesBadge {
         id: &s.id,
         title: &s.title,
-        path: &s.path,
+        path: Rel::new(site, &s.path),
         part,
         total: s.shown_total(),
         prev,
@@ -342,7 +412,7 @@ fn badge<'a>(site: &'a Site, i: usize, with_neighbours: bool) -> Option<SeriesBa
 pub struct Entry<'a> {
     pub title: &'a str,
     pub slug: &'a str,
-    pub path: &'a str,
+    pub path: Rel<'a>,
     pub url: &'a str,
     pub date: Option<&'a str>,
     pub date_display: &'a str,
@@ -363,7 +433,7 @@ fn entry_of<'a>(site: &'a Site, doc: &'a Doc, index: Option<usize>, neighbours: 
     Entry {
         title: &doc.meta.title,
         slug: &doc.meta.slug,
-        path: &doc.path,
+        path: Rel::new(site, &doc.path),
         url: &doc.url,
         date: doc.date_rfc3339.as_deref(),
         date_display: &doc.date_display,
@@ -397,13 +467,14 @@ fn summary_of<'a>(
         AuthorRef {
             id: &a.id,
             name: &a.name,
-            url: a.url.as_deref(),
-            path: &a.path,
+            url: a.url.as_deref().map(|u| Rel::link(site, u)),
+            path: Rel::new(site, &a.path),
         }
     });
     let tags = TagRefs {
         tags: &site.ix.tags,
         of: index.map_or(&[], |i| &site.ix.post_tags[i]),
+        base: site.config.base_path(),
     };
     Summary {
         entry: entry_of(site, doc, index, neighbours),
@@ -429,12 +500,12 @@ pub fn full_post<'a>(
     let doc = &site.posts[i];
     let link = |j: usize| Link {
         title: &site.posts[j].meta.title,
-        path: &site.posts[j].path,
+        path: Rel::new(site, &site.posts[j].path),
         part: None,
     };
     Ok(FullPost {
         summary: summary_of(site, doc, Some(i), true, views.of(i)),
-        content_html: site.body(doc)?,
+        content_html: body_html(site, doc)?,
         toc: &doc.toc,
         toc_html: crate::markdown::toc_html(&doc.toc),
         newer: i.checked_sub(1).map(link),
@@ -448,9 +519,26 @@ pub fn full_post<'a>(
         },
         comments: &doc.comments,
         extra: &doc.meta.extra,
-        aliases: doc.meta.aliases.iter().map(|(_, a)| a.as_str()).collect(),
+        aliases: doc
+            .meta
+            .aliases
+            .iter()
+            .map(|(_, a)| Rel::new(site, a))
+            .collect(),
         fields: &slots.post,
     })
+}
+
+/// A post's or page's body as its page shows it (read back if it was parked): root-relative links the
+/// author wrote carry the site's base path.
+fn body_html<'a>(site: &'a Site, doc: &'a Doc) -> std::io::Result<Cow<'a, str>> {
+    let body = site.body(doc)?;
+    Ok(
+        match crate::feeds::with_base_path(&body, site.config.base_path()) {
+            Cow::Borrowed(_) => body,
+            Cow::Owned(prefixed) => Cow::Owned(prefixed),
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -467,7 +555,7 @@ pub fn page(site: &Site, i: usize) -> std::io::Result<PageCtx<'_>> {
     let doc = &site.pages[i];
     Ok(PageCtx {
         summary: summary_of(site, doc, None, false, PostViews::NONE),
-        content_html: site.body(doc)?,
+        content_html: body_html(site, doc)?,
         toc: &doc.toc,
         toc_html: crate::markdown::toc_html(&doc.toc),
         extra: &doc.meta.extra,
@@ -488,10 +576,15 @@ pub struct Paginator<'a> {
 
 /// The path of page `n` (1-based) of a listing at `base`.
 pub fn page_path(base: &str, n: usize) -> String {
+    page_path_under("", base, n)
+}
+
+/// [`page_path`] under the site's base path `prefix`, as pages link to it.
+fn page_path_under(prefix: &str, base: &str, n: usize) -> String {
     if n <= 1 {
-        base.to_string()
+        format!("{prefix}{base}")
     } else {
-        format!("{base}page/{n}/")
+        format!("{prefix}{base}page/{n}/")
     }
 }
 
@@ -506,6 +599,7 @@ pub fn paginator<'a>(
     fields: &'a Fields,
 ) -> Paginator<'a> {
     let total_pages = items.len().div_ceil(per).max(1);
+    let page_path = |n| page_path_under(site.config.base_path(), base, n);
     let start = ((n - 1) * per).min(items.len());
     let end = (start + per).min(items.len());
     Paginator {
@@ -519,9 +613,9 @@ pub fn paginator<'a>(
         current: n,
         total_pages,
         total_items: items.len(),
-        first: page_path(base, 1),
-        last: page_path(base, total_pages),
-        previous: (n > 1).then(|| page_path(base, n - 1)),
-        next: (n < total_pages).then(|| page_path(base, n + 1)),
+        first: page_path(1),
+        last: page_path(total_pages),
+        previous: (n > 1).then(|| page_path(n - 1)),
+        next: (n < total_pages).then(|| page_path(n + 1)),
     }
 }

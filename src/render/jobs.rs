@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use tera::Context;
 
-use super::context::{self, feed_links, page_path, paginator, summary, FeedLink};
+use super::context::{self, feed_links, page_path, paginator, summary, FeedLink, Rel};
 use super::reads::{self, Slots};
 use super::theme::{Asset, Theme};
 use super::views::Views;
@@ -373,7 +373,7 @@ fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str)
     let site = shared.site;
     let mut ctx = shared.page_ctx.clone();
     ctx.insert("kind", kind);
-    ctx.insert("path", path);
+    ctx.insert("path", &Rel::new(site, path));
     ctx.insert("url", &site.config.absolute(path));
     let full_title = if title.is_empty() || title == site.config.title {
         site.config.title.clone()
@@ -487,7 +487,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             let tags: Vec<_> = site
                 .ix.tags
                 .iter()
-                .map(|t| serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }))
+                .map(|t| serde_json::json!({ "name": t.name, "slug": t.slug, "path": Rel::new(site, &t.path), "count": t.posts.len() }))
                 .collect();
             insert(&mut ctx, "tags", &tags);
             ctx
@@ -499,7 +499,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             insert(
                 &mut ctx,
                 "tag",
-                &serde_json::json!({ "name": t.name, "slug": t.slug, "path": t.path, "count": t.posts.len() }),
+                &serde_json::json!({ "name": t.name, "slug": t.slug, "path": Rel::new(site, &t.path), "count": t.posts.len() }),
             );
             insert(
                 &mut ctx,
@@ -566,7 +566,13 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             insert(
                 &mut ctx,
                 "author",
-                &serde_json::json!({ "id": author.id, "name": author.name, "url": author.url, "path": author.path, "count": author.posts.len() }),
+                &serde_json::json!({
+                    "id": author.id,
+                    "name": author.name,
+                    "url": author.url.as_deref().map(|u| Rel::link(site, u)),
+                    "path": Rel::new(site, &author.path),
+                    "count": author.posts.len(),
+                }),
             );
             insert(
                 &mut ctx,
@@ -615,8 +621,10 @@ fn series_value(shared: &Shared, s: &crate::site::Series, with_parts: bool) -> s
         .filter_map(|&i| site.posts[i].meta.date)
         .max()
         .map(|d| d.to_rfc3339());
+    let description_html =
+        crate::feeds::with_base_path(&s.description_html, site.config.base_path());
     let mut v = serde_json::json!({
-        "id": s.id, "title": s.title, "path": s.path, "description_html": s.description_html,
+        "id": s.id, "title": s.title, "path": Rel::new(site, &s.path), "description_html": description_html,
         "total": s.shown_total(), "published": s.parts.len(), "latest_date": latest, "extra": s.extra,
     });
     if with_parts {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::Sink;
 use crate::site::Site;
-pub use jobs::Job;
+pub use jobs::{template_for, Job};
 use theme::Theme;
 
 /// One output file and the job that makes it.

@@ -40,6 +40,23 @@ pub struct Theme {
     pub assets: Vec<(String, Asset)>,
 }
 
+/// The `rel_url` filter: a root-relative path (`"/style.css"`) under the site's base path
+/// (`/blog/style.css`), like Hugo's `relURL`; any other value (relative, `https://…`, `//host/…`) is
+/// returned as it is. For the paths a theme writes itself: the paths lanyard hands to templates carry
+/// the base path already.
+fn rel_url_filter(base_path: &str) -> impl tera::Filter {
+    let base_path = base_path.to_string();
+    move |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+        let text = tera::try_get_value!("rel_url", "value", String, value);
+        Ok(tera::Value::String(
+            match text.starts_with('/') && !text.starts_with("//") {
+                true => format!("{base_path}{text}"),
+                false => text,
+            },
+        ))
+    }
+}
+
 impl Theme {
     /// Load the theme named in `config`, with the site's `templates/` overrides.
     pub fn load(config: &Config) -> Result<Theme> {
@@ -72,6 +89,7 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.set_escape_into_fn(crate::markdown::escape_html_into);
+        tera.register_filter("rel_url", rel_url_filter(config.base_path()));
         let raw: Vec<(String, String)> = sources
             .iter()
             .map(|(n, (_, s))| (n.clone(), s.clone()))
@@ -101,6 +119,23 @@ impl Theme {
             }
         }
         h.finish()
+    }
+
+    /// The first template (by name) whose text writes `url` as an attribute value (in quotes), with
+    /// its display path and the line: where a link found in the rendered pages most likely comes from.
+    pub fn locate(&self, url: &str) -> Option<(&str, usize)> {
+        self.sources.values().find_map(|(file, text)| {
+            let at = ['"', '\'']
+                .iter()
+                .filter_map(|q| text.find(&format!("{q}{url}{q}")))
+                .min()?;
+            Some((file.as_str(), text[..at].matches('\n').count() + 1))
+        })
+    }
+
+    /// The display path of template `name` (`themes/x/templates/post.html`).
+    pub fn file_of(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(|(file, _)| file.as_str())
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -249,4 +284,26 @@ fn find_mentioned_line(detail: &str, text: &str) -> Option<usize> {
         return None;
     }
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rel_url_filter;
+
+    fn render(base_path: &str, template: &str) -> String {
+        let mut tera = tera::Tera::default();
+        tera.register_filter("rel_url", rel_url_filter(base_path));
+        tera.add_raw_template("t", template).unwrap();
+        tera.render("t", &tera::Context::new()).unwrap()
+    }
+
+    #[test]
+    fn rel_url_puts_the_base_path_before_root_relative_paths() {
+        let t = r#"{{ "/style.css" | rel_url }} {{ "/" | rel_url }} {{ "a.css" | rel_url }} {{ "//cdn/x" | rel_url }} {{ "https://x.org/" | rel_url }}"#;
+        assert_eq!(
+            render("/blog", t),
+            "/blog/style.css /blog/ a.css //cdn/x https://x.org/"
+        );
+        assert_eq!(render("", t), "/style.css / a.css //cdn/x https://x.org/");
+    }
 }

@@ -195,3 +195,36 @@ fn pathological_input_stays_linear() {
     }
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn the_base_path_goes_before_root_relative_urls_only() {
+    use super::super::with_base_path;
+    let html = r##"<a href="/posts/x/#a">x</a> <img src='/i.png' srcset="/i.png 1x, /i@2x.png 2x, b.png 3x"> <a href=/tags/>t</a> <a href="rel/">r</a> <a href="//cdn.example/x">c</a> <a href="https://example.org/y">o</a> <a href="#top">t</a> <script>let u = "<a href=\"/no/\">";</script> <code>href="/text/"</code>"##;
+    assert_eq!(
+        with_base_path(html, "/blog"),
+        r##"<a href="/blog/posts/x/#a">x</a> <img src='/blog/i.png' srcset="/blog/i.png 1x, /blog/i@2x.png 2x, b.png 3x"> <a href="/blog/tags/">t</a> <a href="rel/">r</a> <a href="//cdn.example/x">c</a> <a href="https://example.org/y">o</a> <a href="#top">t</a> <script>let u = "<a href=\"/no/\">";</script> <code>href="/text/"</code>"##
+    );
+    // A base path an attribute cannot hold as it is comes out escaped.
+    assert_eq!(
+        with_base_path(r#"<a href="/x/">"#, "/a&b"),
+        r#"<a href="/a&amp;b/x/">"#
+    );
+    // No base path: the same HTML, not even copied.
+    assert!(matches!(
+        with_base_path(html, ""),
+        std::borrow::Cow::Borrowed(same) if same == html
+    ));
+}
+
+#[test]
+fn links_outside_the_base_path_are_found_once_each() {
+    use super::super::outside_base_path;
+    let html = r#"<link href="/blog/style.css"><a href="/blog">home</a><a href="/style.css">a</a>
+        <a href="/blogroll/">b</a><img src="/style.css"><a href="x/">c</a><a href="//cdn/x">d</a>
+        <a href="/?q=1">e</a><a href="https://ex.com/">f</a>"#;
+    assert_eq!(
+        outside_base_path(html, "/blog"),
+        vec!["/style.css", "/blogroll/", "/?q=1"]
+    );
+    assert!(outside_base_path(r#"<a href="/blog/x/">"#, "/blog").is_empty());
+}
