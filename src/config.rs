@@ -100,8 +100,12 @@ pub struct Config {
     /// The site folder (the one holding `site.toml`).
     pub root: PathBuf,
     pub title: String,
-    /// Absolute, without a trailing slash.
+    /// Absolute, without a trailing slash. Change it with [`Config::set_base_url`], which keeps
+    /// [`Config::base_path`] in step.
     pub base_url: String,
+    /// The path part of `base_url` ([`base_path_of`]), worked out once: pages ask for it for every
+    /// link they print.
+    base_path: String,
     pub description: String,
     pub language: String,
     pub theme: String,
@@ -210,7 +214,13 @@ impl Config {
     /// for `https://example.com/blog/`. Every root-relative link lanyard writes into a page starts
     /// with it, so that a site published in a sub-folder (a GitHub project page) links to itself.
     pub fn base_path(&self) -> &str {
-        base_path_of(&self.base_url)
+        &self.base_path
+    }
+
+    /// Replace `base_url` (already checked, as [`Config::parse`] checks it) and its base path.
+    pub fn set_base_url(&mut self, url: String) {
+        self.base_path = base_path_of(&url).to_string();
+        self.base_url = url;
     }
 
     /// The author display name for an `author` value: the configured name of an id, else the value.
@@ -415,6 +425,7 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
     Config {
         root: root.to_path_buf(),
         title,
+        base_path: base_path_of(&base_url).to_string(),
         base_url,
         description: raw.description,
         language: raw.language.unwrap_or_else(|| "en".into()),

@@ -37,7 +37,7 @@ pub fn load_config(root: &Path, overrides: &Overrides, diags: &Diagnostics) -> R
         let checked = Config::parse(root, &text, &Diagnostics::new()).map_err(|e| {
             crate::error::Error::new("--base-url", None, e.diagnostics[0].message.clone())
         })?;
-        config.base_url = checked.base_url;
+        config.set_base_url(checked.base_url);
     }
     Ok(config)
 }
