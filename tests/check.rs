@@ -97,17 +97,23 @@ fn drafts_built_with_drafts_are_not_reported() {
     );
 }
 
+/// A folder with only a site.toml.
+fn bare_site() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n",
+    );
+    site
+}
+
 /// A draft or future post that claims a published post's series part or address: `build` succeeds
 /// with a warning naming both files (the build that publishes it would fail), `check` fails on it.
 #[test]
 fn hidden_posts_that_will_clash_warn_on_build_and_fail_check() {
-    let site = tempfile::tempdir().unwrap();
+    let site = bare_site();
     let root = site.path();
-    write(
-        root,
-        "site.toml",
-        "title = \"T\"\nbase_url = \"https://example.org\"\n",
-    );
     let post = |front: &str| format!("---\n{front}---\nBody.\n");
     write(
         root,
@@ -169,13 +175,8 @@ fn hidden_posts_that_will_clash_warn_on_build_and_fail_check() {
 /// Drafts that clash with nothing are not reported.
 #[test]
 fn hidden_posts_without_clashes_are_not_reported() {
-    let site = tempfile::tempdir().unwrap();
+    let site = bare_site();
     let root = site.path();
-    write(
-        root,
-        "site.toml",
-        "title = \"T\"\nbase_url = \"https://example.org\"\n",
-    );
     write(
         root,
         "content/posts/a.md",
