@@ -197,7 +197,7 @@ pub fn assemble(
 ///
 /// The maps hold only the left-out documents (usually a handful); the built ones are looked up in them
 /// in one pass, so the cost is linear in the number of posts and nothing when nothing is left out.
-fn warn_hidden_clashes(
+pub(crate) fn warn_hidden_clashes(
     posts: &[Doc],
     pages: &[Doc],
     hidden: &[Meta],

@@ -365,3 +365,20 @@ fn a_sub_folder_site_is_served_at_the_root_and_encoded_slugs_are_found() {
     );
     assert_eq!(get(&server.addr, "/blog/posts/hello/").status, 404);
 }
+
+#[test]
+fn a_hidden_post_that_will_clash_is_warned_about_while_serving() {
+    let site = Site::new();
+    support::write(
+        &site.path("content/posts/later.md"),
+        "---\ntitle: Later\ndate: 2099-01-02\nslug: hello\n---\nNot yet.\n",
+    );
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(get(&server.addr, "/posts/hello/").status, 200);
+    let output = server.output();
+    assert!(
+        output.contains("warning: content/posts/later.md")
+            && output.contains("the build will fail once it is published"),
+        "{output}"
+    );
+}

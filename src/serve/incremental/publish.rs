@@ -71,6 +71,7 @@ pub(super) fn assemble(
     }
     warn_orphans(&posts, &unpublished, b, diags);
     site::sort_docs(&mut posts, &mut pages);
+    site::warn_hidden_clashes(&posts, &pages, &unpublished_meta, &series, &config, diags);
     let index_key = index_key(config_fp, &series, &posts);
     b.stages.mark("collect and sort");
     let indexes = match b.indexes.take() {
