@@ -300,7 +300,16 @@ fn refuse_foreign(out: &Path, files: &HashSet<String>) -> Result<()> {
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            (!top.contains(name.as_str())).then(|| if dir { format!("{name}/") } else { name })
+            // A file manager's litter (a new folder opened in Finder holds a `.DS_Store`) does not
+            // make a folder someone else's.
+            let litter = matches!(name.as_str(), ".DS_Store" | "Thumbs.db" | "desktop.ini");
+            (!top.contains(name.as_str()) && !litter).then(|| {
+                if dir {
+                    format!("{name}/")
+                } else {
+                    name
+                }
+            })
         })
         .collect();
     if foreign.is_empty() {
@@ -581,6 +590,31 @@ mod tests {
         ] {
             assert!(url_path_to_file(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_unmarked_folder_is_refused_untouched_unless_it_holds_only_litter() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(".DS_Store"), "finder").unwrap();
+        let staging = Staging::new(tmp.path(), &out).unwrap();
+        staging.sink.write("index.html", b"home").unwrap();
+        staging.commit().unwrap();
+        assert!(out.join(MARK).is_file() && !out.join(".DS_Store").exists());
+
+        let mine = tmp.path().join("mine");
+        std::fs::create_dir_all(&mine).unwrap();
+        std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
+        let staging = Staging::new(tmp.path(), &mine).unwrap();
+        staging.sink.write("index.html", b"home").unwrap();
+        let err = staging.commit().unwrap_err().to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+            "keep me"
+        );
+        assert!(!mine.join("index.html").exists() && !mine.join(MARK).exists());
     }
 
     #[test]
