@@ -60,6 +60,10 @@ fn answer(mut stream: TcpStream, seen: &Seen) {
         "/no-head" if method == "HEAD" => ("405 Method Not Allowed", ""),
         "/no-head" => ("200 OK", ""),
         "/busy" => ("503 Service Unavailable", ""),
+        "/drop" => {
+            seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
         "/moved" => ("301 Moved Permanently", "Location: /ok-moved\r\n"),
         "/slow" => {
             std::thread::sleep(Duration::from_secs(3));
@@ -160,4 +164,19 @@ fn without_external_no_request_is_made() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::thread::sleep(Duration::from_millis(100));
     assert!(seen.requests.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_dropped_connection_is_a_warning_not_an_error() {
+    let (port, _seen) = serve();
+    let site = site_linking_to(&format!("[dropped](http://127.0.0.1:{port}/drop)\n"));
+    let out = lanyard(site.path(), &["check", "--external", "--timeout", "5"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning:")
+            && err.contains("outside link [dropped]")
+            && err.contains("failed ("),
+        "{err}"
+    );
 }

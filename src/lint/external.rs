@@ -7,8 +7,8 @@
 //! on one slow host at a time, and every request has a deadline.
 //!
 //! The web is flaky, so only answers that mean "gone" are errors: 404 and 410, an unknown host, a
-//! refused connection. Anything else that is not a success (403 to robots, 429, 5xx, a timeout) is a
-//! warning to look at, not a failed check.
+//! refused connection. Anything else that is not a success (403 to robots, 429, 5xx, a timeout, a
+//! dropped connection or a failed TLS handshake) is a warning to look at, not a failed check.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +42,10 @@ enum Answer {
     Ok,
     Status(u16, String),
     TimedOut,
+    /// Gone for good: the host does not resolve, or the connection is refused.
     Unreachable(String),
+    /// Any other failure (a dropped connection, a TLS error): maybe down for now.
+    Failed(String),
 }
 
 /// Ask every distinct URL of `links`; one diagnostic per place that links to a URL that did not answer well.
@@ -128,7 +131,8 @@ fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answ
         Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Answer::Unreachable("the server refused the connection".into())
         }
-        Err(e) => Answer::Unreachable(e.to_string()),
+        // A dropped connection, a TLS failure, a malformed answer: the site may be down for now.
+        Err(e) => Answer::Failed(e.to_string()),
     }
 }
 
@@ -155,6 +159,11 @@ fn finding(link: &Outside, answer: &Answer, timeout: Duration) -> Option<Diagnos
             format!("outside link {md} did not answer within {}s", timeout.as_secs_f64()),
         ),
         Answer::Unreachable(why) => Diagnostic::error(place.0, place.1, format!("broken outside link {md}: {why}")),
+        Answer::Failed(why) => Diagnostic::warning(
+            place.0,
+            place.1,
+            format!("outside link {md} failed ({why}): it may be down for now"),
+        ),
     };
     Some(d.with_lint(Lint::ExternalLink))
 }
