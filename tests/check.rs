@@ -196,3 +196,32 @@ fn hidden_posts_without_clashes_are_not_reported() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("will fail"), "{}", stderr(&out));
 }
+
+/// Links written as raw HTML in a post are checked like Markdown links; in a comment, where raw HTML
+/// is escaped, they are not links at all.
+#[test]
+fn raw_html_links_in_posts_are_checked() {
+    let site = bare_site();
+    let root = site.path();
+    write(
+        root,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\n---\nIntro.\n\n<a href=\"/posts/gone/\">gone</a> <img src=\"/posts/a/\" alt=\"ok\">\n",
+    );
+    write(
+        root,
+        "content/comments/a/1.yaml",
+        "author: X\ndate: 2024-01-02\nbody: \"see <a href='/nowhere/'>x</a>\"\n",
+    );
+    let out = lanyard(root, &["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/posts/a.md:7: broken link [HTML link](/posts/gone/)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("/posts/a/`") && !err.contains("nowhere"),
+        "{err}"
+    );
+}

@@ -51,6 +51,9 @@ pub(crate) struct CollectLinks<'s, I> {
     found: &'s mut Found,
     /// Indices into `found.links` of the links and images we are inside (an image may sit in a link).
     open: Vec<usize>,
+    /// Whether raw HTML is kept in the output, so that its `href`s and `src`s are links too (not in
+    /// comments, whose raw HTML is escaped).
+    raw_html: bool,
 }
 
 impl<'s, I> CollectLinks<'s, I> {
@@ -60,7 +63,14 @@ impl<'s, I> CollectLinks<'s, I> {
             lines,
             found,
             open: Vec::new(),
+            raw_html: false,
         }
+    }
+
+    /// Also record the links of raw HTML, for documents whose raw HTML reaches the page.
+    pub(crate) fn with_raw_html(mut self) -> Self {
+        self.raw_html = true;
+        self
     }
 
     fn observe(&mut self, event: &Event<'_>, offset: usize) {
@@ -85,7 +95,28 @@ impl<'s, I> CollectLinks<'s, I> {
                 }
             }
             Event::End(TagEnd::Link | TagEnd::Image) => self.close_ref(),
+            Event::Html(html) | Event::InlineHtml(html) if self.raw_html => {
+                self.record_html(html, offset)
+            }
             _ => {}
+        }
+    }
+
+    /// Record the `href` and `src` values of raw HTML (`<a href="/x/">`, `<img src="/y.png">`), so that
+    /// links written as HTML are checked like Markdown ones. Their text is the attribute, as found.
+    fn record_html(&mut self, html: &str, offset: usize) {
+        for (at, name, value) in attribute_urls(html) {
+            self.found.links.push(LinkRef {
+                dest: value.replace("&amp;", "&"),
+                text: if name == "src" {
+                    "HTML image"
+                } else {
+                    "HTML link"
+                }
+                .to_string(),
+                line: self.lines.line(offset + at),
+                is_image: name == "src",
+            });
         }
     }
 
@@ -108,6 +139,53 @@ impl<'s, I> CollectLinks<'s, I> {
     }
 }
 
+/// `(offset, attribute name, value)` of each `href=` and `src=` attribute in a piece of raw HTML,
+/// quoted or not. A byte scan, not an HTML parser: it looks only inside tags (after a `<` and before
+/// the `>`), for the attribute name after a space.
+fn attribute_urls(html: &str) -> Vec<(usize, &'static str, &str)> {
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    let mut in_tag = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            b if in_tag && b.is_ascii_whitespace() => {
+                let rest = &bytes[i + 1..];
+                let name = ["href", "src"].into_iter().find(|n| {
+                    rest.len() > n.len()
+                        && rest[..n.len()].eq_ignore_ascii_case(n.as_bytes())
+                        && rest[n.len()] == b'='
+                });
+                if let Some(name) = name {
+                    let start = i + 1 + name.len() + 1;
+                    let (from, to) = match bytes.get(start) {
+                        Some(&q @ (b'"' | b'\'')) => {
+                            let end = bytes[start + 1..].iter().position(|&b| b == q);
+                            (start + 1, end.map(|e| start + 1 + e))
+                        }
+                        _ => {
+                            let end = bytes[start..]
+                                .iter()
+                                .position(|&b| b.is_ascii_whitespace() || b == b'>');
+                            (start, Some(end.map_or(bytes.len(), |e| start + e)))
+                        }
+                    };
+                    if let Some(to) = to {
+                        found.push((start, name, &html[from..to]));
+                        i = to;
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
 impl<'a, I> Iterator for CollectLinks<'_, I>
 where
     I: Iterator<Item = (Event<'a>, Range<usize>)>,
@@ -118,5 +196,54 @@ where
         let (event, range) = self.inner.next()?;
         self.observe(&event, range.start);
         Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_hrefs_and_srcs_are_found_quoted_or_not() {
+        let html = r#"<p><a class="x" href="/a/?q=1&amp;r=2">a</a> <IMG SRC='/b.png'> <a href=/c/>c</a> data-href="/not/" href=/outside-a-tag/</p>"#;
+        let found: Vec<(&str, &str)> = attribute_urls(html)
+            .into_iter()
+            .map(|(_, name, value)| (name, value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("href", "/a/?q=1&amp;r=2"),
+                ("src", "/b.png"),
+                ("href", "/c/")
+            ]
+        );
+        assert!(attribute_urls("<a href=\"/unclosed").is_empty());
+    }
+
+    #[test]
+    fn raw_html_links_are_collected_only_when_asked_with_their_lines() {
+        let md = "Intro.\n\n<a href=\"/x/\">x</a>\n\nText <img src=\"/y.png\"> here.\n";
+        let collect = |raw: bool| {
+            let lines = LineIndex::new(md);
+            let mut found = Found::default();
+            let parsed = pulldown_cmark::Parser::new(md).into_offset_iter();
+            let links = CollectLinks::new(parsed, &lines, &mut found);
+            let links = if raw { links.with_raw_html() } else { links };
+            links.for_each(drop);
+            found
+                .links
+                .into_iter()
+                .map(|l| (l.dest, l.line, l.is_image))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            collect(true),
+            [
+                ("/x/".to_string(), 3, false),
+                ("/y.png".to_string(), 5, true)
+            ]
+        );
+        assert!(collect(false).is_empty());
     }
 }

@@ -149,7 +149,8 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
 
     let events: Vec<Event<'_>> = {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
-        let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found);
+        let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found)
+            .with_raw_html();
         let stream = anchors::HeadingIds::new(stream, &mut headings);
         // Prose makes an event per 30 to 40 bytes: sized for one per 24, the list is not copied as
         // it grows.
