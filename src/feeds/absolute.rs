@@ -74,6 +74,44 @@ pub fn outside_base_path(html: &str, base_path: &str) -> Vec<String> {
     seen.found.into_inner()
 }
 
+/// Every URL of the `href`, `src`, `srcset` and `poster` attributes of `html`, as written, with the
+/// byte offset where it starts: the links of an author's raw HTML, for the link check. The same scan
+/// as [`with_base_path`], so the check sees exactly the URLs a page's links are made from.
+pub fn urls_in(html: &str) -> Vec<(usize, String)> {
+    let seen = Collect {
+        start: html.as_ptr() as usize,
+        found: std::cell::RefCell::new(Vec::new()),
+    };
+    Rewriter {
+        src: html,
+        bytes: html.as_bytes(),
+        pos: 0,
+        copied: 0,
+        out: String::new(),
+        base: &seen,
+    }
+    .scan();
+    seen.found.into_inner()
+}
+
+/// [`urls_in`]'s rule: rewrites nothing, notes each URL and where it starts (the scan hands over
+/// slices of the fragment itself, so the offset is the distance between their addresses).
+struct Collect {
+    start: usize,
+    found: std::cell::RefCell<Vec<(usize, String)>>,
+}
+
+impl Resolve for Collect {
+    fn resolve(&self, raw: &str) -> Option<String> {
+        let url = raw.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        if !url.is_empty() {
+            let at = url.as_ptr() as usize - self.start;
+            self.found.borrow_mut().push((at, url.to_string()));
+        }
+        None
+    }
+}
+
 /// [`outside_base_path`]'s rule: rewrites nothing, notes what leaves the base path.
 struct Outside<'a> {
     base: &'a str,

@@ -35,7 +35,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-pub use absolute::{absolutize, outside_base_path, with_base_path};
+pub use absolute::{absolutize, outside_base_path, urls_in, with_base_path};
 pub use atom::atom;
 pub use json::json;
 pub use rss::rss;

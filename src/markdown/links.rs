@@ -102,20 +102,17 @@ impl<'s, I> CollectLinks<'s, I> {
         }
     }
 
-    /// Record the `href` and `src` values of raw HTML (`<a href="/x/">`, `<img src="/y.png">`), so that
-    /// links written as HTML are checked like Markdown ones. Their text is the attribute, as found.
+    /// Record the URLs of raw HTML (`<a href="/x/">`, `<img src="/y.png">`, `srcset`, `poster`), so
+    /// that links written as HTML are checked like Markdown ones. A URL of an `href` is a link, any
+    /// other an image; the text shown is "HTML link" or "HTML image".
     fn record_html(&mut self, html: &str, offset: usize) {
-        for (at, name, value) in attribute_urls(html) {
+        for (at, url) in crate::feeds::urls_in(html) {
+            let is_image = !attribute_before(&html[..at]).eq_ignore_ascii_case("href");
             self.found.links.push(LinkRef {
-                dest: value.replace("&amp;", "&"),
-                text: if name == "src" {
-                    "HTML image"
-                } else {
-                    "HTML link"
-                }
-                .to_string(),
+                dest: url.replace("&amp;", "&"),
+                text: if is_image { "HTML image" } else { "HTML link" }.to_string(),
                 line: self.lines.line(offset + at),
-                is_image: name == "src",
+                is_image,
             });
         }
     }
@@ -139,51 +136,18 @@ impl<'s, I> CollectLinks<'s, I> {
     }
 }
 
-/// `(offset, attribute name, value)` of each `href=` and `src=` attribute in a piece of raw HTML,
-/// quoted or not. A byte scan, not an HTML parser: it looks only inside tags (after a `<` and before
-/// the `>`), for the attribute name after a space.
-fn attribute_urls(html: &str) -> Vec<(usize, &'static str, &str)> {
-    let bytes = html.as_bytes();
-    let mut found = Vec::new();
-    let mut in_tag = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' => in_tag = true,
-            b'>' => in_tag = false,
-            b if in_tag && b.is_ascii_whitespace() => {
-                let rest = &bytes[i + 1..];
-                let name = ["href", "src"].into_iter().find(|n| {
-                    rest.len() > n.len()
-                        && rest[..n.len()].eq_ignore_ascii_case(n.as_bytes())
-                        && rest[n.len()] == b'='
-                });
-                if let Some(name) = name {
-                    let start = i + 1 + name.len() + 1;
-                    let (from, to) = match bytes.get(start) {
-                        Some(&q @ (b'"' | b'\'')) => {
-                            let end = bytes[start + 1..].iter().position(|&b| b == q);
-                            (start + 1, end.map(|e| start + 1 + e))
-                        }
-                        _ => {
-                            let end = bytes[start..]
-                                .iter()
-                                .position(|&b| b.is_ascii_whitespace() || b == b'>');
-                            (start, Some(end.map_or(bytes.len(), |e| start + e)))
-                        }
-                    };
-                    if let Some(to) = to {
-                        found.push((start, name, &html[from..to]));
-                        i = to;
-                        continue;
-                    }
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    found
+/// The name of the attribute whose value starts where `before` ends (`href` in `<a href="`): past the
+/// opening quote, the spaces and the `=`, the name is the run of bytes before them.
+fn attribute_before(before: &str) -> &str {
+    let rest = before
+        .trim_end_matches(['"', '\''])
+        .trim_end()
+        .trim_end_matches('=')
+        .trim_end();
+    let name_at = rest
+        .rfind(|c: char| c.is_ascii_whitespace() || c == '<')
+        .map_or(0, |i| i + 1);
+    &rest[name_at..]
 }
 
 impl<'a, I> Iterator for CollectLinks<'_, I>
@@ -206,10 +170,13 @@ mod tests {
     #[test]
     fn raw_html_hrefs_and_srcs_are_found_quoted_or_not() {
         let html = r#"<p><a class="x" href="/a/?q=1&amp;r=2">a</a> <IMG SRC='/b.png'> <a href=/c/>c</a> data-href="/not/" href=/outside-a-tag/</p>"#;
-        let found: Vec<(&str, &str)> = attribute_urls(html)
-            .into_iter()
-            .map(|(_, name, value)| (name, value))
-            .collect();
+        let urls = |html: &str| -> Vec<(String, String)> {
+            crate::feeds::urls_in(html)
+                .into_iter()
+                .map(|(at, url)| (attribute_before(&html[..at]).to_ascii_lowercase(), url))
+                .collect()
+        };
+        let found = urls(html);
         assert_eq!(
             found,
             [
@@ -217,8 +184,9 @@ mod tests {
                 ("src", "/b.png"),
                 ("href", "/c/")
             ]
+            .map(|(n, u)| (n.to_string(), u.to_string()))
         );
-        assert!(attribute_urls("<a href=\"/unclosed").is_empty());
+        assert!(urls("<a href=\"/unclosed").is_empty());
     }
 
     #[test]
