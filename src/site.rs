@@ -101,6 +101,10 @@ pub struct Series {
     pub path: String,
     pub total: Option<u32>,
     pub description_html: String,
+    /// The description's file (`content/series/<id>.md`), if the series has one.
+    pub file: Option<String>,
+    /// Links in the description, with their lines in `file`.
+    pub description_links: Vec<LinkRef>,
     pub extra: serde_json::Value,
     /// part number → post index
     pub parts: BTreeMap<u32, usize>,
@@ -538,8 +542,13 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
     let SourceDoc { meta, body } = doc;
     let rendered = markdown::render(&body, highlighter);
     drop(body);
+    let mut summary_links = Vec::new();
     let summary_html = match &meta.summary {
-        Some(s) => markdown::render(s, highlighter).html,
+        Some(s) => {
+            let summary = markdown::render(s, highlighter);
+            summary_links = summary.links;
+            summary.html
+        }
         None => rendered
             .more_html
             .clone()
@@ -554,6 +563,11 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
     for l in &mut links {
         l.line += body_line - 1;
     }
+    // The summary sits in the front matter: its links are reported at the `summary:` line.
+    links.extend(summary_links.into_iter().map(|l| LinkRef {
+        line: meta.summary_line,
+        ..l
+    }));
     Doc {
         url: config.absolute(&path),
         date_rfc3339: meta.date.map(|d| d.to_rfc3339()),
@@ -924,12 +938,25 @@ fn gather_series(
         .and_then(|s| s.title.clone())
         .or(name)
         .unwrap_or_else(|| id.clone());
-    let description_html = source
+    let (description_html, description_links) = source
         .as_ref()
-        .map(|s| markdown::render(&s.description, highlighter).html)
+        .map(|s| {
+            let rendered = markdown::render(&s.description, highlighter);
+            let links = rendered
+                .links
+                .into_iter()
+                .map(|l| LinkRef {
+                    line: l.line + s.body_line - 1,
+                    ..l
+                })
+                .collect();
+            (rendered.html, links)
+        })
         .unwrap_or_default();
     Series {
         path: format!("/series/{id}/"),
+        file: source.as_ref().map(|s| s.file.clone()),
+        description_links,
         extra: source
             .as_ref()
             .map(|s| s.extra.clone())

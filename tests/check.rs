@@ -225,3 +225,40 @@ fn raw_html_links_in_posts_are_checked() {
         "{err}"
     );
 }
+
+/// Links in a `summary:` value and in a series description are checked too: the summary's at the
+/// `summary:` line, the description's at their own line and resolved from the series page.
+#[test]
+fn links_in_summaries_and_series_descriptions_are_checked() {
+    let site = bare_site();
+    let root = site.path();
+    write(
+        root,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\nseries: Tips\npart: 1\nsummary: \"See [the old tip](/posts/gone/) and [this](#intro).\"\n---\n## Intro\n\nBody.\n",
+    );
+    write(
+        root,
+        "content/series/tips.md",
+        "---\ntitle: Tips\n---\nStart with [part one](/posts/a/#intro).\n\nThen [the list](../../tags/nope/) and [here](#parts).\n",
+    );
+    let out = lanyard(root, &["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/posts/a.md:6: broken link [the old tip](/posts/gone/)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/series/tips.md:6: broken link [the list](../../tags/nope/)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/series/tips.md:6: broken anchor [here](#parts)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("[this](#intro)") && !err.contains("[part one]"),
+        "{err}"
+    );
+}

@@ -83,6 +83,8 @@ pub struct Meta {
     pub tags: Vec<String>,
     pub series: Option<SeriesRef>,
     pub summary: Option<String>,
+    /// The file line of the `summary:` key (0 without one): links in it are reported there.
+    pub summary_line: usize,
     pub draft: bool,
     /// Output files of the aliases (already checked to stay inside the output), with the alias as written.
     pub aliases: Vec<(String, String)>,
@@ -113,6 +115,8 @@ pub struct SeriesSource {
     pub total: Option<u32>,
     pub total_line: usize,
     pub description: String,
+    /// The file line where the description (the Markdown body) starts.
+    pub body_line: usize,
     pub extra: serde_json::Value,
 }
 
@@ -489,6 +493,7 @@ fn validate_meta(
             }
         }
     }
+    let summary = fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty());
     if kind == Kind::Page && (!comments.is_empty() || series.is_some()) {
         diags.warn(
             rel,
@@ -512,7 +517,12 @@ fn validate_meta(
             .filter(|a| !a.is_empty()),
         tags: clean_tags(fm.tags.0),
         series,
-        summary: fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty()),
+        summary_line: if summary.is_some() {
+            lines.of("summary")
+        } else {
+            0
+        },
+        summary,
         draft: fm.draft,
         aliases,
         aliases_line: lines.of("aliases"),
@@ -661,6 +671,7 @@ fn parse_series(
         total,
         total_line,
         description: split.body.to_string(),
+        body_line: split.body_line,
         extra: fm.extra.unwrap_or(serde_json::Value::Null),
     })
 }

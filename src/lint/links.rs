@@ -26,7 +26,7 @@ use crate::content::Meta;
 use crate::error::{did_you_mean, Diagnostic, Lint};
 use crate::markdown::LinkRef;
 use crate::output::{percent_decode, url_path_to_file};
-use crate::site::{Doc, Site};
+use crate::site::{Doc, Series, Site};
 
 /// "Did you mean" hints cost a pass over every page each; a site with more broken links than this gets
 /// hints for the first ones only.
@@ -205,7 +205,8 @@ pub struct Checked {
 /// needs to read (reading every page's ids would cost a pass over ten thousand pages for nothing).
 pub fn anchor_targets(site: &Site) -> std::collections::HashSet<String> {
     let base_url = &site.config.base_url;
-    site.posts
+    let mut files: std::collections::HashSet<String> = site
+        .posts
         .par_iter()
         .chain(site.pages.par_iter())
         .flat_map_iter(|doc| {
@@ -214,15 +215,31 @@ pub fn anchor_targets(site: &Site) -> std::collections::HashSet<String> {
                 .iter()
                 .map(|l| &l.dest)
                 .chain(doc.comment_links.iter().map(|c| &c.link.dest));
-            dests.filter_map(|dest| match resolve(dest, &doc.path, base_url) {
-                Dest::Internal {
-                    path,
-                    fragment: Some(_),
-                } => url_path_to_file(&path).ok(),
-                _ => None,
-            })
+            dests.filter_map(|dest| anchor_file(dest, &doc.path, base_url))
         })
-        .collect()
+        .collect();
+    let series = series_links(site).map(|(s, link)| (&s.path, &link.dest));
+    files.extend(series.filter_map(|(from, dest)| anchor_file(dest, from, base_url)));
+    files
+}
+
+/// The output file a link with a `#fragment` points into, if it is internal.
+fn anchor_file(dest: &str, from: &str, base_url: &str) -> Option<String> {
+    match resolve(dest, from, base_url) {
+        Dest::Internal {
+            path,
+            fragment: Some(_),
+        } => url_path_to_file(&path).ok(),
+        _ => None,
+    }
+}
+
+/// The links of the series descriptions, each with its series.
+fn series_links(site: &Site) -> impl Iterator<Item = (&Series, &LinkRef)> {
+    site.ix
+        .series
+        .iter()
+        .flat_map(|s| s.description_links.iter().map(move |l| (s, l)))
 }
 
 /// Check every internal link of posts, pages and comments against `targets`; with `outside`, also list
@@ -241,7 +258,7 @@ pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
         .chain(site.pages.par_iter())
         .map(|doc| checker.doc(doc))
         .collect();
-    let mut all = Checked::default();
+    let mut all = checker.series();
     for mut c in per_doc {
         all.findings.append(&mut c.findings);
         all.internal += c.internal;
@@ -249,6 +266,13 @@ pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
     }
     all.findings.sort();
     all
+}
+
+/// Where a set of authored links sits: its source file, its page's address and output file.
+struct Page<'p> {
+    file: &'p str,
+    path: &'p str,
+    out_file: &'p str,
 }
 
 struct Checker<'a> {
@@ -263,35 +287,19 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn doc(&self, doc: &Doc) -> Checked {
+        let page = Page {
+            file: &doc.meta.file,
+            path: &doc.path,
+            out_file: &doc.out_file,
+        };
         let mut out = Checked::default();
+        self.authored(&page, &doc.links, &mut out);
         let base_url = &self.site.config.base_url;
-        for link in &doc.links {
-            match resolve(&link.dest, &doc.path, base_url) {
-                Dest::Ignored => {}
-                Dest::Outside(_) if !self.outside => {}
-                Dest::Outside(url) => {
-                    let text = link.text.clone();
-                    out.outside.push(Outside {
-                        url,
-                        file: doc.meta.file.clone(),
-                        line: link.line,
-                        text,
-                    });
-                }
-                dest => {
-                    out.internal += 1;
-                    if let Some(problem) = self.internal(dest, doc) {
-                        out.findings
-                            .push(finding(&doc.meta.file, link.line, link, &problem));
-                    }
-                }
-            }
-        }
         for c in &doc.comment_links {
             let dest = resolve(&c.link.dest, &doc.path, base_url);
             if let Dest::Internal { .. } | Dest::OutsideBase(_) = dest {
                 out.internal += 1;
-                if let Some(problem) = self.internal(dest, doc) {
+                if let Some(problem) = self.internal(dest, page.out_file) {
                     let line =
                         line_in_file(&self.site.config.root.join(&c.file), c.line, &c.link.dest);
                     out.findings.push(finding(&c.file, line, &c.link, &problem));
@@ -301,10 +309,56 @@ impl Checker<'_> {
         out
     }
 
+    /// The links of the series descriptions, checked from each series' page.
+    fn series(&self) -> Checked {
+        let mut out = Checked::default();
+        for s in &self.site.ix.series {
+            let (Some(file), false) = (&s.file, s.description_links.is_empty()) else {
+                continue;
+            };
+            let out_file = url_path_to_file(&s.path).unwrap_or_default();
+            let page = Page {
+                file,
+                path: &s.path,
+                out_file: &out_file,
+            };
+            self.authored(&page, &s.description_links, &mut out);
+        }
+        out
+    }
+
+    /// Check links an author wrote in Markdown on `page`, whose lines are lines of `page.file`.
+    fn authored(&self, page: &Page, links: &[LinkRef], out: &mut Checked) {
+        let base_url = &self.site.config.base_url;
+        for link in links {
+            match resolve(&link.dest, page.path, base_url) {
+                Dest::Ignored => {}
+                Dest::Outside(_) if !self.outside => {}
+                Dest::Outside(url) => {
+                    let text = link.text.clone();
+                    out.outside.push(Outside {
+                        url,
+                        file: page.file.to_string(),
+                        line: link.line,
+                        text,
+                    });
+                }
+                dest => {
+                    out.internal += 1;
+                    if let Some(problem) = self.internal(dest, page.out_file) {
+                        out.findings
+                            .push(finding(page.file, link.line, link, &problem));
+                    }
+                }
+            }
+        }
+    }
+
     /// What is wrong with a link to this site ([`Dest::Internal`] or [`Dest::OutsideBase`]), if anything.
-    fn internal(&self, dest: Dest, doc: &Doc) -> Option<Problem<'_>> {
+    /// `own_file` is the output file of the page the link is on (for `#anchor` links).
+    fn internal(&self, dest: Dest, own_file: &str) -> Option<Problem<'_>> {
         match dest {
-            Dest::Internal { path, fragment } => self.problem(&path, fragment.as_deref(), doc),
+            Dest::Internal { path, fragment } => self.problem(&path, fragment.as_deref(), own_file),
             Dest::OutsideBase(public) => Some(Problem::Invalid {
                 why: format!(
                     "leads to `{public}`, outside `{}/` where the site is published",
@@ -315,7 +369,7 @@ impl Checker<'_> {
         }
     }
 
-    fn problem(&self, path: &str, fragment: Option<&str>, doc: &Doc) -> Option<Problem<'_>> {
+    fn problem(&self, path: &str, fragment: Option<&str>, own_file: &str) -> Option<Problem<'_>> {
         let file = match url_path_to_file(path) {
             Ok(file) => file,
             Err(why) => return Some(Problem::Invalid { why }),
@@ -349,7 +403,7 @@ impl Checker<'_> {
                 .find(|id| id.eq_ignore_ascii_case(&anchor))
                 .map(|id| format!("#{id}"));
         }
-        let page = (file != doc.out_file).then(|| path.to_string());
+        let page = (file != own_file).then(|| path.to_string());
         Some(Problem::NoAnchor { page, anchor, hint })
     }
 

@@ -375,6 +375,9 @@ impl Cx<'_> {
             description_html,
             extra,
             parts,
+            // Where the description came from and its links: for the link check, not in the page.
+            file: _,
+            description_links: _,
         } = s;
         h.add(&(
             id,
