@@ -35,7 +35,8 @@ fn case(name: &'static str, files: Vec<(&'static str, String)>, expected: &'stat
 fn cases() -> Vec<Case> {
     let p = "content/posts/p.md";
     vec![
-        case("yaml syntax", vec![(p, post("title: A\ndate: 2024-01-01\ntags: [a, b\n"))], "error: content/posts/p.md:5: front matter: did not find expected ',' or ']', while parsing a flow sequence"),
+        case("yaml syntax", vec![(p, post("title: A\ndate: 2024-01-01\ntags: [a, b\n"))], "error: content/posts/p.md:4: front matter: did not find expected ',' or ']', while parsing a flow sequence: the `[` list that starts on this line is not closed with `]`"),
+        case("open quote", vec![(p, post("title: \"A\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: found unexpected end of stream, while scanning a quoted scalar: the quoted value that starts on this line is never closed"),
         case("bool type", vec![(p, post("title: A\ndate: 2024-01-01\ndraft: maybe\n"))], "error: content/posts/p.md:4: front matter: draft: invalid type: string \"maybe\", expected a boolean"),
         case("tags map", vec![(p, post("title: A\ndate: 2024-01-01\ntags: {a: 1}\n"))], "error: content/posts/p.md:4: front matter: tags: invalid type: map, expected a list of strings, or one string"),
         case("title list", vec![(p, post("title: [a, b]\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: title: invalid type: sequence, expected a string"),
@@ -84,7 +85,7 @@ fn cases() -> Vec<Case> {
         case("duplicate via date prefix", vec![("content/posts/2024-01-01-hello.md", post("title: A\n"))], "error: content/posts/hello.md: writes `posts/hello/index.html`, which content/posts/2024-01-01-hello.md also writes: change a slug, permalink or alias so they differ"),
         case("alias onto a post", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [/posts/hello/]\n"))], "error: content/posts/p.md (alias): writes `posts/hello/index.html`, which content/posts/hello.md also writes: change a slug, permalink or alias so they differ"),
         case("page shadows tags index", vec![("content/pages/tags.md", "---\ntitle: Tags\n---\nx\n".into())], "error: the tags index: writes `tags/index.html`, which content/pages/tags.md also writes: change a slug, permalink or alias so they differ"),
-        case("comment file bad yaml", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\nbody: \"unclosed\n".into())], "error: content/comments/hello/1.yaml:3: front matter: found unexpected end of stream, while scanning a quoted scalar"),
+        case("comment file bad yaml", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\nbody: \"unclosed\n".into())], "error: content/comments/hello/1.yaml:3: YAML: found unexpected end of stream, while scanning a quoted scalar: the quoted value that starts on this line is never closed"),
         case("comment file no body", vec![("content/comments/hello/1.yaml", "author: X\ndate: 2024-01-02\n".into())], "error: content/comments/hello/1.yaml:1: comment by X has no body: add `body:` with the comment's text"),
         case("comment file bad date", vec![("content/comments/hello/1.md", "---\nauthor: X\ndate: 2024-02-31\n---\nHi\n".into())], "error: content/comments/hello/1.md:3: comment by X: `2024-02-31` is not a real date or time: check the month, day and hour"),
         case("comment file bad date yaml", vec![("content/comments/hello/1.yaml", "author: G\ndate: notadate\nbody: x".into())], "error: content/comments/hello/1.yaml:2: comment by G: `notadate` is not a date"),

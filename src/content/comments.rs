@@ -186,8 +186,11 @@ pub fn parse_file(
         )
     } else {
         let last = text.lines().count().max(1);
-        let raw = frontmatter::parse::<RawComment>(&text, 1)
-            .map_err(|(l, m)| Diagnostic::error(rel, Some(l.min(last)), m))?;
+        let raw = frontmatter::parse::<RawComment>(&text, 1).map_err(|(l, m)| {
+            // A comment file is YAML through and through, not front matter.
+            let m = m.strip_prefix("front matter: ").unwrap_or(&m);
+            Diagnostic::error(rel, Some(l.min(last)), format!("YAML: {m}"))
+        })?;
         (raw, frontmatter::file_comment_lines(&text, 1))
     };
     validate(raw, stem, rel, lines, tz, diags)

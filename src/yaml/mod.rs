@@ -56,13 +56,44 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
 
 /// `e` as a [`YamlError`]; `text` is what was parsed.
 fn convert(e: &serde_yaml::Error, text: &str) -> YamlError {
-    let message = strip_positions(&e.to_string());
+    let raw = e.to_string();
+    let mut message = strip_positions(&raw);
     let mut line = e.location().map(|l| l.line());
+    if let (Some(at), Some((opened, hint))) = (line, left_open(&raw)) {
+        if opened < at {
+            line = Some(opened);
+            message = format!("{message}: {hint}");
+        }
+    }
     // serde_yaml places a repeated key at the start of its mapping; the author needs the repeat.
     if let (Some(at), Some(key)) = (e.location(), duplicate_key(&message)) {
         line = repeated_key_line(text, at.line(), at.column().saturating_sub(1), key).or(line);
     }
     YamlError { line, message }
+}
+
+/// A quote, `[` or `{` that is never closed: the parser gives up lines later (often at the end of the
+/// front matter), but its message also says where the value opened, which is the line to fix.
+fn left_open(raw: &str) -> Option<(usize, &'static str)> {
+    const OPENERS: [(&str, &str); 3] = [
+        (
+            ", while scanning a quoted scalar at line ",
+            "the quoted value that starts on this line is never closed; add the closing quote",
+        ),
+        (
+            ", while parsing a flow sequence at line ",
+            "the `[` list that starts on this line is not closed with `]`",
+        ),
+        (
+            ", while parsing a flow mapping at line ",
+            "the `{` map that starts on this line is not closed with `}`",
+        ),
+    ];
+    OPENERS.iter().find_map(|(phrase, hint)| {
+        let rest = &raw[raw.find(phrase)? + phrase.len()..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        Some((rest[..digits].parse().ok()?, *hint))
+    })
 }
 
 /// The key of serde's "duplicate field `key`" message.
@@ -173,6 +204,25 @@ mod tests {
         assert_eq!(err.line, Some(7), "{}", err.message);
         // Quoted keys count too.
         let err = from_str::<Front>("title: A\n\"title\": B\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{}", err.message);
+    }
+
+    #[test]
+    fn a_value_left_open_is_reported_where_it_opens() {
+        let err = from_str::<serde_yaml::Value>("title: \"Hello\ndate: 2024-01-01\ntags: [a]\n")
+            .unwrap_err();
+        assert_eq!(err.line, Some(1), "{}", err.message);
+        assert!(err.message.contains("never closed"), "{}", err.message);
+        let err =
+            from_str::<serde_yaml::Value>("title: Hi\ntags: [a, b\ndate: 2024\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{}", err.message);
+        assert!(
+            err.message.contains("not closed with `]`"),
+            "{}",
+            err.message
+        );
+        // A problem on the line where the value opened keeps its own line.
+        let err = from_str::<serde_yaml::Value>("title: Hi\ntags: [a, b: c: d]\n").unwrap_err();
         assert_eq!(err.line, Some(2), "{}", err.message);
     }
 
