@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use std::path::Path;
 
 fn build_ok(site: &std::path::Path) -> String {
     let out = lanyard(site, &["build"]);
@@ -148,4 +149,36 @@ fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     for (path, _) in litter {
         assert!(!public.join(path).exists(), "static/{path} is left behind");
     }
+}
+
+/// A theme's own `static/` follows the same rules: `.well-known/` arrives, editor litter does not,
+/// and its `robots.txt` replaces the generated one.
+#[test]
+fn a_themes_static_keeps_its_hidden_files_too() {
+    let site = minimal_site();
+    let theme = site.path().join("themes/plain");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &theme,
+    );
+    std::fs::write(site.path().join("site.toml"), {
+        let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+        format!("theme = \"plain\"\n{toml}")
+    })
+    .unwrap();
+    write(&theme, "static/.well-known/theme.txt", "from the theme");
+    write(&theme, "static/.style.css.swp", "x");
+    write(&theme, "static/fonts/.DS_Store", "x");
+    write(&theme, "static/robots.txt", "User-agent: *\n");
+    build_ok(site.path());
+    let public = site.path().join("public");
+    let robots = std::fs::read_to_string(public.join("robots.txt")).unwrap_or_default();
+    assert_eq!(
+        robots, "User-agent: *\n",
+        "the theme's robots.txt replaces the generated one"
+    );
+    let got = std::fs::read_to_string(public.join(".well-known/theme.txt")).unwrap_or_default();
+    assert_eq!(got, "from the theme");
+    assert!(!public.join(".style.css.swp").exists());
+    assert!(!public.join("fonts/.DS_Store").exists());
 }

@@ -259,8 +259,11 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     plan_feeds(&mut out, site, "/", Scope::Site, "the site feed");
     out.push(planned("404.html".into(), Job::NotFound, "the 404 page"));
     out.push(planned("sitemap.xml".into(), Job::Sitemap, "the sitemap"));
-    // A site's own static/robots.txt replaces the generated one, as in Hugo without enableRobotsTXT.
-    if !site.statics.iter().any(|(_, rel)| rel == "robots.txt") {
+    // A static robots.txt, the site's or the theme's, replaces the generated one, as in Hugo without
+    // enableRobotsTXT.
+    let own_robots = site.statics.iter().any(|(_, rel)| rel == "robots.txt")
+        || theme.assets.iter().any(|(rel, _)| rel == "robots.txt");
+    if !own_robots {
         out.push(planned("robots.txt".into(), Job::Robots, "robots.txt"));
     }
     out.push(planned(

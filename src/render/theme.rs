@@ -66,7 +66,9 @@ impl Theme {
         let mut assets = Vec::new();
         if theme_dir.is_dir() {
             read_templates(root, &theme_dir.join("templates"), &mut sources)?;
-            for (path, rel) in files_in(&theme_dir.join("static")) {
+            // A theme's assets are copied as the site's `static/` is: hidden files too, litter not.
+            let static_dir = theme_dir.join("static");
+            for (path, rel) in files_in(&static_dir, crate::content::is_ignored_static_name) {
                 assets.push((rel, Asset::File(path)));
             }
         } else if config.theme == "default" {
@@ -218,7 +220,7 @@ fn read_templates(
     dir: &Path,
     into: &mut BTreeMap<String, (String, String)>,
 ) -> Result<()> {
-    for (path, rel) in files_in(dir) {
+    for (path, rel) in files_in(dir, crate::content::is_ignored_name) {
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read template", &e))?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::new(
@@ -232,21 +234,16 @@ fn read_templates(
     Ok(())
 }
 
-/// Files below `dir` as (path, `/`-separated path relative to `dir`), sorted, hidden ones skipped.
-pub fn files_in(dir: &Path) -> Vec<(PathBuf, String)> {
+/// Files below `dir` as (path, `/`-separated path relative to `dir`), sorted, without the files and
+/// folders whose name `skip` rejects.
+pub fn files_in(dir: &Path, skip: fn(&str) -> bool) -> Vec<(PathBuf, String)> {
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !e
-                    .file_name()
-                    .to_str()
-                    .is_some_and(crate::content::is_ignored_name)
-        })
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(skip))
         .flatten()
         .filter(|e| e.file_type().is_file())
         .map(|e| {

@@ -63,9 +63,10 @@ pub fn classify(root: &Path, path: &Path) -> Option<Area> {
             }
         })
         .collect();
-    // `static/` is copied as it is, hidden files included (see `is_ignored_static_name`).
-    let ignored = match names.first() {
-        Some(&"static") => is_ignored_static_name,
+    // `static/` and a theme's `static/` are copied as they are, hidden files included (see
+    // `is_ignored_static_name`).
+    let ignored = match names.as_slice() {
+        ["static", ..] | ["themes", _, "static", ..] => is_ignored_static_name,
         _ => is_ignored_name,
     };
     if names.iter().any(|n| ignored(n)) {
@@ -308,6 +309,9 @@ mod tests {
         assert_eq!(c("static/css/site.css"), Some(Area::Static));
         assert_eq!(c("templates/post.html"), Some(Area::Theme));
         assert_eq!(c("themes/default/static/style.css"), Some(Area::Theme));
+        assert_eq!(c("themes/default/static/.htaccess"), Some(Area::Theme));
+        assert_eq!(c("themes/default/static/.style.css.swp"), None);
+        assert_eq!(c("themes/default/templates/.post.html.swp"), None);
         assert_eq!(c("content"), Some(Area::Layout));
         assert_eq!(c(""), Some(Area::Layout));
         assert_eq!(
