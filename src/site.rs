@@ -1053,16 +1053,17 @@ fn slug_or(text: &str) -> String {
     }
 }
 
+/// Posts by year, newest year first, each year's posts in site order (newest first). The year is the
+/// one the post's date shows, in the offset it was written with. Posts are ordered by instant, so around
+/// New Year a post written `2024-01-01T00:30:00+01:00` comes after one written `2023-12-31T23:45:00Z`:
+/// grouping consecutive runs would give 2024 twice.
 fn index_years(posts: &[Doc]) -> Vec<(i32, Vec<usize>)> {
-    let mut years: Vec<(i32, Vec<usize>)> = Vec::new();
+    let mut years: BTreeMap<std::cmp::Reverse<i32>, Vec<usize>> = BTreeMap::new();
     for (i, post) in posts.iter().enumerate() {
         let year = post.date().map_or(0, |d| d.year());
-        match years.last_mut() {
-            Some((y, list)) if *y == year => list.push(i),
-            _ => years.push((year, vec![i])),
-        }
+        years.entry(std::cmp::Reverse(year)).or_default().push(i);
     }
-    years
+    years.into_iter().map(|(y, list)| (y.0, list)).collect()
 }
 
 /// Up to `n` posts per post, ranked by shared tags (ties: newer first). Candidates come from a window of

@@ -182,3 +182,32 @@ fn a_themes_static_keeps_its_hidden_files_too() {
     assert!(!public.join(".style.css.swp").exists());
     assert!(!public.join("fonts/.DS_Store").exists());
 }
+
+/// Dates written with different offsets around New Year: each year has one section in the archive,
+/// under the year each post's own date shows, years newest first.
+#[test]
+fn the_archive_has_one_section_per_year_whatever_the_offsets() {
+    let site = minimal_site();
+    let post = |title: &str, date: &str| format!("---\ntitle: {title}\ndate: {date}\n---\nBody.\n");
+    for (slug, date) in [
+        ("paris", "2024-01-01T00:30:00+01:00"),
+        ("utc-eve", "2023-12-31T23:45:00Z"),
+        ("march", "2024-03-01"),
+        ("may", "2023-05-01"),
+    ] {
+        write(
+            site.path(),
+            &format!("content/posts/{slug}.md"),
+            &post(slug, date),
+        );
+    }
+    build_ok(site.path());
+    let archive = std::fs::read_to_string(site.path().join("public/archive/index.html")).unwrap();
+    let sections: Vec<&str> = archive
+        .match_indices("id=\"year-")
+        .map(|(at, _)| &archive[at + 9..at + 13])
+        .collect();
+    assert_eq!(sections, ["2024", "2023"], "{archive}");
+    let at = |slug: &str| archive.find(&format!("/posts/{slug}/")).unwrap();
+    assert!(at("march") < at("paris") && at("paris") < at("utc-eve") && at("utc-eve") < at("may"));
+}
