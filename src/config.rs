@@ -32,6 +32,11 @@ const KNOWN_KEYS: &[&str] = &[
     "extra",
 ];
 
+/// The keys of `[feeds]`, `[highlight]` and `[authors.<id>]`.
+const FEEDS_KEYS: &[&str] = &["formats", "limit", "full_content"];
+const HIGHLIGHT_KEYS: &[&str] = &["theme"];
+const AUTHOR_KEYS: &[&str] = &["name", "url"];
+
 /// A feed format a site can publish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FeedFormat {
@@ -87,7 +92,6 @@ pub enum PermalinkPart {
 
 /// `[authors.<id>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AuthorConfig {
     pub name: String,
     #[serde(default)]
@@ -150,7 +154,6 @@ struct RawConfig {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawFeeds {
     formats: Option<Spanned<Vec<String>>>,
     limit: Option<Spanned<i64>>,
@@ -158,7 +161,6 @@ struct RawFeeds {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawHighlight {
     theme: Option<Spanned<String>>,
 }
@@ -447,10 +449,25 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             .map(|t| t.into_inner())
             .unwrap_or_else(|| "InspiredGitHub".into()),
         authors: raw.authors,
-        extra: raw
-            .extra
-            .map(|t| serde_json::to_value(t).unwrap_or(serde_json::Value::Null))
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        extra: json_of(toml::Value::Table(raw.extra.unwrap_or_default())),
+    }
+}
+
+/// A TOML value as templates see it. Dates and times become their TOML text (`2024-01-01`,
+/// `2024-01-01T10:00:00Z`), as YAML dates in front matter do and as Hugo and Zola give them; serde
+/// would make them a private `{"$__toml_private_datetime": …}` map.
+fn json_of(value: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(items) => J::Array(items.into_iter().map(json_of).collect()),
+        toml::Value::Table(table) => {
+            J::Object(table.into_iter().map(|(k, v)| (k, json_of(v))).collect())
+        }
     }
 }
 
@@ -605,20 +622,64 @@ pub fn parse_permalink(pattern: &str) -> std::result::Result<Vec<PermalinkPart>,
     Ok(parts)
 }
 
+/// The keys of a table, with where each is written.
+type KeySpans = BTreeMap<Spanned<String>, serde::de::IgnoredAny>;
+
+/// The keys of the tables of `site.toml` that lanyard reads, with their places. (Not flattened with
+/// the top level: serde's flatten buffers values and loses the spans.)
+#[derive(Deserialize)]
+struct Keys {
+    feeds: Option<KeySpans>,
+    highlight: Option<KeySpans>,
+    authors: Option<BTreeMap<String, KeySpans>>,
+}
+
+/// Warn about keys lanyard does not read, at their line: at the top level and in the tables it reads
+/// (`[feeds]`, `[highlight]`, `[authors.<id>]`). Free values belong under `[extra]`.
 fn warn_unknown_keys(text: &str, diags: &Diagnostics) {
-    let Ok(table) = text.parse::<toml::Table>() else {
+    let (Ok(top), Ok(keys)) = (
+        toml::from_str::<KeySpans>(text),
+        toml::from_str::<Keys>(text),
+    ) else {
         return;
     };
-    for key in table.keys() {
-        if KNOWN_KEYS.contains(&key.as_str()) {
-            continue;
+    let unknown = |table: &str, found: &KeySpans, known: &[&str]| {
+        for key in found.keys() {
+            let name = key.get_ref().as_str();
+            if known.contains(&name) {
+                continue;
+            }
+            let shown = if table.is_empty() {
+                format!("`{name}`")
+            } else {
+                format!("`{name}` in [{table}]")
+            };
+            let hint = match did_you_mean(name, known) {
+                Some(k) => format!("unknown key {shown} (did you mean `{k}`?)"),
+                None if table.is_empty() => {
+                    format!("unknown key {shown}: put custom values under [extra]")
+                }
+                None => format!(
+                    "unknown key {shown}: lanyard reads only {}; put custom values under [extra]",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            diags.warn(CONFIG_FILE, line_of(text, key), hint);
         }
-        let line = find_line(text, key);
-        let hint = match did_you_mean(key, KNOWN_KEYS) {
-            Some(k) => format!("unknown key `{key}` (did you mean `{k}`?)"),
-            None => format!("unknown key `{key}`: put custom values under [extra]"),
-        };
-        diags.warn(CONFIG_FILE, line, hint);
+    };
+    unknown("", &top, KNOWN_KEYS);
+    if let Some(feeds) = &keys.feeds {
+        unknown("feeds", feeds, FEEDS_KEYS);
+    }
+    if let Some(highlight) = &keys.highlight {
+        unknown("highlight", highlight, HIGHLIGHT_KEYS);
+    }
+    for (id, author) in keys.authors.iter().flatten() {
+        unknown(&format!("authors.{id}"), author, AUTHOR_KEYS);
     }
 }
 
@@ -635,6 +696,47 @@ mod tests {
 
     fn parse(text: &str) -> std::result::Result<Config, String> {
         Config::parse(Path::new("."), text, &Diagnostics::new()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn extra_dates_reach_templates_as_their_text() {
+        let config = parse(
+            "title = \"T\"\nbase_url = \"https://e.org\"\n[extra]\nlaunched = 2024-01-01\nat = 2024-01-01T10:00:00Z\nnested = { list = [1979-05-27, 1.5] }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.extra,
+            serde_json::json!({
+                "launched": "2024-01-01",
+                "at": "2024-01-01T10:00:00Z",
+                "nested": { "list": ["1979-05-27", 1.5] },
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_known_tables_are_warnings_at_their_line() {
+        let diags = Diagnostics::new();
+        let text = "title = \"T\"\nbase_url = \"https://e.org\"\n[feeds]\nlimt = 5\n[highlight]\nstyle = \"x\"\n[authors.a]\nname = \"A\"\nemail = \"a@x\"\n[params]\nx = 1\n";
+        let config = Config::parse(Path::new("."), text, &diags).unwrap();
+        assert_eq!(config.authors["a"].name, "A");
+        let warnings: Vec<String> = diags.take().iter().map(|d| d.to_string()).collect();
+        let has = |needle: &str| warnings.iter().any(|w| w.contains(needle));
+        assert!(
+            has("site.toml:4: unknown key `limt` in [feeds] (did you mean `limit`?)"),
+            "{warnings:?}"
+        );
+        assert!(
+            has("site.toml:6: unknown key `style` in [highlight]"),
+            "{warnings:?}"
+        );
+        assert!(
+            has(
+                "site.toml:9: unknown key `email` in [authors.a]: lanyard reads only `name`, `url`"
+            ),
+            "{warnings:?}"
+        );
+        assert!(has("site.toml:10: unknown key `params`"), "{warnings:?}");
     }
 
     #[test]
