@@ -788,11 +788,12 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
             let t = match by_spelling.get(name.as_str()) {
                 Some(&t) => t,
                 None => {
-                    let t = *by_key.entry(content::tag_key(name)).or_insert_with(|| {
+                    let slug = content::tag_key(name);
+                    let t = *by_key.entry(slug.clone()).or_insert_with(|| {
                         tags.push(Tag {
                             name: name.clone(),
-                            slug: String::new(),
-                            path: String::new(),
+                            path: format!("/tags/{slug}/"),
+                            slug,
                             posts: Vec::new(),
                         });
                         tags.len() - 1
@@ -805,32 +806,20 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
             post_tags[i].push(t);
         }
     }
-    // Sort by name, then give slugs in that order so collisions resolve the same way on every build.
+    // By name, case aside; the slug (each tag's identity) breaks ties, so every build sorts alike.
     let mut order: Vec<usize> = (0..tags.len()).collect();
     order.sort_by(|&a, &b| {
         tags[a]
             .name
             .to_lowercase()
             .cmp(&tags[b].name.to_lowercase())
-            .then_with(|| tags[a].name.cmp(&tags[b].name))
+            .then_with(|| tags[a].slug.cmp(&tags[b].slug))
     });
     let mut new_index = vec![0; tags.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    let mut sorted: Vec<Tag> = order.iter().map(|&i| tags[i].clone()).collect();
-    let mut used = std::collections::HashSet::new();
-    for tag in &mut sorted {
-        let base = slug::tag_slug(&tag.name);
-        let mut s = base.clone();
-        let mut n = 2;
-        while !used.insert(s.clone()) {
-            s = format!("{base}-{n}");
-            n += 1;
-        }
-        tag.path = format!("/tags/{s}/");
-        tag.slug = s;
-    }
+    let sorted: Vec<Tag> = order.iter().map(|&i| tags[i].clone()).collect();
     for list in &mut post_tags {
         for t in list.iter_mut() {
             *t = new_index[*t];

@@ -211,3 +211,30 @@ fn the_archive_has_one_section_per_year_whatever_the_offsets() {
     let at = |slug: &str| archive.find(&format!("/posts/{slug}/")).unwrap();
     assert!(at("march") < at("paris") && at("paris") < at("utc-eve") && at("utc-eve") < at("may"));
 }
+
+/// Tags whose names make the same slug are one tag at one address, spelled as the newest post spells
+/// it: a new post writing `reseautage` does not move the old `Réseautage` page to `-2`.
+#[test]
+fn tags_with_the_same_slug_are_one_tag() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/old.md",
+        "---\ntitle: Old\ndate: 2024-01-01\ntags: [\"Réseautage\", \"Machine-Learning\"]\n---\nBody.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/new.md",
+        "---\ntitle: New\ndate: 2024-02-01\ntags: [reseautage, machine learning]\n---\nBody.\n",
+    );
+    build_ok(site.path());
+    let public = site.path().join("public");
+    for slug in ["reseautage", "machine-learning"] {
+        let page = std::fs::read_to_string(public.join(format!("tags/{slug}/index.html"))).unwrap();
+        assert!(
+            page.contains("/posts/old/") && page.contains("/posts/new/"),
+            "{slug}: {page}"
+        );
+        assert!(!public.join(format!("tags/{slug}-2")).exists());
+    }
+}

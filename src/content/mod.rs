@@ -593,7 +593,7 @@ fn series_ref(
     }
 }
 
-/// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling.
+/// Trim, normalize (NFC) and de-duplicate tags by [`tag_key`], keeping the first spelling.
 fn clean_tags(tags: Vec<String>) -> Vec<String> {
     let mut seen = HashSet::new();
     tags.into_iter()
@@ -602,9 +602,12 @@ fn clean_tags(tags: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// The identity of a tag: NFKC, lowercase. "Networking" and "networking" are one tag.
+/// The identity of a tag: its URL slug. "Networking", "networking" and "NETWORKING" are one tag, and
+/// so are "Réseautage" and "reseautage", or "machine learning" and "Machine-Learning", as in Zola and
+/// as series names are: two tags at one address would otherwise push one of them to `-2`, and an old
+/// tag's address would move when a new post spells it differently.
 pub fn tag_key(name: &str) -> String {
-    name.nfkc().collect::<String>().to_lowercase()
+    slug::tag_slug(name)
 }
 
 /// Read `content/series/<id>.md`.
