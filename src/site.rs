@@ -985,7 +985,16 @@ fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diag
     }
 }
 
+/// Authors with their posts. A post's `author` is an `[authors]` id, or the `name` of one (any case),
+/// or a plain name, whose page is at its slug. Authors without published posts get no page, as Hugo
+/// and Zola make no empty term pages.
 fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usize>>) {
+    // A configured author named in a post by name, or by an id in another case, is that author.
+    let mut known: HashMap<String, &str> = HashMap::new();
+    for (id, a) in &config.authors {
+        known.entry(slug_or(id)).or_insert(id);
+        known.entry(a.name.trim().to_lowercase()).or_insert(id);
+    }
     let mut by_key: BTreeMap<String, Author> = BTreeMap::new();
     for (id, a) in &config.authors {
         by_key.insert(
@@ -1007,8 +1016,11 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
         };
         let key = if config.authors.contains_key(author) {
             author.clone()
+        } else if let Some(id) = known.get(&author.to_lowercase()) {
+            id.to_string()
         } else {
-            slug_or(author)
+            let slug = slug_or(author);
+            known.get(&slug).map_or(slug, |id| id.to_string())
         };
         let entry = by_key.entry(key.clone()).or_insert_with(|| Author {
             id: key.clone(),
@@ -1020,7 +1032,10 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
         entry.posts.push(i);
         keys.push(Some(key));
     }
-    let authors: Vec<Author> = by_key.into_values().collect();
+    let authors: Vec<Author> = by_key
+        .into_values()
+        .filter(|a| !a.posts.is_empty())
+        .collect();
     let position: HashMap<&str, usize> = authors
         .iter()
         .enumerate()

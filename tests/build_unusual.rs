@@ -238,3 +238,39 @@ fn tags_with_the_same_slug_are_one_tag() {
         assert!(!public.join(format!("tags/{slug}-2")).exists());
     }
 }
+
+/// A post may name a configured author by id, by name or by the id in another case: all are that
+/// author. A configured author without posts gets no page.
+#[test]
+fn authors_are_found_by_id_or_name_and_empty_ones_get_no_page() {
+    let site = minimal_site();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    let toml = format!(
+        "{toml}\n[authors.thom]\nname = \"Thom Smith\"\n[authors.idle]\nname = \"Idle Writer\"\n"
+    );
+    write(site.path(), "site.toml", &toml);
+    for (slug, author) in [
+        ("a", "thom"),
+        ("b", "Thom Smith"),
+        ("c", "THOM"),
+        ("d", "Jane Roe"),
+    ] {
+        write(
+            site.path(),
+            &format!("content/posts/{slug}.md"),
+            &format!("---\ntitle: {slug}\ndate: 2024-01-01\nauthor: {author}\n---\nBody.\n"),
+        );
+    }
+    build_ok(site.path());
+    let authors = site.path().join("public/authors");
+    let page = std::fs::read_to_string(authors.join("thom/index.html")).unwrap();
+    for slug in ["a", "b", "c"] {
+        assert!(page.contains(&format!("/posts/{slug}/")), "{slug}: {page}");
+    }
+    assert!(authors.join("jane-roe/index.html").exists());
+    assert!(!authors.join("thom-smith").exists());
+    assert!(
+        !authors.join("idle").exists(),
+        "no page for an author without posts"
+    );
+}
