@@ -300,7 +300,7 @@ pub(crate) fn warn_hidden_clashes(
             .iter()
             .map(|(out, alias)| (out.clone(), Some(alias.as_str())));
         for (out, alias) in own.into_iter().chain(aliases) {
-            let line = alias.map(|_| meta.aliases_line);
+            let line = Some(alias.map_or(meta.slug_line, |_| meta.aliases_line));
             match outputs.entry(out) {
                 Entry::Occupied(slot) => {
                     let (first, _) = *slot.get();
@@ -333,7 +333,7 @@ pub(crate) fn warn_hidden_clashes(
             .chain(doc.meta.aliases.iter().map(|(out, _)| out.as_str()));
         for out in written {
             if let Some(&(meta, alias)) = outputs.get(out) {
-                let line = alias.map(|_| meta.aliases_line);
+                let line = Some(alias.map_or(meta.slug_line, |_| meta.aliases_line));
                 let clash = out_clash(out, alias, &doc.meta);
                 report(meta, line, clash, &doc.meta, false, OUT_FIX);
             }

@@ -146,7 +146,7 @@ fn hidden_posts_that_will_clash_warn_on_build_and_fail_check() {
     let err = stderr(&build);
     let expected = [
         "warning: content/posts/c.md:5: part 1 of series `S` is also claimed by content/posts/a.md; this post is dated in the future (2099-01-02), so this build leaves it out, but the build will fail once it is published: give one of them another part",
-        "warning: content/posts/d.md: writes `posts/a/index.html`, which content/posts/a.md also writes; this post is a draft, so this build leaves it out, but the build will fail once it is published: change a slug, permalink or alias so they differ",
+        "warning: content/posts/d.md:5: writes `posts/a/index.html`, which content/posts/a.md also writes; this post is a draft, so this build leaves it out, but the build will fail once it is published: change a slug, permalink or alias so they differ",
         "warning: content/posts/e.md:6: part 3 is above the series total of 2 (set in content/series/s.md); this post is a draft, so this build leaves it out, but the build will fail once it is published: raise `total` or fix `part`",
     ];
     for line in expected {

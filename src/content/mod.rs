@@ -89,6 +89,9 @@ pub struct Meta {
     /// Output files of the aliases (already checked to stay inside the output), with the alias as written.
     pub aliases: Vec<(String, String)>,
     pub aliases_line: usize,
+    /// The line of the `slug:` key, or the front matter's first line when the slug comes from the
+    /// file name: where an address clash is reported.
+    pub slug_line: usize,
     pub comments: Vec<Comment>,
     pub extra: serde_json::Value,
     pub weight: i64,
@@ -526,6 +529,11 @@ fn validate_meta(
         draft: fm.draft,
         aliases,
         aliases_line: lines.of("aliases"),
+        slug_line: if fm.slug.is_some() {
+            lines.of("slug")
+        } else {
+            front_line
+        },
         comments,
         extra: fm
             .extra

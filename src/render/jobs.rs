@@ -179,6 +179,15 @@ fn planned(out: String, job: Job, source: impl Into<String>) -> Planned {
         out,
         job,
         source: source.into(),
+        line: None,
+    }
+}
+
+/// [`planned`], decided by line `line` of the source file.
+fn planned_at(out: String, job: Job, source: &str, line: usize) -> Planned {
+    Planned {
+        line: Some(line),
+        ..planned(out, job, source)
     }
 }
 
@@ -277,15 +286,22 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
 
 /// A post's or page's own file, the files beside it, and its alias redirects.
 fn plan_doc(out: &mut Vec<Planned>, doc: &crate::site::Doc, job: Job) {
-    out.push(planned(doc.out_file.clone(), job, &doc.meta.file));
-    plan_assets(out, &doc.path, &doc.meta.assets, &doc.meta.file);
-    for (file, _) in &doc.meta.aliases {
-        out.push(planned(
+    let meta = &doc.meta;
+    out.push(planned_at(
+        doc.out_file.clone(),
+        job,
+        &meta.file,
+        meta.slug_line,
+    ));
+    plan_assets(out, &doc.path, &meta.assets, &meta.file);
+    for (file, _) in &meta.aliases {
+        out.push(planned_at(
             file.clone(),
             Job::Alias {
                 target: doc.url.clone(),
             },
-            format!("{} (alias)", doc.meta.file),
+            &meta.file,
+            meta.aliases_line,
         ));
     }
 }
@@ -298,13 +314,19 @@ fn plan_assets(
 ) {
     let folder = file_of(page_path);
     let dir = folder.rsplit_once('/').map_or("", |(d, _)| d);
+    // The asset's own file names it in a clash: `content/posts/a/photo.jpg`, beside `index.md`.
+    let beside = source.rsplit_once('/').map_or("", |(d, _)| d);
     for (src, rel) in assets {
         let dest = if dir.is_empty() {
             rel.clone()
         } else {
             format!("{dir}/{rel}")
         };
-        out.push(planned(dest, Job::Copy(src.clone()), source));
+        out.push(planned(
+            dest,
+            Job::Copy(src.clone()),
+            format!("{beside}/{rel}"),
+        ));
     }
 }
 

@@ -29,6 +29,28 @@ pub struct Planned {
     pub job: Job,
     /// What asked for this path, for collision messages: a source file, or a description.
     pub source: String,
+    /// The line of `source` that decides the path (a `slug:` or `aliases:` key), if there is one.
+    pub line: Option<usize>,
+}
+
+impl Planned {
+    /// `source`, with its line when it has one, and what it is when that is not plain: `content/posts/a.md:4`,
+    /// `content/posts/a.md:6 (an alias)`.
+    fn place(&self) -> String {
+        let at = match self.line {
+            Some(l) => format!("{}:{l}", self.source),
+            None => self.source.clone(),
+        };
+        if self.is_alias() {
+            format!("{at} (an alias)")
+        } else {
+            at
+        }
+    }
+
+    fn is_alias(&self) -> bool {
+        matches!(self.job, Job::Alias { .. })
+    }
 }
 
 /// Counts for the summary line.
@@ -46,17 +68,22 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let mut errors = Vec::new();
     for p in &planned {
         if let Some(first) = seen.insert(p.out.as_str(), p) {
-            let (a, b) = if first.source <= p.source {
-                (first, p)
-            } else {
-                (p, first)
+            // Reported at a source file's line when one side has it (a page over `/tags/`), else
+            // at the later of the two files.
+            let (a, b) = match (first.line, p.line) {
+                (Some(_), None) => (p, first),
+                (None, Some(_)) => (first, p),
+                _ if first.source <= p.source => (first, p),
+                _ => (p, first),
             };
             errors.push(Diagnostic::error(
                 &b.source,
-                None,
+                b.line,
                 format!(
-                    "writes `{}`, which {} also writes: change a slug, permalink or alias so they differ",
-                    p.out, a.source
+                    "{}writes `{}`, which {} also writes: change a slug, permalink or alias so they differ",
+                    if b.is_alias() { "an alias " } else { "" },
+                    p.out,
+                    a.place()
                 ),
             ));
         }
