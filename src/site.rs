@@ -391,11 +391,13 @@ pub fn post_order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
         .then_with(|| a.path.cmp(&b.path))
 }
 
-/// The order of pages: by weight, then by title (a stable sort keeps ties in walk order).
+/// The order of pages: by weight, then by title (a stable sort keeps ties in walk order). As in Hugo, a
+/// page without a weight (or weight 0) comes after every weighted one, so weighting one page does not
+/// push it behind all the others.
 pub fn page_order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
-    a.meta
-        .weight
-        .cmp(&b.meta.weight)
+    let key = |d: &Doc| (d.meta.weight == 0, d.meta.weight);
+    key(a)
+        .cmp(&key(b))
         .then_with(|| a.meta.title.cmp(&b.meta.title))
 }
 

@@ -274,3 +274,49 @@ fn authors_are_found_by_id_or_name_and_empty_ones_get_no_page() {
         "no page for an author without posts"
     );
 }
+
+/// Pages are ordered by weight, and a page without one comes after the weighted ones, as in Hugo.
+/// A Markdown file beside a bundle's index.md is neither published nor copied, with a warning.
+#[test]
+fn unweighted_pages_come_last_and_bundle_markdown_stays_unpublished() {
+    let site = minimal_site();
+    for (slug, weight) in [
+        ("alpha", "weight: 2\n"),
+        ("beta", ""),
+        ("neg", "weight: -1\n"),
+        ("zeta", "weight: 1\n"),
+    ] {
+        write(
+            site.path(),
+            &format!("content/pages/{slug}.md"),
+            &format!("---\ntitle: {slug}\n{weight}---\nBody.\n"),
+        );
+    }
+    write(
+        site.path(),
+        "content/pages/menu.md",
+        "---\ntitle: Menu\nweight: 9\n---\nBody.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/kit/index.md",
+        "---\ntitle: Kit\ndate: 2024-01-01\n---\nBody.\n",
+    );
+    write(site.path(), "content/posts/kit/notes.md", "private notes\n");
+    write(site.path(), "content/posts/kit/photo.svg", "<svg/>");
+    write(
+        site.path(),
+        "templates/page.html",
+        "{% for p in site.pages %}{{ p.title }},{% endfor %}",
+    );
+    let err = build_ok(site.path());
+    let page = std::fs::read_to_string(site.path().join("public/alpha/index.html")).unwrap();
+    assert_eq!(page, "neg,zeta,alpha,Menu,beta,");
+    let kit = site.path().join("public/posts/kit");
+    assert!(kit.join("photo.svg").exists());
+    assert!(!kit.join("notes.md").exists());
+    assert!(
+        err.contains("content/posts/kit/notes.md: not published"),
+        "{err}"
+    );
+}

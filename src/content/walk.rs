@@ -4,7 +4,7 @@
 //! folder layout). Editor leftovers and hidden files are skipped here, once, so neither `build` nor the
 //! watcher ever treats `.post.md.swp` as a post. Symlinks are followed; a loop is an error naming the path.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -295,6 +295,11 @@ fn documents(
                 let name = b.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
                 docs.push(source_file(root, path, &name));
             }
+            Some(_) if is_markdown(&path) => diags.warn(
+                rel_path(root, &path),
+                None,
+                "not published: Markdown beside a post's index.md is neither a page nor copied (as in Hugo); move it to content/posts/ to make it a post",
+            ),
             Some(b) => assets.push((b.to_path_buf(), path)),
             None if is_markdown(&path) => {
                 let stem = file_stem(&path);
@@ -307,11 +312,15 @@ fn documents(
             ),
         }
     }
+    // Each bundle's document by its folder: one lookup per asset, not a pass over every document.
+    let by_folder: HashMap<PathBuf, usize> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.path.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|(i, d)| Some((d.path.parent()?.to_path_buf(), i)))
+        .collect();
     for (bundle, path) in assets {
-        if let Some(doc) = docs
-            .iter_mut()
-            .find(|d| d.path.parent() == Some(bundle.as_path()))
-        {
+        if let Some(doc) = by_folder.get(&bundle).map(|&i| &mut docs[i]) {
             let rel = path
                 .strip_prefix(&bundle)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
