@@ -9,6 +9,7 @@ pub mod context;
 pub mod fingerprint;
 mod jobs;
 mod reads;
+mod template_error;
 pub mod theme;
 mod views;
 

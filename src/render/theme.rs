@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
+use super::template_error::{
+    between, error_chain, error_line, import_target, quoted_name, referenced_templates,
+};
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::rel_path;
 use crate::error::{Diagnostic, Error, Result};
@@ -151,23 +154,10 @@ impl Theme {
 
     /// A Tera error as a diagnostic naming the template file and, where it can be found, the line.
     pub fn template_error(&self, err: &tera::Error) -> Error {
-        let mut chain = vec![err.to_string()];
-        let mut source = std::error::Error::source(err);
-        while let Some(s) = source {
-            chain.push(s.to_string());
-            source = s.source();
-        }
-        let name = chain
-            .iter()
-            .find_map(|m| quoted_name(m))
-            .unwrap_or_default();
-        let (file, text) = self
-            .sources
-            .get(&name)
-            .map(|(f, s)| (f.clone(), s.as_str()))
-            .unwrap_or_else(|| (name.clone(), ""));
+        let chain = error_chain(err);
+        let name = self.failing_template(&chain);
+        let (file, line) = self.error_place(&name, &chain);
         let detail = chain.last().cloned().unwrap_or_default();
-        let line = parse_error_line(&detail).or_else(|| find_mentioned_line(&detail, text));
         let message = detail.lines().next().unwrap_or_default().trim().to_string();
         let message = if message.starts_with("-->") {
             format!(
@@ -182,6 +172,72 @@ impl Theme {
             line,
             format!("{message} (fix the template)"),
         ))
+    }
+
+    /// The name of the template the failure is in. Tera's outer message names the page's template
+    /// ("Failed to render 'post.html'"); an error inside an included template or a macro names that
+    /// one further in ("… while rendering 'inc.html'"), and one in the parent of an `extends`
+    /// outside the child's blocks says "(error happened in 'base.html')". A failure in a macro whose
+    /// message names no template is looked for in the file that macro namespace was imported from.
+    fn failing_template(&self, chain: &[String]) -> String {
+        let top = chain
+            .iter()
+            .find_map(|m| {
+                // `Template `x` loads macros …` reads "isn't": its backticks first, then quotes.
+                between(m, "Template `", "`")
+                    .map(String::from)
+                    .or_else(|| quoted_name(m))
+            })
+            .unwrap_or_default();
+        let rendering = chain
+            .iter()
+            .rev()
+            .find_map(|m| between(m, "while rendering '", "'"));
+        if let Some(inner) = rendering.filter(|n| *n != top) {
+            return inner.to_string();
+        }
+        let outer = chain
+            .iter()
+            .find_map(|m| between(m, "(error happened in '", "'"))
+            .map_or(top, String::from);
+        chain
+            .iter()
+            .find_map(|m| between(m, "error while rendering macro `", "::"))
+            .filter(|ns| *ns != "self")
+            .and_then(|ns| self.macro_file(&outer, ns))
+            .unwrap_or(outer)
+    }
+
+    /// The template that macro namespace `ns` is imported from: as `name` imports it, else as any
+    /// template does (a macro calling a macro of another file imports that file itself).
+    fn macro_file(&self, name: &str, ns: &str) -> Option<String> {
+        let own = self.sources.get(name).map(|(_, text)| text.as_str());
+        own.into_iter()
+            .chain(self.sources.values().map(|(_, text)| text.as_str()))
+            .find_map(|text| import_target(text, ns))
+            .filter(|target| self.sources.contains_key(target))
+    }
+
+    /// The display file and line of a failure in template `name`. When `name`'s text does not show
+    /// where (an unknown filter inside an included file: Tera names only the including page), the
+    /// templates it includes, imports or extends are searched in turn, nearest first.
+    fn error_place(&self, name: &str, chain: &[String]) -> (String, Option<usize>) {
+        let mut queue = std::collections::VecDeque::from([name.to_string()]);
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(current) = queue.pop_front() {
+            let Some((file, text)) = self.sources.get(&current) else {
+                continue;
+            };
+            if !seen.insert(current) {
+                continue;
+            }
+            if let Some(line) = error_line(chain, text) {
+                return (file.clone(), Some(line));
+            }
+            queue.extend(referenced_templates(text));
+        }
+        let file = self.sources.get(name).map_or(name, |(f, _)| f.as_str());
+        (file.to_string(), None)
     }
 }
 
@@ -257,30 +313,6 @@ pub fn files_in(dir: &Path, skip: fn(&str) -> bool) -> Vec<(PathBuf, String)> {
         .collect();
     out.sort();
     out
-}
-
-/// The first `'name'` in a Tera message ("Failed to render 'post.html'").
-fn quoted_name(msg: &str) -> Option<String> {
-    let start = msg.find('\'')? + 1;
-    let end = msg[start..].find('\'')? + start;
-    Some(msg[start..end].to_string())
-}
-
-/// Tera's parse errors carry ` --> LINE:COL`.
-fn parse_error_line(detail: &str) -> Option<usize> {
-    let at = detail.find("--> ")? + 4;
-    detail[at..].split(':').next()?.trim().parse().ok()
-}
-
-/// Render errors name a variable or filter in backticks; its first line in the template is the best guess.
-fn find_mentioned_line(detail: &str, text: &str) -> Option<usize> {
-    let start = detail.find('`')? + 1;
-    let end = detail[start..].find('`')? + start;
-    let needle = &detail[start..end];
-    if needle.is_empty() {
-        return None;
-    }
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
 }
 
 #[cfg(test)]
