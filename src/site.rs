@@ -804,6 +804,10 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
                     t
                 }
             };
+            // `Go` and `GO!` in one post are one tag, listed once.
+            if post_tags[i].contains(&t) {
+                continue;
+            }
             tags[t].posts.push(i);
             post_tags[i].push(t);
         }

@@ -601,12 +601,13 @@ fn series_ref(
     }
 }
 
-/// Trim, normalize (NFC) and de-duplicate tags by [`tag_key`], keeping the first spelling.
+/// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
+/// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
 fn clean_tags(tags: Vec<String>) -> Vec<String> {
     let mut seen = HashSet::new();
     tags.into_iter()
         .map(|t| t.trim().nfc().collect::<String>())
-        .filter(|t| !t.is_empty() && seen.insert(tag_key(t)))
+        .filter(|t| !t.is_empty() && seen.insert(t.nfkc().collect::<String>().to_lowercase()))
         .collect()
 }
 
