@@ -268,6 +268,28 @@ pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
     all
 }
 
+/// [`check`] for one post or page alone (its links and its comments' links), and for the series
+/// descriptions alone: the dev server checks again only what a rebuild can have changed. "Did you
+/// mean" hints are capped per call rather than per site.
+pub fn check_doc(site: &Site, targets: &Targets, doc: &Doc) -> Checked {
+    checker(site, targets).doc(doc)
+}
+
+/// See [`check_doc`].
+pub fn check_series(site: &Site, targets: &Targets) -> Checked {
+    checker(site, targets).series()
+}
+
+fn checker<'a>(site: &'a Site, targets: &'a Targets<'a>) -> Checker<'a> {
+    Checker {
+        site,
+        targets,
+        outside: false,
+        paths: OnceLock::new(),
+        hints: AtomicUsize::new(0),
+    }
+}
+
 /// Where a set of authored links sits: its source file, its page's address and output file.
 struct Page<'p> {
     file: &'p str,

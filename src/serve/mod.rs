@@ -8,7 +8,11 @@
 //! absolute links of feeds and the sitemap lead back to it. With `--watch`, a watcher thread
 //! ([`watch`]) turns file events into rebuilds by an [`incremental::Builder`], swaps the changed files
 //! into the map under one lock, and tells open pages through the live-reload hub ([`reload`]); a failed
-//! rebuild keeps the last good site and shows its `file:line` message in the terminal and over the page.
+//! rebuild keeps the last good site and shows its `file:line` message in the terminal and over the page,
+//! and the next good one says [`FIXED`]. Every (re)build checks internal links as `build` does, reading
+//! the ids of pages it did not render again from the map ([`incremental::Builder::checking_links`]): a
+//! broken link warns, or with `check_links = "error"` fails the rebuild. Files are answered whole or, for
+//! a `Range: bytes=…` request, one byte range of them.
 //!
 //! Threads: the HTTP server runs on a small tokio runtime; rebuilds run on their own thread (and rayon's
 //! pool), so a long rebuild never delays a request.
@@ -24,12 +28,14 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::header::{
-    HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION,
+    HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_TYPE, IF_RANGE, LOCATION, RANGE,
 };
 use hyper::{Method, Request, Response, StatusCode};
 
@@ -72,6 +78,8 @@ pub struct App {
     hub: Option<Hub>,
     /// Warnings already shown, so that a rebuild repeats none of them.
     shown: std::sync::Mutex<std::collections::BTreeSet<Diagnostic>>,
+    /// The last (re)build failed: the next good one says the site is fixed.
+    failing: AtomicBool,
 }
 
 impl App {
@@ -80,7 +88,14 @@ impl App {
             files: RwLock::new(HashMap::new()),
             hub: live.then(Hub::new),
             shown: Default::default(),
+            failing: AtomicBool::new(false),
         }
+    }
+
+    /// The bytes served for `key` now.
+    pub fn file(&self, key: &str) -> Option<Bytes> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.get(key).cloned()
     }
 
     /// Swap a patch in under one lock; returns the keys whose bytes really changed.
@@ -135,6 +150,10 @@ impl App {
                     let how = if fast { "" } else { ", full pass" };
                     println!("{what}: rebuilt in {} ms{how}: {docs} document{} rendered, {n} file{} changed", elapsed.as_millis(), plural(docs), plural(n));
                 }
+                if self.failing.swap(false, Ordering::SeqCst) {
+                    // Beside "Build failed" (stderr), even when the fix only put back what was served.
+                    eprintln!("{FIXED}");
+                }
             }
             Err(err) => {
                 crate::cli::print_diagnostics(&err.diagnostics);
@@ -150,6 +169,7 @@ impl App {
                     "fix it and save to build again"
                 };
                 eprintln!("Build failed with {n} error{}; {then}.", plural(n));
+                self.failing.store(true, Ordering::SeqCst);
                 if let Some(hub) = &self.hub {
                     hub.failed(&err.to_string());
                 }
@@ -180,6 +200,9 @@ impl App {
     }
 }
 
+/// What the terminal says when a build succeeds after a failed one.
+pub const FIXED: &str = "Fixed: the site builds again.";
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -202,7 +225,13 @@ fn respond<B: hyper::body::Body>(app: &App, req: &Request<B>) -> Response<Body> 
         return res;
     }
     let head = req.method() == Method::HEAD;
-    let mut res = route(app, req.uri().path(), req.uri().query(), head);
+    // Without validators, an `If-Range` can never match: the whole file is sent instead.
+    let range = req
+        .headers()
+        .get(RANGE)
+        .filter(|_| !req.headers().contains_key(IF_RANGE))
+        .and_then(|v| v.to_str().ok());
+    let mut res = route(app, req.uri().path(), req.uri().query(), head, range);
     if !req.body().is_end_stream() {
         // A GET with a body: answer, then close rather than read what was sent.
         res.headers_mut()
@@ -211,7 +240,13 @@ fn respond<B: hyper::body::Body>(app: &App, req: &Request<B>) -> Response<Body> 
     res
 }
 
-fn route(app: &App, path: &str, query: Option<&str>, head: bool) -> Response<Body> {
+fn route(
+    app: &App,
+    path: &str,
+    query: Option<&str>,
+    head: bool,
+    range: Option<&str>,
+) -> Response<Body> {
     if let Some(hub) = &app.hub {
         if path == reload::CLIENT_PATH {
             return bytes(
@@ -242,7 +277,7 @@ fn route(app: &App, path: &str, query: Option<&str>, head: bool) -> Response<Bod
                 }
                 _ => body,
             };
-            bytes(StatusCode::OK, ty, body, head)
+            file(ty, body, head, range)
         }
         Target::Redirect(location) => {
             let mut res = plain(
@@ -304,6 +339,99 @@ fn bytes(
         HeaderValue::from_static("nosniff"),
     );
     res
+}
+
+/// A file of the site: whole, or the one byte range asked for (`Range: bytes=…`).
+fn file(
+    content_type: &'static str,
+    body: Bytes,
+    head: bool,
+    range: Option<&str>,
+) -> Response<Body> {
+    let len = body.len();
+    let mut res = match range.map(|r| byte_range(r, len)) {
+        None | Some(Asked::Ignored) => bytes(StatusCode::OK, content_type, body, head),
+        Some(Asked::Bytes(start, end)) => {
+            let mut res = bytes(
+                StatusCode::PARTIAL_CONTENT,
+                content_type,
+                body.slice(start..=end),
+                head,
+            );
+            let v = format!("bytes {start}-{end}/{len}");
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                res.headers_mut().insert(CONTENT_RANGE, v);
+            }
+            res
+        }
+        Some(Asked::Unsatisfiable) => {
+            let text = format!("Range not satisfiable: the file has {len} bytes.\n");
+            let mut res = bytes(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "text/plain; charset=utf-8",
+                Bytes::from(text),
+                head,
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                res.headers_mut().insert(CONTENT_RANGE, v);
+            }
+            res
+        }
+    };
+    res.headers_mut()
+        .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    res
+}
+
+/// What a `Range` header asks of a file of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Asked {
+    /// Bytes `start..=end`, within the file.
+    Bytes(usize, usize),
+    /// A range that starts past the end of the file (or a suffix of an empty file): 416.
+    Unsatisfiable,
+    /// Not one byte range (another unit, several ranges, bad syntax): send the whole file.
+    Ignored,
+}
+
+/// Parse a single byte range (RFC 9110 §14.1.2): `bytes=a-b`, `bytes=a-` or `bytes=-n`.
+fn byte_range(header: &str, len: usize) -> Asked {
+    let Some((unit, spec)) = header.trim().split_once('=') else {
+        return Asked::Ignored;
+    };
+    if !unit.trim().eq_ignore_ascii_case("bytes") || spec.contains(',') {
+        return Asked::Ignored;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return Asked::Ignored;
+    };
+    let number = |s: &str| -> Option<Option<u64>> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Some(None);
+        }
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // Beyond u64: larger than any file, which is what it means.
+        Some(Some(s.parse().unwrap_or(u64::MAX)))
+    };
+    let (Some(first), Some(last)) = (number(first), number(last)) else {
+        return Asked::Ignored;
+    };
+    let len64 = len as u64;
+    match (first, last) {
+        (Some(a), Some(b)) if a > b => Asked::Ignored,
+        (Some(a), _) if a >= len64 => Asked::Unsatisfiable,
+        (Some(a), b) => {
+            let end = b.map_or(len64 - 1, |b| b.min(len64 - 1));
+            Asked::Bytes(a as usize, end as usize)
+        }
+        (None, Some(0)) => Asked::Unsatisfiable,
+        (None, Some(_)) if len == 0 => Asked::Unsatisfiable,
+        (None, Some(n)) => Asked::Bytes((len64 - n.min(len64)) as usize, len - 1),
+        (None, None) => Asked::Ignored,
+    }
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Body> {
@@ -371,12 +499,14 @@ pub fn run(opts: &Options) -> Result<()> {
         .map_err(|e| Error::new(wanted.to_string(), None, e.to_string()))?;
     let url = public_url(addr);
     let app = Arc::new(App::new(opts.watch));
+    let served = app.clone();
     let mut builder = Builder::new(
         &root,
         Overrides {
             base_url: Some(url.clone()),
         },
-    );
+    )
+    .checking_links(move |key| served.file(key));
     // Watch before the first build, so that a save during it is not missed.
     let watching = if opts.watch {
         Some(watch::Watching::start(&root, opts.poll)?)
@@ -426,4 +556,44 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{byte_range, Asked};
+
+    #[test]
+    fn single_byte_ranges() {
+        assert_eq!(byte_range("bytes=0-9", 100), Asked::Bytes(0, 9));
+        assert_eq!(byte_range("bytes=90-", 100), Asked::Bytes(90, 99));
+        assert_eq!(byte_range("bytes=-10", 100), Asked::Bytes(90, 99));
+        assert_eq!(byte_range("bytes=-1000", 100), Asked::Bytes(0, 99));
+        assert_eq!(byte_range("bytes=50-1000", 100), Asked::Bytes(50, 99));
+        assert_eq!(byte_range("Bytes = 5 - 5 ", 100), Asked::Bytes(5, 5));
+        assert_eq!(
+            byte_range("bytes=0-99999999999999999999999", 100),
+            Asked::Bytes(0, 99)
+        );
+    }
+
+    #[test]
+    fn unsatisfiable_and_ignored_ranges() {
+        assert_eq!(byte_range("bytes=100-", 100), Asked::Unsatisfiable);
+        assert_eq!(byte_range("bytes=100-200", 100), Asked::Unsatisfiable);
+        assert_eq!(byte_range("bytes=-0", 100), Asked::Unsatisfiable);
+        assert_eq!(byte_range("bytes=-5", 0), Asked::Unsatisfiable);
+        assert_eq!(byte_range("bytes=0-", 0), Asked::Unsatisfiable);
+        for ignored in [
+            "bytes=0-1,5-6",
+            "bytes=5-1",
+            "bytes=-",
+            "bytes=a-b",
+            "bytes=+1-2",
+            "items=0-1",
+            "bytes",
+            "bytes=1",
+        ] {
+            assert_eq!(byte_range(ignored, 100), Asked::Ignored, "{ignored}");
+        }
+    }
 }

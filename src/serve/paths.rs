@@ -15,7 +15,9 @@ pub enum Target {
     File(String),
     /// A folder asked for without its trailing slash: redirect here.
     Redirect(String),
-    /// Nothing here; the key that would serve this path (for the reload client of the 404 page).
+    /// Nothing here; the key that would serve this path (for the reload client of the 404 page): a
+    /// path whose last segment has no extension is a page's folder (`/posts/new` → `posts/new/index.html`,
+    /// which `/posts/new` redirects to once it exists).
     Missing(String),
     /// A path no page can have: a bad escape, a `..` segment, a backslash, a control character.
     Bad(&'static str),
@@ -62,7 +64,12 @@ pub fn resolve(raw_path: &str, query: Option<&str>, exists: impl Fn(&str) -> boo
         }
         return Target::Redirect(location);
     }
-    Target::Missing(joined)
+    let last = segments.last().copied().unwrap_or_default();
+    if last.rfind('.').is_some_and(|dot| dot > 0) {
+        Target::Missing(joined)
+    } else {
+        Target::Missing(folder_key)
+    }
 }
 
 /// The `Content-Type` of an output file, by extension.
@@ -73,32 +80,91 @@ pub fn content_type(key: &str) -> &'static str {
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
+        // Text and documents.
         "html" | "htm" => "text/html; charset=utf-8",
+        "xhtml" => "application/xhtml+xml",
         "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
         "json" | "map" => "application/json",
+        "jsonld" => "application/ld+json",
+        "geojson" => "application/geo+json",
+        "webmanifest" => "application/manifest+json",
         "xml" => "application/xml; charset=utf-8",
+        "xsl" | "xslt" => "application/xslt+xml",
+        "rss" => "application/rss+xml",
+        "atom" => "application/atom+xml",
+        "gpx" => "application/gpx+xml",
+        "kml" => "application/vnd.google-earth.kml+xml",
         "txt" => "text/plain; charset=utf-8",
         "md" | "markdown" => "text/markdown; charset=utf-8",
         "csv" => "text/csv; charset=utf-8",
+        "tsv" => "text/tab-separated-values; charset=utf-8",
+        "vtt" => "text/vtt; charset=utf-8",
+        "srt" => "application/x-subrip",
+        "ics" => "text/calendar; charset=utf-8",
+        "vcf" => "text/vcard; charset=utf-8",
+        "yaml" | "yml" => "application/yaml",
+        "toml" => "application/toml",
+        "pdf" => "application/pdf",
+        "rtf" => "application/rtf",
+        "epub" => "application/epub+zip",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        // Images.
         "svg" => "image/svg+xml",
         "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
+        "apng" => "image/apng",
+        "jpg" | "jpeg" | "jpe" | "jfif" | "pjpeg" | "pjp" => "image/jpeg",
         "gif" => "image/gif",
         "webp" => "image/webp",
         "avif" => "image/avif",
-        "ico" => "image/x-icon",
+        "jxl" => "image/jxl",
+        "heic" => "image/heic",
+        "heif" => "image/heif",
+        "bmp" => "image/bmp",
+        "tif" | "tiff" => "image/tiff",
+        "ico" | "cur" => "image/x-icon",
+        // Fonts.
         "woff" => "font/woff",
         "woff2" => "font/woff2",
         "ttf" => "font/ttf",
         "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
+        "eot" => "application/vnd.ms-fontobject",
+        // Audio and video.
+        "mp4" | "m4v" => "video/mp4",
         "webm" => "video/webm",
+        "ogv" => "video/ogg",
+        "mov" => "video/quicktime",
+        "mpeg" | "mpg" => "video/mpeg",
+        "avi" => "video/x-msvideo",
+        "mkv" => "video/x-matroska",
         "mp3" => "audio/mpeg",
-        "ogg" => "audio/ogg",
+        "ogg" | "oga" => "audio/ogg",
+        "opus" => "audio/opus",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "m4a" => "audio/mp4",
+        "aac" => "audio/aac",
+        "weba" => "audio/webm",
+        "mid" | "midi" => "audio/midi",
+        // Code, 3D models and archives.
+        "wasm" => "application/wasm",
+        "glb" => "model/gltf-binary",
+        "gltf" => "model/gltf+json",
         "zip" => "application/zip",
+        "gz" | "tgz" => "application/gzip",
+        "tar" => "application/x-tar",
+        "bz2" => "application/x-bzip2",
+        "xz" => "application/x-xz",
+        "zst" => "application/zstd",
+        "7z" => "application/x-7z-compressed",
         _ => "application/octet-stream",
     }
 }
@@ -178,6 +244,15 @@ mod tests {
             resolve("/nope.css", None, site),
             Target::Missing("nope.css".into())
         );
+        // Without a slash or an extension, a page's folder: it reloads when the page is created.
+        assert_eq!(
+            resolve("/posts/new", None, site),
+            Target::Missing("posts/new/index.html".into())
+        );
+        assert_eq!(
+            resolve("/posts/new", Some("x=1"), site),
+            Target::Missing("posts/new/index.html".into())
+        );
     }
 
     #[test]
@@ -207,7 +282,11 @@ mod tests {
     fn double_encoding_is_only_a_strange_name() {
         assert_eq!(
             resolve("/%252e%252e/etc/passwd", None, site),
-            Target::Missing("%2e%2e/etc/passwd".into())
+            Target::Missing("%2e%2e/etc/passwd/index.html".into())
+        );
+        assert_eq!(
+            resolve("/%252e%252e/etc/passwd.txt", None, site),
+            Target::Missing("%2e%2e/etc/passwd.txt".into())
         );
     }
 
@@ -222,6 +301,27 @@ mod tests {
         assert_eq!(content_type("feed.json"), "application/json");
         assert_eq!(content_type("favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("img/PHOTO.JPG"), "image/jpeg");
+        for (file, ty) in [
+            ("feed.xsl", "application/xslt+xml"),
+            ("feed.XSLT", "application/xslt+xml"),
+            ("talk.vtt", "text/vtt; charset=utf-8"),
+            ("site.webmanifest", "application/manifest+json"),
+            ("font.eot", "application/vnd.ms-fontobject"),
+            ("data.csv.gz", "application/gzip"),
+            ("a.yaml", "application/yaml"),
+            ("a.yml", "application/yaml"),
+            ("a.toml", "application/toml"),
+            ("a.apng", "image/apng"),
+            ("a.bmp", "image/bmp"),
+            ("a.tif", "image/tiff"),
+            ("a.tiff", "image/tiff"),
+            ("a.wav", "audio/wav"),
+            ("a.flac", "audio/flac"),
+            ("a.m4a", "audio/mp4"),
+            ("a.mov", "video/quicktime"),
+        ] {
+            assert_eq!(content_type(file), ty, "{file}");
+        }
         assert_eq!(content_type("LICENSE"), "application/octet-stream");
         assert_eq!(content_type("dir.v2/LICENSE"), "application/octet-stream");
     }

@@ -36,6 +36,8 @@ pub const CLIENT_JS: &str = r#"// lanyard live reload (dev server only; never pa
   var me = document.currentScript;
   var page = me.getAttribute("data-page");
   var missing = me.hasAttribute("data-missing");
+  // A missing `/x` is `x/index.html` (a page, which `/x` redirects to once it exists) or a file `x`.
+  var bare = missing && /\/index\.html$/.test(page) ? page.slice(0, -11) : null;
   var gen = me.getAttribute("data-gen");
   var ASSET = /\.(m?js|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf)$/i;
   function overlay(message) {
@@ -76,6 +78,7 @@ pub const CLIENT_JS: &str = r#"// lanyard live reload (dev server only; never pa
     var d = JSON.parse(e.data);
     gen = d.gen;
     var mine = d.all || d.paths.indexOf(page) >= 0 || (missing && d.paths.indexOf("404.html") >= 0) ||
+      (bare !== null && d.paths.indexOf(bare) >= 0) ||
       d.paths.some(function (p) { return ASSET.test(p); });
     if (mine) { location.reload(); return; }
     var css = d.paths.filter(function (p) { return /\.css$/i.test(p); });

@@ -96,7 +96,7 @@ pub(super) fn update(
         .filter(|p| found.roles.get(*p) == Some(&Role::Copied))
         .cloned()
         .collect();
-    let mut patch = swap_in(b, entries, &copied, &hashes, opts, first)?;
+    let mut patch = swap_in(b, entries, &copied, &hashes, opts, diags, first)?;
     if let Ok(p) = &mut patch {
         p.docs_rendered = docs_rendered;
     }
@@ -188,6 +188,7 @@ fn swap_in(
     copied: &[PathBuf],
     hashes: &std::collections::HashMap<PathBuf, Option<u64>>,
     opts: &BuildOptions,
+    diags: &Diagnostics,
     first: &mut dyn FnMut(Patch),
 ) -> Option<Result<Patch>> {
     let built = b.built.as_ref().expect("checked by the caller");
@@ -223,6 +224,7 @@ fn swap_in(
         stages,
         in_steps,
         large_listing,
+        links,
         ..
     } = b;
     let built = built.as_mut().expect("checked by the caller");
@@ -288,6 +290,8 @@ fn swap_in(
         Vec::new(),
         stages,
         first,
+        links.as_mut(),
+        diags,
     ))
 }
 

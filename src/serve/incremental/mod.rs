@@ -28,10 +28,14 @@
 //!
 //! Both end in [`publish`], which renders small outputs first and hands them out before the large
 //! listings (an archive of every post), so the page being edited reloads without waiting for those.
+//! With [`Builder::checking_links`], the internal links are then checked as `lanyard build` checks them,
+//! again only where the rebuild can have changed the result (module `links`); with `check_links = "error"`
+//! the check comes before anything is handed out, and a broken link fails the rebuild.
 //! A failed rebuild changes nothing that is served, and the next one takes the full path, comparing with
 //! what the browser really has.
 
 mod fast;
+mod links;
 mod publish;
 
 use std::collections::hash_map::DefaultHasher;
@@ -198,6 +202,8 @@ pub struct Builder {
     in_steps: bool,
     /// Outputs that read more posts than this are large listings.
     large_listing: u32,
+    /// Check internal links after every rebuild, as `lanyard build` does.
+    links: Option<links::LinkCheck>,
     stages: Stages,
 }
 
@@ -239,8 +245,24 @@ impl Builder {
             docs_rendered_early: 0,
             in_steps: false,
             large_listing: publish::LARGE_LISTING,
+            links: None,
             stages: Stages::default(),
         }
+    }
+
+    /// Check internal links after every (re)build, as `lanyard build` does: a broken link, image or
+    /// anchor is a warning in the rebuild's diagnostics or, with `check_links = "error"`, fails the
+    /// rebuild, of which nothing is then handed out (the served fingerprints are put back, so the next
+    /// rebuild compares with what is really served). `served` gives the bytes of an output as served
+    /// now, the outputs handed out by earlier steps of the same rebuild included: the ids of pages that
+    /// links point into with a `#fragment` are read from there when the rebuild did not render them.
+    /// Only what a rebuild can have changed is checked again (module `links`).
+    pub fn checking_links(
+        mut self,
+        served: impl Fn(&str) -> Option<bytes::Bytes> + Send + Sync + 'static,
+    ) -> Builder {
+        self.links = Some(links::LinkCheck::new(Box::new(served)));
+        self
     }
 
     /// Treat outputs that list more than `posts` posts as large listings, rendered in a second step.
@@ -308,6 +330,9 @@ impl Builder {
         self.failed = result.is_err();
         if self.failed {
             self.dissolve();
+            if let Some(links) = &mut self.links {
+                links.reset();
+            }
         }
         let mut patch = result?;
         patch.docs_rendered += std::mem::take(&mut self.docs_rendered_early);

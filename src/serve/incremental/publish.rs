@@ -11,10 +11,11 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
+use super::links::LinkCheck;
 use super::{date_key, hash_of, Builder, Built, Patch};
 use crate::config::Config;
 use crate::content::{self, BuildOptions, Discovered, Kind, SeriesSource};
-use crate::error::{Diagnostics, Result};
+use crate::error::{Diagnostics, Error, Result, Severity};
 use crate::output::MemorySink;
 use crate::render::fingerprint::{self, DocFps, Fingerprints};
 use crate::render::{self, theme::Theme, Job, Planned};
@@ -151,6 +152,7 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
         stages,
         in_steps,
         large_listing,
+        links,
         ..
     } = b;
     let built = built.as_mut().expect("kept above");
@@ -184,6 +186,8 @@ fn render_all(b: &mut Builder, diags: &Diagnostics, first: &mut dyn FnMut(Patch)
         removed,
         stages,
         first.map(|f| (f, *large_listing)),
+        links.as_mut(),
+        diags,
     )
 }
 
@@ -228,7 +232,13 @@ pub(super) fn copy_source(p: &Planned) -> Option<&Path> {
 }
 
 /// Render `todo` (plan positions), keeping `served` in step; `first` gets the small outputs before the
-/// large listings are rendered, when `first` is given.
+/// large listings are rendered, when `first` is given. With `links`, the kept site's links are checked
+/// once every page a `#fragment` points into is rendered: with `check_links = "error"`, before anything
+/// is handed out (the small outputs wait for the large listings only when a fragment points into one
+/// of those), and a broken link fails the rebuild with `served` as it was; otherwise the findings are
+/// warnings in `diags`, and the small outputs are handed out (when `first` is given, even without large
+/// listings to follow) before the check, which then takes nothing from the reload.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render_in_steps(
     built: &Built,
     theme: &Theme,
@@ -237,30 +247,136 @@ pub(super) fn render_in_steps(
     removed: Vec<String>,
     stages: &mut super::Stages,
     first: Option<(&mut dyn FnMut(Patch), u32)>,
+    links: Option<&mut LinkCheck>,
+    diags: &Diagnostics,
 ) -> Result<Patch> {
-    let Some((first, large_listing)) = first else {
-        let mut patch = render_some(built, theme, served, &todo)?;
-        served.retain(|k, _| !removed.contains(k));
-        patch.removed = removed;
-        stages.mark("render");
-        return Ok(patch);
+    let (first, large_listing) = match first {
+        Some((f, limit)) => (Some(f), limit),
+        None => (None, u32::MAX),
     };
     let (small, large): (Vec<usize>, Vec<usize>) = todo
         .into_iter()
         .partition(|&k| built.prints.reads[k] <= large_listing);
+    let strict = links.is_some() && built.site.config.check_links_error;
+    // What `served` said of the outputs this rebuild changes and has not handed out yet: put back
+    // when a broken link fails the rebuild.
+    let mut undo = Undo::default();
+    if strict {
+        let outs = small.iter().map(|&k| built.planned[k].out.as_str());
+        undo.save(served, removed.iter().map(String::as_str).chain(outs));
+    }
     let mut patch = render_some(built, theme, served, &small)?;
     for key in &removed {
         served.remove(key);
     }
     patch.removed = removed;
     stages.mark("render");
-    if large.is_empty() {
+    let Some(links) = links else {
+        let Some(first) = first.filter(|_| !large.is_empty()) else {
+            return Ok(patch);
+        };
+        first(patch);
+        let patch = render_some(built, theme, served, &large)?;
+        stages.mark("render large listings");
         return Ok(patch);
+    };
+    links.saw(&patch);
+    if !strict {
+        // Warnings stop nothing: the page being edited goes out before the check.
+        let rest = match first {
+            Some(first) => {
+                first(patch);
+                if large.is_empty() {
+                    Patch::default()
+                } else {
+                    let rest = render_some(built, theme, served, &large)?;
+                    stages.mark("render large listings");
+                    links.saw(&rest);
+                    rest
+                }
+            }
+            None => patch,
+        };
+        check_links(built, links, &[&rest], diags)?;
+        stages.mark("check links");
+        return Ok(rest);
     }
-    first(patch);
-    let patch = render_some(built, theme, served, &large)?;
+    let Some(first) = first.filter(|_| !large.is_empty()) else {
+        check_links(built, links, &[&patch], diags).inspect_err(|_| undo.restore(served))?;
+        stages.mark("check links");
+        return Ok(patch);
+    };
+    let large_outs = || large.iter().map(|&k| built.planned[k].out.as_str());
+    links.prepare(built);
+    let held = if links.waits_for(large_outs()) {
+        undo.save(served, large_outs());
+        Some(patch)
+    } else {
+        check_links(built, links, &[&patch], diags).inspect_err(|_| undo.restore(served))?;
+        stages.mark("check links");
+        first(patch);
+        None
+    };
+    let Some(mut patch) = held else {
+        // Checked: what remains to render cannot change the result.
+        let rest = render_some(built, theme, served, &large)?;
+        stages.mark("render large listings");
+        links.saw(&rest);
+        return Ok(rest);
+    };
+    let rest = render_some(built, theme, served, &large).inspect_err(|_| undo.restore(served))?;
     stages.mark("render large listings");
+    links.saw(&rest);
+    check_links(built, links, &[&patch, &rest], diags).inspect_err(|_| undo.restore(served))?;
+    stages.mark("check links");
+    patch.writes.extend(rest.writes);
+    patch.outputs_rendered += rest.outputs_rendered;
     Ok(patch)
+}
+
+/// Check the kept site's links ([`LinkCheck::check`]): warnings go to `diags`, or with
+/// `check_links = "error"` they are the rebuild's errors, as in `lanyard build`.
+fn check_links(
+    built: &Built,
+    links: &mut LinkCheck,
+    held: &[&Patch],
+    diags: &Diagnostics,
+) -> Result<()> {
+    let found = links.check(built, held);
+    if !built.site.config.check_links_error {
+        found.into_iter().for_each(|d| diags.push(d));
+        return Ok(());
+    }
+    let errors = found
+        .into_iter()
+        .map(|d| d.with_severity(Severity::Error))
+        .collect();
+    Error::collect(errors).map_or(Ok(()), Err)
+}
+
+/// The served fingerprints of some outputs before a rebuild changed them.
+#[derive(Default)]
+struct Undo {
+    saved: HashMap<String, Option<u64>>,
+}
+
+impl Undo {
+    fn save<'a>(&mut self, served: &HashMap<String, u64>, outs: impl Iterator<Item = &'a str>) {
+        for out in outs {
+            if !self.saved.contains_key(out) {
+                self.saved.insert(out.to_string(), served.get(out).copied());
+            }
+        }
+    }
+
+    fn restore(&self, served: &mut HashMap<String, u64>) {
+        for (out, fp) in &self.saved {
+            match fp {
+                Some(fp) => served.insert(out.clone(), *fp),
+                None => served.remove(out),
+            };
+        }
+    }
 }
 
 fn render_some(
