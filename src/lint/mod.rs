@@ -18,6 +18,7 @@ mod targets;
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::config::Config;
 use crate::content::BuildOptions;
 use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result, Severity};
 use crate::pipeline::{self, Loaded, Overrides};
@@ -48,7 +49,13 @@ pub fn links_on_build(loaded: &Loaded, recorded: Recorded, diags: &Diagnostics) 
     let mut found = outside_base(loaded, &recorded);
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
     found.extend(links::check(&loaded.site, &targets, false).findings);
-    if !loaded.site.config.check_links_error {
+    report_links(found, &loaded.site.config, diags)
+}
+
+/// Broken-link findings as the site asks: warnings in `diags`, or with `check_links = "error"` the
+/// error that fails the build (or the dev server's rebuild).
+pub fn report_links(found: Vec<Diagnostic>, config: &Config, diags: &Diagnostics) -> Result<()> {
+    if !config.check_links_error {
         found.into_iter().for_each(|d| diags.push(d));
         return Ok(());
     }

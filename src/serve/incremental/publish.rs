@@ -15,7 +15,7 @@ use super::links::LinkCheck;
 use super::{date_key, hash_of, Builder, Built, Patch};
 use crate::config::Config;
 use crate::content::{self, BuildOptions, Discovered, Kind, SeriesSource};
-use crate::error::{Diagnostics, Error, Result, Severity};
+use crate::error::{Diagnostics, Result};
 use crate::output::MemorySink;
 use crate::render::fingerprint::{self, DocFps, Fingerprints};
 use crate::render::{self, theme::Theme, Job, Planned};
@@ -343,15 +343,7 @@ fn check_links(
     diags: &Diagnostics,
 ) -> Result<()> {
     let found = links.check(built, held);
-    if !built.site.config.check_links_error {
-        found.into_iter().for_each(|d| diags.push(d));
-        return Ok(());
-    }
-    let errors = found
-        .into_iter()
-        .map(|d| d.with_severity(Severity::Error))
-        .collect();
-    Error::collect(errors).map_or(Ok(()), Err)
+    crate::lint::report_links(found, &built.site.config, diags)
 }
 
 /// The served fingerprints of some outputs before a rebuild changed them.
