@@ -207,7 +207,9 @@ pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         .iter()
         .map(|k| (strsim::jaro_winkler(word, k), *k))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // Equally close candidates: the first in sort order, so the hint is the same on every run
+        // whatever order `known` came in (it is often a hash set's).
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, k)| k)
 }
 
@@ -227,6 +229,15 @@ mod tests {
     fn suggests_close_keys() {
         assert_eq!(did_you_mean("tgas", &["tags", "title"]), Some("tags"));
         assert_eq!(did_you_mean("zzzzzz", &["tags", "title"]), None);
+        // A tie goes to the first in sort order, whatever the order given.
+        assert_eq!(
+            did_you_mean("year-2025", &["year-2024", "year-2023"]),
+            Some("year-2023")
+        );
+        assert_eq!(
+            did_you_mean("year-2025", &["year-2023", "year-2024"]),
+            Some("year-2023")
+        );
     }
 
     #[test]

@@ -422,7 +422,8 @@ impl Checker<'_> {
         if hint.is_none() {
             hint = ids
                 .iter()
-                .find(|id| id.eq_ignore_ascii_case(&anchor))
+                .filter(|id| id.eq_ignore_ascii_case(&anchor))
+                .min()
                 .map(|id| format!("#{id}"));
         }
         let page = (file != own_file).then(|| path.to_string());
