@@ -19,15 +19,7 @@
 /// double-quoted.
 pub fn absolutize(html: &str, site_url: &str, page_url: &str) -> String {
     let base = Base::new(site_url, page_url);
-    Rewriter {
-        src: html,
-        bytes: html.as_bytes(),
-        pos: 0,
-        copied: 0,
-        out: String::with_capacity(html.len() + html.len() / 4),
-        base: &base,
-    }
-    .run()
+    Rewriter::new(html, &base, html.len() + html.len() / 4).run()
 }
 
 /// Puts the site's `base_path` (`/blog`, see [`crate::config::Config::base_path`]) in front of every
@@ -40,17 +32,7 @@ pub fn with_base_path<'h>(html: &'h str, base_path: &str) -> std::borrow::Cow<'h
         return std::borrow::Cow::Borrowed(html);
     }
     let prefix = Prefix(escape(base_path));
-    std::borrow::Cow::Owned(
-        Rewriter {
-            src: html,
-            bytes: html.as_bytes(),
-            pos: 0,
-            copied: 0,
-            out: String::with_capacity(html.len() + html.len() / 8),
-            base: &prefix,
-        }
-        .run(),
-    )
+    std::borrow::Cow::Owned(Rewriter::new(html, &prefix, html.len() + html.len() / 8).run())
 }
 
 /// The root-relative `href`, `src`, `srcset` and `poster` URLs of `html` that lie outside
@@ -62,15 +44,7 @@ pub fn outside_base_path(html: &str, base_path: &str) -> Vec<String> {
         base: base_path,
         found: std::cell::RefCell::new(Vec::new()),
     };
-    Rewriter {
-        src: html,
-        bytes: html.as_bytes(),
-        pos: 0,
-        copied: 0,
-        out: String::new(),
-        base: &seen,
-    }
-    .scan();
+    Rewriter::new(html, &seen, 0).scan();
     seen.found.into_inner()
 }
 
@@ -82,15 +56,7 @@ pub fn urls_in(html: &str) -> Vec<(usize, String)> {
         start: html.as_ptr() as usize,
         found: std::cell::RefCell::new(Vec::new()),
     };
-    Rewriter {
-        src: html,
-        bytes: html.as_bytes(),
-        pos: 0,
-        copied: 0,
-        out: String::new(),
-        base: &seen,
-    }
-    .scan();
+    Rewriter::new(html, &seen, 0).scan();
     seen.found.into_inner()
 }
 
@@ -222,7 +188,20 @@ struct Rewriter<'h, 'b, R: Resolve> {
     base: &'b R,
 }
 
-impl<R: Resolve> Rewriter<'_, '_, R> {
+impl<'h, 'b, R: Resolve> Rewriter<'h, 'b, R> {
+    /// A pass over `html` with `base`'s rule; `capacity` is for the rewritten copy (0 for a scan that
+    /// only looks).
+    fn new(html: &'h str, base: &'b R, capacity: usize) -> Self {
+        Rewriter {
+            src: html,
+            bytes: html.as_bytes(),
+            pos: 0,
+            copied: 0,
+            out: String::with_capacity(capacity),
+            base,
+        }
+    }
+
     fn run(mut self) -> String {
         self.scan();
         self.out.push_str(&self.src[self.copied..]);

@@ -245,13 +245,7 @@ fn series_links(site: &Site) -> impl Iterator<Item = (&Series, &LinkRef)> {
 /// Check every internal link of posts, pages and comments against `targets`; with `outside`, also list
 /// the links to other sites (for `check --external`).
 pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
-    let checker = Checker {
-        site,
-        targets,
-        outside,
-        paths: OnceLock::new(),
-        hints: AtomicUsize::new(0),
-    };
+    let checker = checker(site, targets, outside);
     let per_doc: Vec<Checked> = site
         .posts
         .par_iter()
@@ -272,19 +266,19 @@ pub fn check(site: &Site, targets: &Targets, outside: bool) -> Checked {
 /// descriptions alone: the dev server checks again only what a rebuild can have changed. "Did you
 /// mean" hints are capped per call rather than per site.
 pub fn check_doc(site: &Site, targets: &Targets, doc: &Doc) -> Checked {
-    checker(site, targets).doc(doc)
+    checker(site, targets, false).doc(doc)
 }
 
 /// See [`check_doc`].
 pub fn check_series(site: &Site, targets: &Targets) -> Checked {
-    checker(site, targets).series()
+    checker(site, targets, false).series()
 }
 
-fn checker<'a>(site: &'a Site, targets: &'a Targets<'a>) -> Checker<'a> {
+fn checker<'a>(site: &'a Site, targets: &'a Targets<'a>, outside: bool) -> Checker<'a> {
     Checker {
         site,
         targets,
-        outside: false,
+        outside,
         paths: OnceLock::new(),
         hints: AtomicUsize::new(0),
     }
