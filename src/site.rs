@@ -214,7 +214,6 @@ pub(crate) fn warn_hidden_clashes(
         return;
     }
     const PART_FIX: &str = "give one of them another part";
-    const OUT_FIX: &str = "change a slug, permalink or alias so they differ";
     // `clash` says what `meta` shares with `other`; `other_hidden` is set when `other` is left out too.
     let report = |meta: &Meta,
                   line: Option<usize>,
@@ -300,12 +299,12 @@ pub(crate) fn warn_hidden_clashes(
             .iter()
             .map(|(out, alias)| (out.clone(), Some(alias.as_str())));
         for (out, alias) in own.into_iter().chain(aliases) {
-            let line = Some(alias.map_or(meta.slug_line, |_| meta.aliases_line));
+            let line = Some(out_line(meta, alias));
             match outputs.entry(out) {
                 Entry::Occupied(slot) => {
                     let (first, _) = *slot.get();
                     let clash = out_clash(slot.key(), alias, first);
-                    report(meta, line, clash, first, true, OUT_FIX);
+                    report(meta, line, clash, first, true, crate::render::CLASH_FIX);
                 }
                 Entry::Vacant(slot) => {
                     slot.insert((meta, alias));
@@ -333,12 +332,24 @@ pub(crate) fn warn_hidden_clashes(
             .chain(doc.meta.aliases.iter().map(|(out, _)| out.as_str()));
         for out in written {
             if let Some(&(meta, alias)) = outputs.get(out) {
-                let line = Some(alias.map_or(meta.slug_line, |_| meta.aliases_line));
+                let line = Some(out_line(meta, alias));
                 let clash = out_clash(out, alias, &doc.meta);
-                report(meta, line, clash, &doc.meta, false, OUT_FIX);
+                report(
+                    meta,
+                    line,
+                    clash,
+                    &doc.meta,
+                    false,
+                    crate::render::CLASH_FIX,
+                );
             }
         }
     }
+}
+
+/// The line that decides where a document writes: its `aliases:` line for an alias, else its `slug:`.
+fn out_line(meta: &Meta, alias: Option<&str>) -> usize {
+    alias.map_or(meta.slug_line, |_| meta.aliases_line)
 }
 
 /// Why a document is left out of a build: "a draft", "dated in the future (2099-01-02)", or both.
@@ -561,10 +572,7 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
     let summary_html = listing_html(&summary_html, config, &path);
     let out_file = crate::output::url_path_to_file(&path).unwrap_or_else(|_| "index.html".into());
     let body_line = meta.body_line;
-    let mut links = rendered.links;
-    for l in &mut links {
-        l.line += body_line - 1;
-    }
+    let mut links = at_file_lines(rendered.links, body_line);
     // The summary sits in the front matter: its links are reported at the `summary:` line.
     links.extend(summary_links.into_iter().map(|l| LinkRef {
         line: meta.summary_line,
@@ -813,19 +821,14 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
         }
     }
     // By name, case aside; the slug (each tag's identity) breaks ties, so every build sorts alike.
-    let mut order: Vec<usize> = (0..tags.len()).collect();
-    order.sort_by(|&a, &b| {
-        tags[a]
-            .name
-            .to_lowercase()
-            .cmp(&tags[b].name.to_lowercase())
-            .then_with(|| tags[a].slug.cmp(&tags[b].slug))
-    });
-    let mut new_index = vec![0; tags.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
+    // The tags move into their places (with their post lists), keyed once each, not per comparison.
+    let mut numbered: Vec<(usize, Tag)> = tags.into_iter().enumerate().collect();
+    numbered.sort_by_cached_key(|(_, t)| (t.name.to_lowercase(), t.slug.clone()));
+    let mut new_index = vec![0; numbered.len()];
+    for (new, (old, _)) in numbered.iter().enumerate() {
+        new_index[*old] = new;
     }
-    let sorted: Vec<Tag> = order.iter().map(|&i| tags[i].clone()).collect();
+    let sorted: Vec<Tag> = numbered.into_iter().map(|(_, t)| t).collect();
     for list in &mut post_tags {
         for t in list.iter_mut() {
             *t = new_index[*t];
@@ -937,15 +940,7 @@ fn gather_series(
         .as_ref()
         .map(|s| {
             let rendered = markdown::render(&s.description, highlighter);
-            let links = rendered
-                .links
-                .into_iter()
-                .map(|l| LinkRef {
-                    line: l.line + s.body_line - 1,
-                    ..l
-                })
-                .collect();
-            (rendered.html, links)
+            (rendered.html, at_file_lines(rendered.links, s.body_line))
         })
         .unwrap_or_default();
     Series {
@@ -962,6 +957,14 @@ fn gather_series(
         description_html,
         parts,
     }
+}
+
+/// The links of Markdown whose first line is line `first` of its file, with their lines in the file.
+fn at_file_lines(mut links: Vec<LinkRef>, first: usize) -> Vec<LinkRef> {
+    for l in &mut links {
+        l.line += first - 1;
+    }
+    links
 }
 
 fn order_pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {

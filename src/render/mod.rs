@@ -61,6 +61,9 @@ pub struct Stats {
     pub pages: usize,
 }
 
+/// What to do when two sources write one output file.
+pub(crate) const CLASH_FIX: &str = "change a slug, permalink or alias so they differ";
+
 /// Every file the site produces, checked for collisions.
 pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let planned = jobs::plan(site, theme);
@@ -81,7 +84,7 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
                 &b.source,
                 b.line,
                 format!(
-                    "{}writes `{}`, which {} also writes: change a slug, permalink or alias so they differ",
+                    "{}writes `{}`, which {} also writes: {CLASH_FIX}",
                     if b.is_alias() { "an alias " } else { "" },
                     p.out,
                     a.place()
