@@ -25,7 +25,7 @@ use crate::pipeline::{self, Loaded, Overrides};
 use crate::render::Job;
 use crate::site::Site;
 pub use links::anchor_targets;
-pub use targets::{page_ids, NullSink, Recorded, Recorder, Targets};
+pub use targets::{is_html, page_ids, NullSink, Recorded, Recorder, Targets};
 
 /// What `check` looks at beyond the site itself.
 #[derive(Debug, Clone, Default)]

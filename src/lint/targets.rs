@@ -140,7 +140,8 @@ impl Sink for Recorder<'_> {
     }
 }
 
-fn is_html(path: &str) -> bool {
+/// Whether an output file is a page (`.html`, `.htm`, any case), whose ids links may point to.
+pub fn is_html(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".html") || lower.ends_with(".htm")
 }

@@ -21,17 +21,15 @@
 //! the server holds (`served`). The result equals a full check of the site (but for which broken links
 //! get a "did you mean" hint when a site has more than the 100 that `build` gives one).
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
 use rayon::prelude::*;
 
-use super::{date_key, Built, Patch};
+use super::{date_key, hash_of, Built, Patch};
 use crate::error::Diagnostic;
 use crate::lint::links::{self, Dest};
-use crate::lint::{page_ids, Targets};
+use crate::lint::{is_html, page_ids, Targets};
 use crate::output::url_path_to_file;
 use crate::site::{doc_path, Doc, Site};
 
@@ -399,12 +397,6 @@ fn refresh(
     (stale, changed)
 }
 
-fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
-}
-
 /// Everything besides the documents themselves and the ids of pages that a finding reads: the plan
 /// (which holds every document's file, address and aliases, the configuration, the tags, series and
 /// authors and the static files), what confining it to the site folder left, and the documents this
@@ -448,11 +440,6 @@ fn series_key(site: &Site) -> u64 {
         })
         .collect();
     hash_of(&series).max(1)
-}
-
-fn is_html(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".html") || lower.ends_with(".htm")
 }
 
 #[cfg(test)]
