@@ -207,6 +207,30 @@ fn links_that_leave_the_base_path_are_broken() {
 }
 
 #[test]
+fn a_link_that_spells_out_the_base_path_is_told_to_drop_it() {
+    let site = blog_site();
+    let root = site.path();
+    write(
+        root,
+        "content/posts/c.md",
+        "---\ntitle: C\ndate: 2024-03-01\n---\n[b](/blog/posts/b/) and [gone](/blog/posts/gone/)\n",
+    );
+    let out = lanyard(root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: content/posts/c.md:5: broken link [b](/blog/posts/b/): no page or file at `/blog/posts/b/`; write `/posts/b/`: links start at the site's root and lanyard adds the base path `/blog` itself"),
+        "{err}"
+    );
+    // Without the base path the address is not built either: no such hint.
+    assert!(
+        err.contains("[gone](/blog/posts/gone/): no page or file at `/blog/posts/gone/`")
+            && !err.contains("write `/posts/gone/`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn theme_links_without_the_base_path_are_broken() {
     let site = blog_site();
     let root = site.path();

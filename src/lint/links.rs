@@ -434,6 +434,9 @@ impl Checker<'_> {
                 ));
             }
         }
+        if let Some(hint) = self.base_path_hint(path) {
+            return Some(hint);
+        }
         if self.hints.fetch_add(1, Ordering::Relaxed) >= MAX_HINTS {
             return None;
         }
@@ -448,6 +451,22 @@ impl Checker<'_> {
             .filter(|(d, _)| *d <= limit)
             .min()
             .map(|(_, p)| format!("did you mean `{p}`?"))
+    }
+
+    /// The hint for a link that spells out the base path (`/blog/posts/a/` on a site published at
+    /// `https://example.com/blog/`) when the address without it is built: links are written from
+    /// the site's root and lanyard adds the base path, so the author's copy of it doubles.
+    fn base_path_hint(&self, path: &str) -> Option<String> {
+        let base = self.site.config.base_path();
+        let rest = path.strip_prefix(base).filter(|r| r.starts_with('/'))?;
+        if base.is_empty()
+            || !url_path_to_file(rest).is_ok_and(|f| self.targets.files.contains(f.as_str()))
+        {
+            return None;
+        }
+        Some(format!(
+            "write `{rest}`: links start at the site's root and lanyard adds the base path `{base}` itself"
+        ))
     }
 }
 
