@@ -979,19 +979,36 @@ fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diag
     let Some((&highest, &last)) = parts.iter().next_back() else {
         return;
     };
-    let missing: Vec<String> = (1..highest)
-        .filter(|p| !parts.contains_key(p))
-        .map(|p| p.to_string())
-        .collect();
-    if !missing.is_empty() {
+    if let Some(missing) = missing_parts(highest, |p| parts.contains_key(&p)) {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        let message = format!(
-            "series `{id}` is missing part(s) {} below part {highest}",
-            missing.join(", ")
-        );
+        let message = format!("series `{id}` is missing part(s) {missing} below part {highest}");
         diags.push(Diagnostic::warning(&post.meta.file, line, message).with_lint(Lint::SeriesGap));
     }
+}
+
+/// The parts below `below` that `present` does not have, as runs: `2, 4–9, 12`. `None` when none is
+/// missing. Runs keep a typo such as `part: 300` to a short line rather than 298 numbers.
+pub fn missing_parts(below: u32, present: impl Fn(u32) -> bool) -> Option<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut start = None;
+    for part in 1..=below {
+        let missing = part < below && !present(part);
+        match (missing, start) {
+            (true, None) => start = Some(part),
+            (false, Some(first)) => {
+                let last = part - 1;
+                runs.push(match last - first {
+                    0 => first.to_string(),
+                    1 => format!("{first}, {last}"),
+                    _ => format!("{first}–{last}"),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    (!runs.is_empty()).then(|| runs.join(", "))
 }
 
 /// Authors with their posts. A post's `author` is an `[authors]` id, or the `name` of one (any case),
@@ -1202,5 +1219,27 @@ mod related_tests {
         let best = best_first(ranked, 5);
         assert_eq!(best.len(), 5);
         assert_eq!(best.capacity(), 5);
+    }
+}
+
+#[cfg(test)]
+mod gap_tests {
+    use super::missing_parts;
+
+    #[test]
+    fn missing_parts_are_written_as_runs() {
+        let with = |have: &'static [u32]| move |p: u32| have.contains(&p);
+        assert_eq!(missing_parts(1, with(&[])), None);
+        assert_eq!(missing_parts(4, with(&[1, 2, 3])), None);
+        assert_eq!(missing_parts(2, with(&[])).as_deref(), Some("1"));
+        assert_eq!(missing_parts(3, with(&[])).as_deref(), Some("1, 2"));
+        assert_eq!(
+            missing_parts(13, with(&[1, 3, 10, 11])).as_deref(),
+            Some("2, 4–9, 12")
+        );
+        assert_eq!(
+            missing_parts(100_000, with(&[])).as_deref(),
+            Some("1–99999")
+        );
     }
 }
