@@ -118,6 +118,42 @@ fn unicode_names_tags_and_series_build() {
 }
 
 #[test]
+fn c_cpp_and_csharp_series_are_three_series() {
+    let site = minimal_site();
+    for (file, name) in [("c", "C Tips"), ("cpp", "C++ Tips"), ("cs", "C# Tips")] {
+        write(
+            site.path(),
+            &format!("content/posts/{file}.md"),
+            &format!("---\ntitle: {file}\ndate: 2024-01-02\nseries: \"{name}\"\npart: 1\n---\nx\n"),
+        );
+    }
+    // Case and punctuation alone do not make another series.
+    write(
+        site.path(),
+        "content/posts/c2.md",
+        "---\ntitle: c2\ndate: 2024-01-03\nseries: \"c tips!\"\npart: 2\n---\nx\n",
+    );
+    build_ok(site.path());
+    let public = site.path().join("public");
+    // The newest part's spelling names the series, as with tags.
+    for (id, name) in [
+        ("c-tips", "c tips!"),
+        ("c-plus-plus-tips", "C++ Tips"),
+        ("c-sharp-tips", "C# Tips"),
+    ] {
+        let page = std::fs::read_to_string(public.join(format!("series/{id}/index.html")))
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(page.contains(name), "{id}: {page}");
+    }
+    let c = std::fs::read_to_string(public.join("series/c-tips/index.html")).unwrap();
+    assert!(c.contains("/posts/c/") && c.contains("/posts/c2/"), "{c}");
+    assert!(
+        !c.contains("/posts/cpp/") && !c.contains("/posts/cs/"),
+        "{c}"
+    );
+}
+
+#[test]
 fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     let site = minimal_site();
     let keep = [

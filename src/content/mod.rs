@@ -574,7 +574,7 @@ fn series_ref(
         }
         (Some(name), Some(part)) => {
             let name = name.0.trim().to_string();
-            let id = slug::slugify(&name);
+            let id = slug::series_id(&name);
             if id.is_empty() {
                 err(
                     "series",

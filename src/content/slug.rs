@@ -26,13 +26,24 @@ pub fn slugify(text: &str) -> String {
 /// A slug for a tag name: like [`slugify`], but keeps `+` and `#` apart (`C++` → `c-plus-plus`, `C#` →
 /// `c-sharp`) and never returns an empty string.
 pub fn tag_slug(name: &str) -> String {
-    let spelled = name.replace('+', " plus ").replace('#', " sharp ");
-    let slug = slugify(&spelled);
+    let slug = slugify(&spell_symbols(name));
     if slug.is_empty() {
         format!("tag-{:08x}", fnv1a(name.as_bytes()) as u32)
     } else {
         slug
     }
+}
+
+/// A series id from the series' name: [`slugify`] with `+` and `#` spelled out as [`tag_slug`] does, so
+/// that "C Tips", "C++ Tips" and "C# Tips" are three series, not one. Empty when the name has no
+/// letters, digits, `+` or `#`.
+pub fn series_id(name: &str) -> String {
+    slugify(&spell_symbols(name))
+}
+
+/// `+` and `#` as words, for slugs where `C++` and `C` must differ.
+fn spell_symbols(name: &str) -> String {
+    name.replace('+', " plus ").replace('#', " sharp ")
 }
 
 /// Check an author-given slug: one URL segment, no traversal, no characters that break a URL.
@@ -89,6 +100,18 @@ mod tests {
         assert_eq!(tag_slug("C#"), "c-sharp");
         assert_eq!(tag_slug("C"), "c");
         assert!(tag_slug("🎉").starts_with("tag-") || !tag_slug("🎉").is_empty());
+    }
+
+    #[test]
+    fn series_ids_keep_symbols_apart() {
+        assert_eq!(
+            series_id("66 Tips For Better Networking"),
+            "66-tips-for-better-networking"
+        );
+        assert_eq!(series_id("C Tips"), "c-tips");
+        assert_eq!(series_id("C++ Tips"), "c-plus-plus-tips");
+        assert_eq!(series_id("C# Tips"), "c-sharp-tips");
+        assert_eq!(series_id("!!!"), "");
     }
 
     #[test]
