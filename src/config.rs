@@ -192,7 +192,7 @@ impl Config {
                 line,
                 format!(
                     "{} (fix the TOML syntax or the value's type)",
-                    e.message().trim()
+                    crate::error::readable(e.message().trim())
                 ),
             )
         })?;
@@ -547,21 +547,32 @@ fn feed_formats(
 }
 
 /// Check a base URL as site.toml's `base_url` is checked; `Ok` holds it without a trailing slash.
+/// Every page address is the base URL with a path appended, so it may not carry a query or fragment.
 pub fn validate_base_url(url: &str) -> std::result::Result<String, String> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let rest = trimmed
+    let given = url.trim();
+    let (scheme, rest) = given
         .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
+        .map(|rest| ("https://", rest))
+        .or_else(|| given.strip_prefix("http://").map(|rest| ("http://", rest)))
         .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
-    if rest.is_empty()
-        || rest.starts_with('/')
-        || rest.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    let rest = rest.trim_end_matches('/');
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
         return Err(format!(
-            "base_url `{url}` needs a host name, e.g. https://example.com"
+            "base_url `{url}` needs a host name after {scheme}, e.g. https://example.com"
         ));
     }
-    Ok(trimmed.to_string())
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "base_url `{url}` contains a space or a control character: write a space in the path as %20"
+        ));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(format!(
+            "base_url `{url}` has a query (`?…`) or fragment (`#…`): remove it, since every page's address is the base URL followed by the page's path"
+        ));
+    }
+    Ok(format!("{scheme}{rest}"))
 }
 
 /// Parse a permalink pattern such as `/posts/:year/:slug/`.
@@ -795,6 +806,35 @@ mod tests {
         let c = parse("title = \"T\"\nbase_url = \"https://x.org/blög\"\n").unwrap();
         assert_eq!(c.base_url, "https://x.org/bl%C3%B6g");
         assert_eq!(c.base_path(), "/bl%C3%B6g");
+    }
+
+    #[test]
+    fn base_urls_that_cannot_prefix_a_path_are_refused_with_the_reason() {
+        assert_eq!(
+            validate_base_url(" https://x.org/ "),
+            Ok("https://x.org".into())
+        );
+        assert_eq!(
+            validate_base_url("http://x.org/a//"),
+            Ok("http://x.org/a".into())
+        );
+        for (url, why) in [
+            ("ftp://x.org", "must start with http:// or https://"),
+            ("https://", "needs a host name after https://"),
+            ("https:///blog", "needs a host name"),
+            ("https://x.org/a b/", "write a space in the path as %20"),
+            (
+                "https://x.org/?q=1",
+                "has a query (`?…`) or fragment (`#…`)",
+            ),
+            (
+                "https://x.org/#top",
+                "has a query (`?…`) or fragment (`#…`)",
+            ),
+        ] {
+            let err = validate_base_url(url).unwrap_err();
+            assert!(err.contains(why), "{url}: {err}");
+        }
     }
 
     #[test]

@@ -201,6 +201,42 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// A serde message in an author's words: `expected i64` → `expected a whole number`, `expected struct
+/// RawComment` → `expected a comment (…)`, `sequence` → `a list`. Rust type names mean nothing to
+/// someone writing YAML or TOML.
+pub fn readable(message: &str) -> String {
+    const INTEGERS: [&str; 10] = [
+        "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize",
+    ];
+    let mut out = message
+        .replace("invalid type: sequence", "invalid type: a list")
+        .replace("invalid type: map", "invalid type: a map")
+        .replace("expected a sequence", "expected a list")
+        .replace(
+            "expected struct RawComment",
+            "expected a comment (a map with `author`, `date` and `body`)",
+        );
+    for int in INTEGERS {
+        let jargon = format!("expected {int}");
+        if let Some(at) = out.find(&jargon) {
+            let end = at + jargon.len();
+            if !out[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                out.replace_range(at..end, "expected a whole number");
+            }
+        }
+    }
+    for float in ["f32", "f64"] {
+        out = out.replace(&format!("expected {float}"), "expected a number");
+    }
+    if let Some(at) = out.find("expected struct ") {
+        let name_end = out[at + 16..]
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .map_or(out.len(), |n| at + 16 + n);
+        out.replace_range(at..name_end, "expected a map of keys and values");
+    }
+    out
+}
+
 /// "did you mean `x`?" for a misspelt key, when one of `known` is close enough.
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
@@ -223,6 +259,28 @@ mod tests {
         assert_eq!(d.to_string(), "error: content/posts/a.md:3: bad date");
         let w = Diagnostic::warning("site.toml", None, "odd");
         assert_eq!(w.to_string(), "warning: site.toml: odd");
+    }
+
+    #[test]
+    fn serde_jargon_is_put_in_an_authors_words() {
+        assert_eq!(
+            readable("invalid type: string \"ten\", expected i64"),
+            "invalid type: string \"ten\", expected a whole number"
+        );
+        assert_eq!(
+            readable("invalid type: sequence, expected struct RawComment"),
+            "invalid type: a list, expected a comment (a map with `author`, `date` and `body`)"
+        );
+        assert_eq!(
+            readable("invalid type: integer `3`, expected struct RawFeeds"),
+            "invalid type: integer `3`, expected a map of keys and values"
+        );
+        assert_eq!(readable("expected a sequence"), "expected a list");
+        assert_eq!(
+            readable("expected u32 or a string"),
+            "expected a whole number or a string"
+        );
+        assert_eq!(readable("nothing to change"), "nothing to change");
     }
 
     #[test]

@@ -69,7 +69,10 @@ fn convert(e: &serde_yaml::Error, text: &str) -> YamlError {
     if let (Some(at), Some(key)) = (e.location(), duplicate_key(&message)) {
         line = repeated_key_line(text, at.line(), at.column().saturating_sub(1), key).or(line);
     }
-    YamlError { line, message }
+    YamlError {
+        line,
+        message: crate::error::readable(&message),
+    }
 }
 
 /// A quote, `[` or `{` that is never closed: the parser gives up lines later (often at the end of the
