@@ -80,7 +80,13 @@ fn first_layer(markdown: &str) -> (String, Vec<LinkRef>) {
             .filter(move |e| keep_link_event(e, &mut in_dropped_link));
         pulldown_cmark::html::push_html(&mut html, events);
     }
-    let links = found.links.into_iter().filter(|l| !l.is_image).collect();
+    // Only links the page will show are checked: one the first layer unlinked cannot be broken, and
+    // a reader's text must not fail the author's build over it.
+    let links = found
+        .links
+        .into_iter()
+        .filter(|l| !l.is_image && survives(&l.dest))
+        .collect();
     (html, links)
 }
 
@@ -121,17 +127,22 @@ fn keep_link_event(event: &Event<'_>, in_dropped_link: &mut bool) -> bool {
             ..
         }) => true,
         Event::Start(Tag::Link { dest_url, .. }) => {
-            let dest = dest_url.trim().to_ascii_lowercase();
-            *in_dropped_link = !ALLOWED_SCHEMES.iter().any(|s| {
-                dest.strip_prefix(s).is_some_and(|rest| {
-                    rest.starts_with("://") || (*s == "mailto" && rest.starts_with(':'))
-                })
-            });
+            *in_dropped_link = !survives(dest_url);
             !*in_dropped_link
         }
         Event::End(TagEnd::Link) => !std::mem::take(in_dropped_link),
         _ => true,
     }
+}
+
+/// Whether a link to `dest` stays a link in a comment: only full http(s) and mailto addresses do.
+fn survives(dest: &str) -> bool {
+    let dest = dest.trim().to_ascii_lowercase();
+    ALLOWED_SCHEMES.iter().any(|s| {
+        dest.strip_prefix(s).is_some_and(|rest| {
+            rest.starts_with("://") || (*s == "mailto" && rest.starts_with(':'))
+        })
+    })
 }
 
 /// Comment headings sit below the page's: `h1` → `h3`, `h2` → `h4`, … , at most `h6`.
@@ -234,6 +245,20 @@ mod tests {
             (links[0].dest.as_str(), links[0].line),
             ("https://example.com/", 3)
         );
+    }
+
+    #[test]
+    fn links_the_comment_does_not_keep_are_not_reported_for_checking() {
+        let (html, links) = render_comment_with_links(
+            "[gone](../zzz/) [root](/posts/a/) [js](javascript:x) [kept](https://example.com/#a) \
+             [mail](mailto:a@example.com)",
+        );
+        assert!(
+            !html.contains("zzz") && !html.contains("/posts/a/"),
+            "{html}"
+        );
+        let dests: Vec<&str> = links.iter().map(|l| l.dest.as_str()).collect();
+        assert_eq!(dests, ["https://example.com/#a", "mailto:a@example.com"]);
     }
 
     proptest::proptest! {
