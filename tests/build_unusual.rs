@@ -154,6 +154,32 @@ fn c_cpp_and_csharp_series_are_three_series() {
 }
 
 #[test]
+fn misspelt_comment_keys_are_warnings_at_their_lines() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\ncomments:\n  - author: Jo\n    date: 2024-01-02\n    boddy: hi\n    body: hello\n---\nHi\n",
+    );
+    write(
+        site.path(),
+        "content/comments/a/2.yaml",
+        "author: Ann\ndate: 2024-01-03\nbody: hi\nemail: ann@example.com\nreply-to: 1\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "warning: content/posts/a.md:7: comment key `boddy` is not read: did you mean `body`?"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("warning: content/comments/a/2.yaml:5: comment key `reply-to` is not read: did you mean `reply_to`?"), "{err}");
+    assert!(!err.contains("email"), "{err}");
+}
+
+#[test]
 fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     let site = minimal_site();
     let keep = [

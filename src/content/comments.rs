@@ -41,6 +41,13 @@ pub fn validate(
     diags: &Diagnostics,
 ) -> Result<Comment, Diagnostic> {
     let err = |line: usize, msg: String| Diagnostic::error(file, Some(line), msg);
+    for (key, line, meant) in &lines.misspelt {
+        diags.warn(
+            file,
+            Some(*line),
+            format!("comment key `{key}` is not read: did you mean `{meant}`?"),
+        );
+    }
     let author = raw
         .author
         .map(|t| t.0.trim().to_string())

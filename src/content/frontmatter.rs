@@ -357,7 +357,7 @@ pub fn key_line(front: &str, key: &str) -> Option<usize> {
 
 /// Where a reader comment and each of its fields are, as file lines. A field that is absent, or written
 /// in a way the line scan does not follow (flow style), is placed at the comment's own line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentLines {
     /// Where the comment starts: its `- ` line in a post's `comments:` list, line 1 of a comment file.
     pub entry: usize,
@@ -367,7 +367,15 @@ pub struct CommentLines {
     pub url: usize,
     pub id: usize,
     pub reply_to: usize,
+    /// Keys that are no comment field but close to one (`reply-to`), with their lines and the field
+    /// meant. Other unknown keys (`email`, which Staticman writes) are left alone.
+    pub misspelt: Vec<(String, usize, &'static str)>,
 }
+
+/// The keys of a comment, Staticman's names included.
+const COMMENT_KEYS: [&str; 9] = [
+    "author", "name", "date", "body", "message", "url", "id", "_id", "reply_to",
+];
 
 impl CommentLines {
     /// Every field at `entry`.
@@ -380,6 +388,7 @@ impl CommentLines {
             url: entry,
             id: entry,
             reply_to: entry,
+            misspelt: Vec::new(),
         }
     }
 
@@ -392,7 +401,12 @@ impl CommentLines {
             "url" => &mut self.url,
             "id" | "_id" => &mut self.id,
             "reply_to" => &mut self.reply_to,
-            _ => return,
+            _ => {
+                if let Some(meant) = crate::error::did_you_mean(key, &COMMENT_KEYS) {
+                    self.misspelt.push((key.to_string(), line, meant));
+                }
+                return;
+            }
         };
         *field = line;
     }
@@ -597,7 +611,7 @@ mod tests {
             (4, 4, 5, 6)
         );
         assert_eq!(lines[0].url, 4, "an absent field is at the entry");
-        let b = lines[1];
+        let b = &lines[1];
         assert_eq!(
             (b.entry, b.author, b.date, b.url, b.reply_to),
             (10, 10, 11, 12, 13)
@@ -624,6 +638,20 @@ mod tests {
         assert_eq!(lines.url, 1);
         let lines = file_comment_lines("name: G\n_id: x\n", 2);
         assert_eq!((lines.author, lines.id), (2, 3));
+    }
+
+    #[test]
+    fn misspelt_comment_keys_are_noted_and_foreign_ones_are_not() {
+        let lines = file_comment_lines("author: G\nreply-to: a\nemail: x@y\nauther: H\n", 1);
+        assert_eq!(
+            lines.misspelt,
+            [
+                ("reply-to".to_string(), 2, "reply_to"),
+                ("auther".to_string(), 4, "author")
+            ]
+        );
+        let lines = comment_lines("comments:\n  - author: A\n    dat: x\n", 2);
+        assert_eq!(lines[0].misspelt, [("dat".to_string(), 4, "date")]);
     }
 
     #[test]

@@ -481,15 +481,11 @@ fn validate_meta(
     let mut comments = Vec::new();
     if !fm.comments.is_empty() {
         // Each comment's own lines, when the list's entries were all found; else the `comments:` line.
-        let found = frontmatter::comment_lines(front, front_line);
-        let fallback = frontmatter::CommentLines::at(lines.of("comments"));
-        let count = fm.comments.len();
-        for (i, raw) in fm.comments.into_iter().enumerate() {
-            let at = if found.len() == count {
-                found[i]
-            } else {
-                fallback
-            };
+        let mut found = frontmatter::comment_lines(front, front_line);
+        if found.len() != fm.comments.len() {
+            found = vec![frontmatter::CommentLines::at(lines.of("comments")); fm.comments.len()];
+        }
+        for (i, (raw, at)) in fm.comments.into_iter().zip(found).enumerate() {
             match comments::validate(raw, (i + 1).to_string(), rel, at, config.timezone, diags) {
                 Ok(c) => comments.push(c),
                 Err(d) => errors.push(d),
