@@ -180,6 +180,22 @@ fn misspelt_comment_keys_are_warnings_at_their_lines() {
 }
 
 #[test]
+fn a_page_with_a_posts_keys_says_they_are_not_used() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/pages/about.md",
+        "---\ntitle: About\ntags: [x]\nseries: Tips\npart: 1\n---\nUs.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning: content/pages/about.md:3: pages have no series, tags or comments, so `tags`, `series`, `part` are not used: make it a post in content/posts/, or remove them"), "{err}");
+    assert!(!site.path().join("public/series/tips").exists());
+    assert!(!site.path().join("public/tags/x").exists());
+}
+
+#[test]
 fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     let site = minimal_site();
     let keep = [

@@ -455,6 +455,15 @@ fn validate_meta(
             derived
         }
     };
+    let fm_keys: Vec<&'static str> = [
+        ("series", fm.series.is_some()),
+        ("part", fm.part.is_some()),
+        ("tags", !fm.tags.0.is_empty()),
+        ("comments", !fm.comments.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(key, present)| present.then_some(key))
+    .collect();
     let series = series_ref(fm.series.as_ref(), fm.part, kind, &lines, &mut err);
     let aliases = fm
         .aliases
@@ -493,12 +502,8 @@ fn validate_meta(
         }
     }
     let summary = fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty());
-    if kind == Kind::Page && (!comments.is_empty() || series.is_some()) {
-        diags.warn(
-            rel,
-            Some(front_line),
-            "pages do not show series or comments: make it a post in content/posts/",
-        );
+    if kind == Kind::Page {
+        warn_post_only_keys(&fm_keys, &lines, rel, diags);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -540,6 +545,27 @@ fn validate_meta(
         assets: file.assets.clone(),
         body_line,
     })
+}
+
+/// A page with a post's keys: pages have no series, tags or comments, so the keys would be lost
+/// without a word. One warning, at the first of them.
+fn warn_post_only_keys(present: &[&'static str], lines: &Lines, rel: &str, diags: &Diagnostics) {
+    let mut present = present.to_vec();
+    present.sort_by_key(|key| lines.of(key));
+    let Some(first) = present.first() else {
+        return;
+    };
+    let keys: Vec<String> = present.iter().map(|k| format!("`{k}`")).collect();
+    diags.warn(
+        rel,
+        Some(lines.of(first)),
+        format!(
+            "pages have no series, tags or comments, so {} {} not used: make it a post in content/posts/, or remove {}",
+            keys.join(", "),
+            if keys.len() == 1 { "is" } else { "are" },
+            if keys.len() == 1 { "it" } else { "them" },
+        ),
+    );
 }
 
 fn series_ref(
