@@ -196,6 +196,19 @@ fn a_page_with_a_posts_keys_says_they_are_not_used() {
 }
 
 #[test]
+fn a_stray_file_in_the_series_folder_is_a_warning() {
+    let site = minimal_site();
+    write(site.path(), "content/series/notes.txt", "plans");
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: content/series/notes.txt: ignored: content/series/ holds one `<series-id>.md` per series"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     let site = minimal_site();
     let keep = [

@@ -361,16 +361,22 @@ pub fn discover_documents(root: &Path, diags: &Diagnostics) -> Discovered {
     d.posts = documents(root, &content.join("posts"), diags, &mut errors);
     d.pages = documents(root, &content.join("pages"), diags, &mut errors);
     for path in files_below(root, &content.join("series"), &mut errors) {
-        if is_markdown(&path) {
-            let stem = file_stem(&path);
-            d.series.push(SourceFile {
-                rel: rel_path(root, &path),
-                stem,
-                path,
-                stem_date: None,
-                assets: Vec::new(),
-            });
+        if !is_markdown(&path) {
+            diags.warn(
+                rel_path(root, &path),
+                None,
+                "ignored: content/series/ holds one `<series-id>.md` per series; put other files in static/",
+            );
+            continue;
         }
+        let stem = file_stem(&path);
+        d.series.push(SourceFile {
+            rel: rel_path(root, &path),
+            stem,
+            path,
+            stem_date: None,
+            assets: Vec::new(),
+        });
     }
     warn_strays(root, &content, diags);
     let static_dir = root.join("static");
