@@ -334,7 +334,15 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
         },
     };
     let title = match &raw.title {
-        Some(t) => t.get_ref().clone(),
+        Some(t) if t.get_ref().trim().is_empty() => {
+            err(
+                Some(line_of_offset(text, t.span().start)),
+                "`title` is empty: give the publication a name, e.g. title = \"My Publication\""
+                    .into(),
+            );
+            String::new()
+        }
+        Some(t) => t.get_ref().trim().to_string(),
         None => {
             err(
                 None,
@@ -806,6 +814,12 @@ mod tests {
         let c = parse("title = \"T\"\nbase_url = \"https://x.org/blög\"\n").unwrap();
         assert_eq!(c.base_url, "https://x.org/bl%C3%B6g");
         assert_eq!(c.base_path(), "/bl%C3%B6g");
+    }
+
+    #[test]
+    fn an_empty_title_is_an_error_at_its_line() {
+        let e = parse("base_url = \"https://x.org\"\ntitle = \" \"\n").unwrap_err();
+        assert!(e.starts_with("error: site.toml:2: `title` is empty"), "{e}");
     }
 
     #[test]
