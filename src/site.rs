@@ -693,19 +693,7 @@ fn thread(
     post_file: &str,
     diags: &Diagnostics,
 ) -> Vec<ThreadComment> {
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for (i, c) in comments.iter().enumerate() {
-        if ids.insert(c.id.clone(), i).is_some() {
-            diags.warn(
-                &c.file,
-                Some(c.line),
-                format!(
-                    "two comments on {post_file} share the id `{}`; replies go to the later one",
-                    c.id
-                ),
-            );
-        }
-    }
+    let ids = reply_targets(&comments, post_file, diags);
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
     let mut roots = Vec::new();
     for (i, c) in comments.iter().enumerate() {
@@ -730,6 +718,34 @@ fn thread(
         .iter()
         .map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used))
         .collect()
+}
+
+/// The comment each id names, for replies. Ids written in comments come first; a derived id (a file's
+/// name, a list position) names a comment only when no other has it, so an inline comment and a file
+/// `1.yaml`, neither with an `id`, are no clash the author has to hear about. Two written ids that
+/// repeat are: replies go to the later one.
+fn reply_targets(
+    comments: &[Comment],
+    post_file: &str,
+    diags: &Diagnostics,
+) -> HashMap<String, usize> {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (i, c) in comments.iter().enumerate().filter(|(_, c)| c.id_given) {
+        if ids.insert(c.id.clone(), i).is_some() {
+            diags.warn(
+                &c.file,
+                Some(c.id_line),
+                format!(
+                    "two comments on {post_file} share the id `{}`; replies go to the later one",
+                    c.id
+                ),
+            );
+        }
+    }
+    for (i, c) in comments.iter().enumerate().filter(|(_, c)| !c.id_given) {
+        ids.entry(c.id.clone()).or_insert(i);
+    }
+    ids
 }
 
 /// True when `p` descends from `i` (a reply cycle), so `i` must not become `p`'s child.

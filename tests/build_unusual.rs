@@ -209,6 +209,45 @@ fn a_stray_file_in_the_series_folder_is_a_warning() {
 }
 
 #[test]
+fn only_comment_ids_the_author_wrote_can_clash() {
+    let site = minimal_site();
+    // The inline comment is `1` by position and the file `1` by name: no id was written, no warning.
+    write(
+        site.path(),
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\ncomments:\n  - author: Jo\n    date: 2024-01-02\n    body: first\n---\nHi\n",
+    );
+    write(
+        site.path(),
+        "content/comments/a/1.yaml",
+        "author: Ann\ndate: 2024-01-03\nbody: second\n",
+    );
+    // Two written ids that repeat are reported at the second `id:` line.
+    write(
+        site.path(),
+        "content/comments/a/x.yaml",
+        "author: Bo\ndate: 2024-01-04\nid: same\nbody: third\n",
+    );
+    write(
+        site.path(),
+        "content/comments/a/y.yaml",
+        "author: Cy\ndate: 2024-01-05\nbody: fourth\nid: same\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("share the id `1`"), "{err}");
+    assert!(
+        err.contains("warning: content/comments/a/y.yaml:4: two comments on content/posts/a.md share the id `same`"),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(site.path().join("public/posts/a/index.html")).unwrap();
+    for body in ["first", "second", "third", "fourth"] {
+        assert!(page.contains(&format!("<p>{body}</p>")), "{body}: {page}");
+    }
+}
+
+#[test]
 fn static_is_copied_with_its_hidden_files_but_not_editor_litter() {
     let site = minimal_site();
     let keep = [

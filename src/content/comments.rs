@@ -18,6 +18,8 @@ use crate::error::{Diagnostic, Diagnostics};
 pub struct Comment {
     /// The id replies refer to: the given `id`, else one derived from where the comment came from.
     pub id: String,
+    /// Whether `id` was written in the comment (else it was derived, and may repeat another's).
+    pub id_given: bool,
     pub author: String,
     pub url: Option<String>,
     pub date: DateTime<FixedOffset>,
@@ -28,6 +30,7 @@ pub struct Comment {
     pub file: String,
     pub line: usize,
     pub reply_line: usize,
+    pub id_line: usize,
 }
 
 /// Validate one raw comment. `fallback_id` names it when it has no `id`; `lines` says where it and its
@@ -92,12 +95,13 @@ pub fn validate(
                 None
             }
         });
+    let given = raw
+        .id
+        .map(|t| t.0.trim().to_string())
+        .filter(|i| !i.is_empty());
     Ok(Comment {
-        id: raw
-            .id
-            .map(|t| t.0.trim().to_string())
-            .filter(|i| !i.is_empty())
-            .unwrap_or(fallback_id),
+        id_given: given.is_some(),
+        id: given.unwrap_or(fallback_id),
         author,
         url,
         date,
@@ -109,6 +113,7 @@ pub fn validate(
         file: file.to_string(),
         line: lines.entry,
         reply_line: lines.reply_to,
+        id_line: lines.id,
     })
 }
 
