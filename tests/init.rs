@@ -67,6 +67,75 @@ fn a_folder_that_is_not_empty_is_refused() {
     );
 }
 
+#[test]
+fn a_fresh_clone_or_a_folder_with_litter_is_accepted_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("g");
+    write(&site, ".git/HEAD", "ref: refs/heads/main\n");
+    write(&site, ".gitignore", "/target\n");
+    write(&site, ".DS_Store", "finder");
+    write(&site, "Thumbs.db", "explorer");
+    write(&site, "desktop.ini", "[.ShellClassInfo]");
+    let out = lanyard_in(tmp.path(), &["init", "g"]);
+    insta::assert_snapshot!("clone", transcript(&out, tmp.path()));
+    for (file, text) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (".gitignore", "/target\n"),
+        (".DS_Store", "finder"),
+        ("Thumbs.db", "explorer"),
+    ] {
+        let kept = std::fs::read_to_string(site.join(file)).unwrap();
+        assert_eq!(kept, text, "{file} is left as it was");
+    }
+    let build = lanyard(&site, &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}
+
+#[test]
+fn a_visible_file_beside_hidden_ones_is_still_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), ".git/HEAD", "ref: refs/heads/main\n");
+    write(tmp.path(), "README.md", "mine");
+    let out = lanyard(tmp.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not empty (it has `README.md`)"),
+        "{}",
+        stderr(&out)
+    );
+    let mut left: Vec<String> = walk(tmp.path());
+    left.sort();
+    assert_eq!(left, [".git/HEAD", "README.md"], "nothing was written");
+}
+
+#[test]
+fn the_next_step_quotes_a_path_the_shell_would_split() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, quoted) in [
+        ("sp ace/é", "'sp ace/é'"),
+        ("it's", "'it'\\''s'"),
+        ("plain-name", "plain-name"),
+    ] {
+        let out = lanyard_in(tmp.path(), &["init", dir]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let hint = stdout(&out);
+        assert!(
+            hint.contains(&format!(
+                "`lanyard serve --root {quoted}` or `lanyard build --root {quoted}`"
+            )),
+            "{hint}"
+        );
+        // What the hint says to run works when pasted into a shell.
+        let script = format!("\"$0\" build --root {quoted}");
+        let run = std::process::Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_lanyard")])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{script}: {}", stderr(&run));
+    }
+}
+
 /// Every file below `dir`, relative, `/`-separated.
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();

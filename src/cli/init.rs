@@ -33,15 +33,49 @@ pub fn run(args: &InitArgs) -> i32 {
         },
         Utc::now(),
     ) {
-        Ok(files) => {
-            let dir = dir.display();
-            println!("Created a new site in {dir} ({} files).", files.len());
-            println!("Next: edit {dir}/site.toml, then run `lanyard serve --root {dir}` or `lanyard build --root {dir}`.");
+        Ok(done) => {
+            for kept in &done.kept {
+                eprintln!("note: kept the {kept} that was there; add `public/` to it so the built site is not committed");
+            }
+            println!(
+                "Created a new site in {} ({} files).",
+                dir.display(),
+                done.files.len()
+            );
+            let config = shell_quote(&dir.join("site.toml").display().to_string());
+            let root = shell_quote(&dir.display().to_string());
+            println!("Next: edit {config}, then run `lanyard serve --root {root}` or `lanyard build --root {root}`.");
             0
         }
         Err(err) => {
             print_diagnostics(&err.diagnostics);
             1
         }
+    }
+}
+
+/// `text` as one word of a POSIX shell: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (an embedded `'` as `'\''`), so the hint can be pasted as it is.
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn paths_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(shell_quote("my-site"), "my-site");
+        assert_eq!(shell_quote("./a/b_c.d"), "./a/b_c.d");
+        assert_eq!(shell_quote("sp ace/é"), "'sp ace/é'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        assert_eq!(shell_quote(""), "''");
     }
 }

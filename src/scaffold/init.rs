@@ -25,9 +25,18 @@ pub struct InitOptions {
     pub theme_files: bool,
 }
 
-/// Write a new site into `dir` (created if missing, refused if not empty), dated `now`. Returns the
-/// files written, relative to `dir`.
-pub fn init(dir: &Path, opts: InitOptions, now: DateTime<Utc>) -> Result<Vec<String>> {
+/// What `init` wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Initialised {
+    /// The files written, relative to the site folder.
+    pub files: Vec<String>,
+    /// Files of the sample that were there already and were kept as they are (a clone's `.gitignore`).
+    pub kept: Vec<String>,
+}
+
+/// Write a new site into `dir` (created if missing, refused if it holds anything but hidden files and
+/// a system's litter), dated `now`.
+pub fn init(dir: &Path, opts: InitOptions, now: DateTime<Utc>) -> Result<Initialised> {
     refuse_non_empty(dir)?;
     let date = now.format("%Y-%m-%d").to_string();
     let dated = |text: &str| text.replace("{{DATE}}", &date);
@@ -54,13 +63,22 @@ pub fn init(dir: &Path, opts: InitOptions, now: DateTime<Utc>) -> Result<Vec<Str
                 .map(|(rel, bytes)| (format!("themes/default/{rel}"), bytes.to_vec())),
         );
     }
+    // Only hidden files can be there already (see `refuse_non_empty`), and of the sample's files only
+    // `.gitignore` is hidden: a fresh clone's own is kept, never overwritten.
+    let (kept, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(rel, _)| dir.join(rel).symlink_metadata().is_ok());
     for (rel, bytes) in &files {
         let path = dir.join(rel);
         write_new(&path, &path.display().to_string(), bytes)?;
     }
-    Ok(files.into_iter().map(|(rel, _)| rel).collect())
+    Ok(Initialised {
+        files: files.into_iter().map(|(rel, _)| rel).collect(),
+        kept: kept.into_iter().map(|(rel, _)| rel).collect(),
+    })
 }
 
+/// Refuse a file, or a folder with anything of the author's in it, naming what is there.
 fn refuse_non_empty(dir: &Path) -> Result<()> {
     let shown = dir.display().to_string();
     if dir.is_file() {
@@ -70,13 +88,41 @@ fn refuse_non_empty(dir: &Path) -> Result<()> {
             "is a file: lanyard init needs a new or empty folder",
         ));
     }
-    let mut entries = match std::fs::read_dir(dir) {
+    let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(dir, "read the folder", &e)),
     };
-    if entries.next().is_some() {
-        return Err(Error::new(shown, None, "is not empty: lanyard init only writes into a new or empty folder, so it never mixes with files you have"));
+    let mut own = Vec::new();
+    for entry in entries {
+        let name = entry
+            .map_err(|e| Error::io(dir, "read the folder", &e))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if !is_hidden_or_litter(&name) {
+            own.push(name);
+        }
     }
-    Ok(())
+    own.sort();
+    match own.as_slice() {
+        [] => Ok(()),
+        [first, rest @ ..] => {
+            let more = match rest.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            Err(Error::new(
+                shown,
+                None,
+                format!("is not empty (it has `{first}`{more}): lanyard init only writes into a new or empty folder (hidden files such as `.git` aside), so it never mixes with files you have"),
+            ))
+        }
+    }
+}
+
+/// Entries a folder may hold and still count as empty for `init`: hidden ones (`.git` of a fresh
+/// clone, `.DS_Store`), which Zola's `init` ignores too, and the litter Windows leaves.
+fn is_hidden_or_litter(name: &str) -> bool {
+    name.starts_with('.') || matches!(name, "Thumbs.db" | "desktop.ini")
 }
