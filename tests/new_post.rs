@@ -115,6 +115,48 @@ fn a_new_series_starts_at_part_1() {
     assert!(written(site.path(), &out).contains("series: \"66 Tips: Beter Networking\"\npart: 1\n"));
 }
 
+/// The files below `root/content`, relative, sorted.
+fn content_files(root: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(root).unwrap().display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_series_whose_total_is_reached_gets_no_part_above_it() {
+    let site = site_with_parts(&[1, 2, 3]);
+    write(
+        site.path(),
+        "content/series/66-tips-better-networking.md",
+        "---\ntitle: \"66 Tips: Better Networking\"\ntotal: 3\n---\n",
+    );
+    let before = content_files(site.path());
+    let out = new_post(
+        site.path(),
+        &["Tip 4", "--series", "66 Tips: Better Networking"],
+    );
+    insta::assert_snapshot!("total_reached", transcript(&out, site.path()));
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+    let build = lanyard(site.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}
+
+#[test]
+fn a_series_at_the_highest_part_a_series_can_have_gets_no_more() {
+    let site = site_with_parts(&[]);
+    let last = "---\ntitle: Last\ndate: 2020-01-01\nseries: Long\npart: 100000\n---\n";
+    write(site.path(), "content/posts/last.md", last);
+    let before = content_files(site.path());
+    let out = new_post(site.path(), &["One more", "--series", "Long"]);
+    insta::assert_snapshot!("max_parts", transcript(&out, site.path()));
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+}
+
 #[test]
 fn an_existing_file_is_never_overwritten() {
     let site = site_with_parts(&[1]);

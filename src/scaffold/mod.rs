@@ -38,7 +38,7 @@ pub struct Created {
     pub file: String,
     /// The series name written and the part given, if any.
     pub part: Option<(String, u32)>,
-    /// Things the author should know (a new series, a gap, a part above the planned total).
+    /// Things the author should know (a new series, a gap).
     pub notes: Vec<String>,
 }
 
@@ -97,20 +97,26 @@ struct Known {
     /// Every name it is known by: those, and the title of its description file.
     aliases: Vec<String>,
     parts: BTreeSet<u32>,
-    total: Option<(u32, String)>,
+    /// Where the highest part says so: file and line.
+    highest_at: Option<(String, usize)>,
+    /// The planned total, and the file and line that set it.
+    total: Option<(u32, String, usize)>,
 }
 
 /// Every series of the site by id, drafts and future posts included.
 fn known_series(content: &Content) -> BTreeMap<String, Known> {
     let mut series: BTreeMap<String, Known> = BTreeMap::new();
     let posts = content.posts.iter().map(|d| &d.meta);
-    let mut refs: Vec<&SeriesRef> = posts
+    let mut refs: Vec<(&SeriesRef, &str)> = posts
         .chain(&content.unpublished)
-        .filter_map(|m| m.series.as_ref())
+        .filter_map(|m| Some((m.series.as_ref()?, m.file.as_str())))
         .collect();
-    refs.sort_by_key(|r| std::cmp::Reverse(r.part));
-    for r in refs {
+    refs.sort_by_key(|(r, _)| std::cmp::Reverse(r.part));
+    for (r, file) in refs {
         let known = series.entry(r.id.clone()).or_default();
+        known
+            .highest_at
+            .get_or_insert_with(|| (file.to_string(), r.line));
         known.parts.insert(r.part);
         if !known.names.contains(&r.name) {
             known.names.push(r.name.clone());
@@ -119,7 +125,7 @@ fn known_series(content: &Content) -> BTreeMap<String, Known> {
     }
     for s in &content.series {
         let known = series.entry(s.id.clone()).or_default();
-        known.total = s.total.map(|t| (t, s.file.clone()));
+        known.total = s.total.map(|t| (t, s.file.clone(), s.total_line));
         if let Some(title) = &s.title {
             if slug::slugify(title) == s.id {
                 known.names.push(title.clone());
@@ -178,10 +184,29 @@ fn next_part(content: &Content, wanted: &str, notes: &mut Vec<String>) -> Result
             missing.join(", ")
         ));
     }
-    if let Some((total, file)) = known.total.as_ref().filter(|(t, _)| part > *t) {
-        notes.push(format!("part {part} is above the series total of {total} set in {file}: raise `total` there, or the build will fail"));
-    }
+    refuse_past_the_end(&name, part, known)?;
     Ok((name, part))
+}
+
+/// The build refuses a part above the series' planned `total`, and above [`content::MAX_PARTS`]: `new`
+/// writes neither, and says what would let it.
+fn refuse_past_the_end(name: &str, part: u32, known: &Known) -> Result<()> {
+    if let Some((total, file, line)) = known.total.as_ref().filter(|(t, ..)| part > *t) {
+        return Err(Error::new(
+            file,
+            Some(*line),
+            format!("series `{name}` plans {total} part(s) here, and its next part, {part}, would be above that, which fails the build: raise `total`, then run `lanyard new post` again"),
+        ));
+    }
+    if i64::from(part) > content::MAX_PARTS {
+        let (file, line) = known.highest_at.clone().unwrap_or_default();
+        return Err(Error::new(
+            file,
+            Some(line),
+            format!("series `{name}` is at part {}, the most a series can have: start another series for the next post", part - 1),
+        ));
+    }
+    Ok(())
 }
 
 /// A new post must not take the address of an existing post or page (the build would refuse both).
