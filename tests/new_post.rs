@@ -119,7 +119,7 @@ fn a_new_series_starts_at_part_1() {
 fn content_files(root: &Path) -> Vec<String> {
     let mut files: Vec<String> = walkdir::WalkDir::new(root.join("content"))
         .into_iter()
-        .map(|e| e.unwrap())
+        .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.path().strip_prefix(root).unwrap().display().to_string())
         .collect();
@@ -186,6 +186,53 @@ fn an_address_another_post_has_is_refused() {
     );
     let out = new_post(site.path(), &["Hello"]);
     insta::assert_snapshot!("taken_address", transcript(&out, site.path()));
+}
+
+#[test]
+fn an_address_another_post_has_as_an_alias_is_refused() {
+    let site = site_with_parts(&[]);
+    let renamed =
+        "---\ntitle: Renamed\ndate: 2020-01-01\naliases: [\"/posts/follow-up/\"]\n---\nHi.\n";
+    write(site.path(), "content/posts/renamed.md", renamed);
+    let before = content_files(site.path());
+    let out = new_post(site.path(), &["Follow up"]);
+    insta::assert_snapshot!("taken_by_alias", transcript(&out, site.path()));
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+    let other = new_post(site.path(), &["Follow up later"]);
+    assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
+    let build = lanyard(site.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}
+
+#[test]
+fn an_address_a_generated_page_has_is_refused() {
+    let site = site_with_parts(&[]);
+    write(
+        site.path(),
+        "site.toml",
+        &format!("{SITE}permalink = \"/:slug/\"\n"),
+    );
+    let before = content_files(site.path());
+    let tags = new_post(site.path(), &["Tags"]);
+    insta::assert_snapshot!("taken_by_tags_index", transcript(&tags, site.path()));
+    for title in ["Archive", "Series"] {
+        let out = new_post(site.path(), &[title]);
+        assert_eq!(out.status.code(), Some(1), "{title}: {}", stderr(&out));
+    }
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+    let fine = new_post(site.path(), &["Tagging well"]);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+    let build = lanyard(site.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}
+
+#[test]
+fn a_page_the_new_post_brings_is_checked_too() {
+    let site = site_with_parts(&[]);
+    let old = "---\ntitle: Old\ndate: 2020-01-01\naliases: [\"/tags/events/\"]\n---\nHi.\n";
+    write(site.path(), "content/posts/old.md", old);
+    let out = new_post(site.path(), &["Mixer notes", "--tags", "events"]);
+    insta::assert_snapshot!("taken_by_tag_page", transcript(&out, site.path()));
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub struct Planned {
 impl Planned {
     /// `source`, with its line when it has one, and what it is when that is not plain: `content/posts/a.md:4`,
     /// `content/posts/a.md:6 (an alias)`.
-    fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         let at = match self.line {
             Some(l) => format!("{}:{l}", self.source),
             None => self.source.clone(),
@@ -63,6 +63,13 @@ pub struct Stats {
 
 /// What to do when two sources write one output file.
 pub(crate) const CLASH_FIX: &str = "change a slug, permalink or alias so they differ";
+
+/// Every file the site produces, before [`plan`] checks them: `lanyard new` plans the site with and
+/// without the post it is about to write, and refuses the post if the second plan has a writer more
+/// for a file.
+pub fn outputs(site: &Site, theme: &Theme) -> Vec<Planned> {
+    jobs::plan(site, theme)
+}
 
 /// Every file the site produces, checked for collisions.
 pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {

@@ -65,16 +65,12 @@ impl Theme {
     pub fn load(config: &Config) -> Result<Theme> {
         let root = &config.root;
         let theme_dir = root.join("themes").join(&config.theme);
+        let assets = assets(config)?;
         let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let mut assets = Vec::new();
         if theme_dir.is_dir() {
             read_templates(root, &theme_dir.join("templates"), &mut sources)?;
-            // A theme's assets are copied as the site's `static/` is: hidden files too, litter not.
-            let static_dir = theme_dir.join("static");
-            for (path, rel) in files_in(&static_dir, crate::content::is_ignored_static_name) {
-                assets.push((rel, Asset::File(path)));
-            }
-        } else if config.theme == "default" {
+        } else {
+            // `assets` refused any other theme that is missing: this is the built-in default.
             for (rel, bytes) in embedded::FILES {
                 if let Some(name) = rel.strip_prefix("templates/") {
                     let text = String::from_utf8_lossy(bytes).into_owned();
@@ -82,12 +78,8 @@ impl Theme {
                         name.to_string(),
                         (format!("(built-in default theme)/templates/{name}"), text),
                     );
-                } else if let Some(name) = rel.strip_prefix("static/") {
-                    assets.push((name.to_string(), Asset::Embedded(bytes)));
                 }
             }
-        } else {
-            return Err(missing_theme(config));
         }
         read_templates(root, &root.join("templates"), &mut sources)?;
         let mut tera = Tera::default();
@@ -107,6 +99,16 @@ impl Theme {
         tera.add_raw_templates(raw)
             .map_err(|e| theme.template_error(&e))?;
         Ok(Theme { tera, ..theme })
+    }
+
+    /// The theme's static files without its templates, which are not read: enough to list the files a
+    /// site writes (`lanyard new` does, to find a clash) when a template has an error.
+    pub fn assets_only(config: &Config) -> Result<Theme> {
+        Ok(Theme {
+            tera: Tera::default(),
+            sources: BTreeMap::new(),
+            assets: assets(config)?,
+        })
     }
 
     /// A hash of every template's name and text and of the asset list: equal fingerprints render alike.
@@ -245,6 +247,32 @@ impl Theme {
 /// (`href="/posts/x/"`, not `href="&#x2F;posts&#x2F;x&#x2F;"`); `/` needs no escaping in HTML.
 pub fn escape_html(input: &str) -> String {
     crate::markdown::escape_html(input)
+}
+
+/// The static files of the theme named in `config`: its folder's `static/`, else the built-in default's.
+fn assets(config: &Config) -> Result<Vec<(String, Asset)>> {
+    let theme_dir = config.root.join("themes").join(&config.theme);
+    if theme_dir.is_dir() {
+        // A theme's assets are copied as the site's `static/` is: hidden files too, litter not.
+        let files = files_in(
+            &theme_dir.join("static"),
+            crate::content::is_ignored_static_name,
+        );
+        return Ok(files
+            .into_iter()
+            .map(|(path, rel)| (rel, Asset::File(path)))
+            .collect());
+    }
+    if config.theme != "default" {
+        return Err(missing_theme(config));
+    }
+    Ok(embedded::FILES
+        .iter()
+        .filter_map(|(rel, bytes)| {
+            let name = rel.strip_prefix("static/")?;
+            Some((name.to_string(), Asset::Embedded(bytes)))
+        })
+        .collect())
 }
 
 fn missing_theme(config: &Config) -> Error {

@@ -3,20 +3,24 @@
 //! A new post is read back by the same loader as every build, so what `new` writes always parses: the
 //! front matter is quoted for YAML (titles with `:` or `"` included), and the part number of a series is
 //! computed from the posts that exist, drafts and future posts included, so two drafts never claim one
-//! part. Nothing here overwrites a file: an existing file is an error naming it.
+//! part. The post is read back as the build will read it, and refused if it would write a file that the
+//! site writes already ([`taken`]): what `new` writes, the next build accepts. Nothing here overwrites
+//! a file: an existing file is an error naming it.
 
 pub mod init;
+mod survey;
+mod taken;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
-use crate::content::{self, slug, BuildOptions, Content, Kind, SeriesRef};
+use crate::content::{self, dates, slug, Kind, Meta, SeriesRef, SourceFile};
 use crate::error::{did_you_mean, Diagnostics, Error, Result};
-use crate::site::{doc_path, post_path};
+use survey::Survey;
 
 /// File names get at most this many characters of slug, cut at a word.
 const MAX_SLUG: usize = 80;
@@ -61,23 +65,44 @@ pub fn new_post(
             ),
         ));
     }
-    let every = BuildOptions {
-        drafts: true,
-        future: true,
-        now,
-    };
-    let content = content::load(&config, &every, diags)?;
     let date = now.with_timezone(&config.timezone).date_naive();
+    let file = format!("content/posts/{}-{slug}.md", date.format("%Y-%m-%d"));
+    if root.join(&file).symlink_metadata().is_ok() {
+        return Err(already_exists(&file));
+    }
+    let survey = Survey::read(&config, now, diags)?;
     let mut notes = Vec::new();
     let part = match &request.series {
-        Some(name) => Some(next_part(&content, name, &mut notes)?),
+        Some(name) => Some(next_part(&survey, name, &mut notes)?),
         None => None,
     };
-    let file = format!("content/posts/{}-{slug}.md", date.format("%Y-%m-%d"));
-    refuse_taken_address(&content, &config, &slug, date, &file)?;
     let text = front_matter(title, date, &request.tags, part.as_ref(), request.draft);
+    let meta = read_back(root, &config, &file, &text)?;
+    taken::refuse_taken_files(&config, &survey, &meta)?;
     write_new(&root.join(&file), &file, text.as_bytes())?;
     Ok(Created { file, part, notes })
+}
+
+/// The new post's front matter as the build will read it from `text`: the files it writes are found
+/// from what the loader makes of it, not from a guess at its slug and date.
+fn read_back(root: &Path, config: &Config, file: &str, text: &str) -> Result<Meta> {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let (stem_date, stem) = match dates::split_date_prefix(stem) {
+        Some((date, rest)) => (Some(date.to_string()), rest.to_string()),
+        None => (None, stem.to_string()),
+    };
+    let source = SourceFile {
+        path: root.join(file),
+        rel: file.to_string(),
+        stem,
+        stem_date,
+        assets: Vec::new(),
+    };
+    let read = Ok(text.as_bytes().to_vec());
+    content::parse_source(&source, read, Kind::Post, config, &Diagnostics::new())
+        .map(|doc| doc.meta)
+        .map_err(|diagnostics| Error { diagnostics })
 }
 
 /// A slug cut to [`MAX_SLUG`] characters at a `-`.
@@ -104,11 +129,11 @@ struct Known {
 }
 
 /// Every series of the site by id, drafts and future posts included.
-fn known_series(content: &Content) -> BTreeMap<String, Known> {
+fn known_series(survey: &Survey) -> BTreeMap<String, Known> {
     let mut series: BTreeMap<String, Known> = BTreeMap::new();
-    let posts = content.posts.iter().map(|d| &d.meta);
-    let mut refs: Vec<(&SeriesRef, &str)> = posts
-        .chain(&content.unpublished)
+    let mut refs: Vec<(&SeriesRef, &str)> = survey
+        .posts
+        .iter()
         .filter_map(|m| Some((m.series.as_ref()?, m.file.as_str())))
         .collect();
     refs.sort_by_key(|(r, _)| std::cmp::Reverse(r.part));
@@ -123,7 +148,7 @@ fn known_series(content: &Content) -> BTreeMap<String, Known> {
             known.aliases.push(r.name.clone());
         }
     }
-    for s in &content.series {
+    for s in &survey.series {
         let known = series.entry(s.id.clone()).or_default();
         known.total = s.total.map(|t| (t, s.file.clone(), s.total_line));
         if let Some(title) = &s.title {
@@ -151,8 +176,8 @@ fn find_series(series: &BTreeMap<String, Known>, wanted: &str) -> Option<String>
 }
 
 /// The series `wanted` names and its next free part (one above its highest), with notes.
-fn next_part(content: &Content, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
-    let series = known_series(content);
+fn next_part(survey: &Survey, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
+    let series = known_series(survey);
     let wanted = wanted.trim();
     let Some(id) = find_series(&series, wanted) else {
         if slug::slugify(wanted).is_empty() {
@@ -205,45 +230,6 @@ fn refuse_past_the_end(name: &str, part: u32, known: &Known) -> Result<()> {
             Some(line),
             format!("series `{name}` is at part {}, the most a series can have: start another series for the next post", part - 1),
         ));
-    }
-    Ok(())
-}
-
-/// A new post must not take the address of an existing post or page (the build would refuse both).
-fn refuse_taken_address(
-    content: &Content,
-    config: &Config,
-    slug: &str,
-    date: NaiveDate,
-    file: &str,
-) -> Result<()> {
-    let midnight = config
-        .timezone
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest();
-    let Some(midnight) = midnight else {
-        return Ok(());
-    };
-    let address = post_path(slug, &midnight.fixed_offset(), config);
-    let metas = content
-        .posts
-        .iter()
-        .chain(&content.pages)
-        .map(|d| &d.meta)
-        .chain(&content.unpublished);
-    for meta in metas {
-        if doc_path(meta, config) == address && meta.file != file {
-            let what = if meta.kind == Kind::Page {
-                "page"
-            } else {
-                "post"
-            };
-            return Err(Error::new(
-                file,
-                None,
-                format!("not written: the {what} {} already has the address {address}; pick another title", meta.file),
-            ));
-        }
     }
     Ok(())
 }
@@ -305,15 +291,27 @@ pub fn write_new(path: &Path, shown: &str, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", &e))?;
     }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::new(shown, None, "already exists, and lanyard never overwrites a file: pick another title or edit that file")
-        } else {
-            Error::io(path, "create the file", &e)
-        }
-    })?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                already_exists(shown)
+            } else {
+                Error::io(path, "create the file", &e)
+            }
+        })?;
     file.write_all(bytes)
         .map_err(|e| Error::io(path, "write the file", &e))
+}
+
+fn already_exists(shown: &str) -> Error {
+    Error::new(
+        shown,
+        None,
+        "already exists, and lanyard never overwrites a file: pick another title or edit that file",
+    )
 }
 
 /// `root/rel` as the author would type it from where they ran lanyard (`./` left out).

@@ -1,0 +1,179 @@
+//! Whether a new post would write a file that something else in the site writes.
+//!
+//! The build lists every file it will write before it writes any, and refuses two writers for one
+//! file. `new` asks that same planner ([`render::outputs`]) rather than keeping a list of its own, so
+//! nothing the build writes is missed: other posts' and pages' addresses, aliases, `static/` files, and
+//! the pages lanyard makes itself (`/tags/`, `/archive/`, `/series/…`, feeds, `page/N/`, `404.html`…).
+//! It plans the site twice, as it is and with the new post, drafts and future posts included; a file
+//! that has more writers in the second plan than in the first, and more than one, is one the new post
+//! would share, through its own address or through a page it brings (its tag's, its series', one more
+//! page of the home listing). Clashes the site already has are the build's to report, not `new`'s.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::survey::Survey;
+use crate::config::Config;
+use crate::content::{Meta, SeriesSource, SourceDoc};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::markdown::Highlighter;
+use crate::render::{self, theme::Theme, Job, Planned, CLASH_FIX};
+use crate::site::{self, Doc, Indexes, Site};
+
+/// Refuse the post `new` (its front matter, as the build will read it) if it would write a file that
+/// another source writes. Returns the files it would add to the site.
+pub fn refuse_taken_files(config: &Config, survey: &Survey, new: &Meta) -> Result<Vec<String>> {
+    // A template with an error is the build's to report; the files a theme writes are its assets.
+    let theme = Theme::load(config).or_else(|_| Theme::assets_only(config))?;
+    let before = plan(config, survey, None, &theme)?;
+    let after = plan(config, survey, Some(new), &theme)?;
+    let added = added(&before, &after);
+    let mut writers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in after.iter().enumerate() {
+        writers.entry(p.out.as_str()).or_default().push(i);
+    }
+    let new_path = site::doc_path(new, config);
+    let mut reported = HashSet::new();
+    let mut errors = Vec::new();
+    for (i, mine) in after.iter().enumerate().filter(|(i, _)| added[*i]) {
+        let others = &writers[mine.out.as_str()];
+        // Another writer of the file: one the site had before, else another the post brings.
+        let other = others
+            .iter()
+            .find(|&&j| !added[j])
+            .or_else(|| others.iter().find(|&&j| j != i));
+        if let Some(&j) = other.filter(|_| reported.insert(mine.out.as_str())) {
+            errors.push(clash(&new.file, &new_path, mine, &after[j]));
+        }
+    }
+    if let Some(err) = Error::collect(errors) {
+        return Err(err);
+    }
+    Ok(after
+        .iter()
+        .zip(added)
+        .filter(|(_, a)| *a)
+        .map(|(p, _)| p.out.clone())
+        .collect())
+}
+
+/// What the build would write for the site of `survey`, with `new` among its posts.
+fn plan(
+    config: &Config,
+    survey: &Survey,
+    new: Option<&Meta>,
+    theme: &Theme,
+) -> Result<Vec<Planned>> {
+    let highlighter = Highlighter::new();
+    let doc = |meta: &Meta| front_matter_only(meta, config, &highlighter);
+    let docs = |metas: Vec<&Meta>| -> Result<Vec<Doc>> {
+        let made: std::result::Result<Vec<Doc>, Vec<Diagnostic>> =
+            metas.into_par_iter().map(doc).collect();
+        made.map_err(|diagnostics| Error { diagnostics })
+    };
+    let mut posts = docs(survey.posts.iter().chain(new).collect())?;
+    let mut pages = docs(survey.pages.iter().collect())?;
+    site::sort_docs(&mut posts, &mut pages);
+    let ix = index(&mut posts, &survey.series, config, &highlighter);
+    let site = Site::from_parts(
+        config.clone(),
+        posts,
+        pages,
+        ix,
+        survey.statics.clone(),
+        Vec::new(),
+    );
+    Ok(render::outputs(&site, theme))
+}
+
+/// A document made from its front matter alone, with an empty body: where it is written and what it
+/// is listed under do not depend on the body.
+fn front_matter_only(
+    meta: &Meta,
+    config: &Config,
+    highlighter: &Highlighter,
+) -> std::result::Result<Doc, Vec<Diagnostic>> {
+    let source = SourceDoc {
+        meta: meta.clone(),
+        body: String::new(),
+    };
+    site::finish(source, config, highlighter, None)
+}
+
+/// The site's indexes. A series mistake (two posts claiming one part, a part above `total`) is another
+/// file's, and the build's to report: the posts it names are planned outside their series, which still
+/// has its page. Each round takes at least one post out of its series, so the loop ends.
+fn index(
+    posts: &mut [Doc],
+    series: &[SeriesSource],
+    config: &Config,
+    highlighter: &Highlighter,
+) -> Indexes {
+    loop {
+        let quiet = Diagnostics::new();
+        let err = match site::index(posts, series.to_vec(), config, highlighter, &quiet) {
+            Ok(ix) => return ix,
+            Err(err) => err,
+        };
+        let named: HashSet<&str> = err.diagnostics.iter().map(|d| d.file.as_str()).collect();
+        let mut moved = false;
+        for post in posts.iter_mut() {
+            if named.contains(post.meta.file.as_str()) {
+                moved |= post.meta.series.take().is_some();
+            }
+        }
+        if !moved {
+            posts.iter_mut().for_each(|p| p.meta.series = None);
+        }
+    }
+}
+
+/// For each entry of `after`, whether it is new: not in `before` (as many times), by file and writer.
+fn added(before: &[Planned], after: &[Planned]) -> Vec<bool> {
+    let mut had: HashMap<(&str, &str), usize> = HashMap::new();
+    for p in before {
+        *had.entry((&p.out, &p.source)).or_default() += 1;
+    }
+    after
+        .iter()
+        .map(
+            |p| match had.get_mut(&(p.out.as_str(), p.source.as_str())) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            },
+        )
+        .collect()
+}
+
+/// The error for the new post's `mine` and the `other` writer of the same file.
+fn clash(file: &str, new_path: &str, mine: &Planned, other: &Planned) -> Diagnostic {
+    let message = match (mine.source == file, &other.job) {
+        (true, Job::Post(_) | Job::Page(_)) => {
+            let what = if matches!(other.job, Job::Page(_)) {
+                "page"
+            } else {
+                "post"
+            };
+            format!(
+                "not written: the {what} {} already has the address {new_path}; pick another title",
+                other.source
+            )
+        }
+        (true, _) => format!(
+            "not written: its address {new_path} writes `{}`, which {} also writes; pick another title",
+            mine.out,
+            other.place()
+        ),
+        (false, _) => format!(
+            "not written: with this post, {} would write `{}`, which {} also writes: {CLASH_FIX}",
+            mine.source,
+            mine.out,
+            other.place()
+        ),
+    };
+    Diagnostic::error(file, None, message)
+}
