@@ -236,6 +236,90 @@ fn a_page_the_new_post_brings_is_checked_too() {
 }
 
 #[test]
+fn a_post_is_written_although_other_posts_have_errors() {
+    let site = site_with_parts(&[1, 2]);
+    let bad_date = "---\ntitle: Bad date\ndate: 2024-13-02\n---\n";
+    write(site.path(), "content/posts/bad-date.md", bad_date);
+    let bad_yaml = "---\ntitle: Tip 3: Listen\ndate: 2024-01-02\n---\n";
+    write(site.path(), "content/posts/bad-yaml.md", bad_yaml);
+    let out = new_post(site.path(), &["Plain"]);
+    insta::assert_snapshot!("others_broken", transcript(&out, site.path()));
+    assert!(written(site.path(), &out).starts_with("---\ntitle: \"Plain\"\n"));
+    let part = new_post(
+        site.path(),
+        &["Next tip", "--series", "66 Tips: Better Networking"],
+    );
+    assert_eq!(part.status.code(), Some(0), "{}", stderr(&part));
+    assert!(written(site.path(), &part).contains("part: 3\n"));
+}
+
+#[test]
+fn a_part_held_by_a_file_with_an_error_still_counts() {
+    let site = site_with_parts(&[1, 2]);
+    let broken = "---\ntitle: Tip 3\ndate: 2024-13-02\nseries: \"66 Tips: Better Networking\"\npart: 3\n---\n";
+    write(site.path(), "content/posts/tip-3.md", broken);
+    let out = new_post(
+        site.path(),
+        &["Tip 4", "--series", "66 Tips: Better Networking"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(written(site.path(), &out).contains("part: 4\n"));
+}
+
+#[test]
+fn an_error_that_hides_the_next_part_is_refused_with_the_reason() {
+    let site = site_with_parts(&[1, 2]);
+    let broken = "---\ntitle: Tip 3\ndate: 2024-01-03\nseries: \"66 Tips: Better Networking\"\npart: three\n---\n";
+    write(site.path(), "content/posts/tip-3.md", broken);
+    let before = content_files(site.path());
+    let out = new_post(
+        site.path(),
+        &["Tip 4", "--series", "66 Tips: Better Networking"],
+    );
+    insta::assert_snapshot!("part_hidden", transcript(&out, site.path()));
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+    let plain = new_post(site.path(), &["Not in a series"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+}
+
+#[test]
+fn a_series_description_with_an_error_hides_its_total() {
+    let site = site_with_parts(&[1, 2]);
+    write(
+        site.path(),
+        "content/series/66-tips-better-networking.md",
+        "---\ntotal: lots\n---\n",
+    );
+    let before = content_files(site.path());
+    let out = new_post(
+        site.path(),
+        &["Tip 3", "--series", "66 Tips: Better Networking"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: content/series/66-tips-better-networking.md:2: this description of series `66 Tips: Better Networking` has an error, so its planned `total` is unknown"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+    let plain = new_post(site.path(), &["Not in a series"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+}
+
+#[test]
+fn an_address_held_or_hidden_by_a_file_with_an_error_is_refused() {
+    let site = site_with_parts(&[]);
+    let same_slug = "---\ntitle: Plain\ndate: 2024-13-02\n---\n";
+    write(site.path(), "content/posts/plain.md", same_slug);
+    let hidden = "---\ntitle: Moved\ndate: 2024-01-02\naliases: {old: /x/}\n---\n";
+    write(site.path(), "content/posts/moved.md", hidden);
+    let before = content_files(site.path());
+    let out = new_post(site.path(), &["Plain"]);
+    insta::assert_snapshot!("address_hidden", transcript(&out, site.path()));
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+}
+
+#[test]
 fn the_path_is_printed_relative_to_where_lanyard_runs() {
     let site = site_with_parts(&[]);
     let out = lanyard_in(site.path(), &["new", "post", "Plain"]);

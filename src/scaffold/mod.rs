@@ -7,6 +7,7 @@
 //! site writes already ([`taken`]): what `new` writes, the next build accepts. Nothing here overwrites
 //! a file: an existing file is an error naming it.
 
+mod broken;
 pub mod init;
 mod survey;
 mod taken;
@@ -19,7 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
 use crate::content::{self, dates, slug, Kind, Meta, SeriesRef, SourceFile};
-use crate::error::{did_you_mean, Diagnostics, Error, Result};
+use crate::error::{did_you_mean, Diagnostics, Error, Result, Severity};
 use survey::Survey;
 
 /// File names get at most this many characters of slug, cut at a word.
@@ -70,7 +71,11 @@ pub fn new_post(
     if root.join(&file).symlink_metadata().is_ok() {
         return Err(already_exists(&file));
     }
-    let survey = Survey::read(&config, now, diags)?;
+    let survey = Survey::read(&config, diags)?;
+    // The other files' errors are shown whatever happens: the next build reports them.
+    for error in &survey.errors {
+        diags.push(error.clone().with_severity(Severity::Warning));
+    }
     let mut notes = Vec::new();
     let part = match &request.series {
         Some(name) => Some(next_part(&survey, name, &mut notes)?),
@@ -78,8 +83,15 @@ pub fn new_post(
     };
     let text = front_matter(title, date, &request.tags, part.as_ref(), request.draft);
     let meta = read_back(root, &config, &file, &text)?;
-    taken::refuse_taken_files(&config, &survey, &meta)?;
+    let added = taken::refuse_taken_files(&config, &survey, &meta)?;
+    broken::refuse_possible_clash(&survey, &file, &meta.slug, &added)?;
     write_new(&root.join(&file), &file, text.as_bytes())?;
+    if !survey.errors.is_empty() {
+        notes.push(format!(
+            "the site has {} error(s) in other files, shown above: `lanyard build` fails until they are fixed",
+            survey.errors.len()
+        ));
+    }
     Ok(Created { file, part, notes })
 }
 
@@ -128,6 +140,20 @@ struct Known {
     total: Option<(u32, String, usize)>,
 }
 
+impl Known {
+    /// Count `part` of this series, which `file` claims at `line` under the name `name`.
+    fn add_part(&mut self, part: u32, name: &str, file: &str, line: usize) {
+        if self.parts.last().is_none_or(|&highest| part > highest) {
+            self.highest_at = Some((file.to_string(), line));
+        }
+        self.parts.insert(part);
+        if !self.names.iter().any(|n| n == name) {
+            self.names.push(name.to_string());
+            self.aliases.push(name.to_string());
+        }
+    }
+}
+
 /// Every series of the site by id, drafts and future posts included.
 fn known_series(survey: &Survey) -> BTreeMap<String, Known> {
     let mut series: BTreeMap<String, Known> = BTreeMap::new();
@@ -139,14 +165,7 @@ fn known_series(survey: &Survey) -> BTreeMap<String, Known> {
     refs.sort_by_key(|(r, _)| std::cmp::Reverse(r.part));
     for (r, file) in refs {
         let known = series.entry(r.id.clone()).or_default();
-        known
-            .highest_at
-            .get_or_insert_with(|| (file.to_string(), r.line));
-        known.parts.insert(r.part);
-        if !known.names.contains(&r.name) {
-            known.names.push(r.name.clone());
-            known.aliases.push(r.name.clone());
-        }
+        known.add_part(r.part, &r.name, file, r.line);
     }
     for s in &survey.series {
         let known = series.entry(s.id.clone()).or_default();
@@ -175,15 +194,19 @@ fn find_series(series: &BTreeMap<String, Known>, wanted: &str) -> Option<String>
         .or_else(|| by(&|id, _| id == wanted || id == slug::slugify(wanted)))
 }
 
-/// The series `wanted` names and its next free part (one above its highest), with notes.
+/// The series `wanted` names and its next free part (one above its highest, counting the parts files
+/// with errors hold), with notes.
 fn next_part(survey: &Survey, wanted: &str, notes: &mut Vec<String>) -> Result<(String, u32)> {
-    let series = known_series(survey);
+    let mut series = known_series(survey);
     let wanted = wanted.trim();
-    let Some(id) = find_series(&series, wanted) else {
-        if slug::slugify(wanted).is_empty() {
-            let why = format!("series name `{wanted}` has no letters or digits to make an id from");
-            return Err(Error::new("new post", None, why));
-        }
+    let found = find_series(&series, wanted);
+    let id = found.clone().unwrap_or_else(|| slug::slugify(wanted));
+    if id.is_empty() {
+        let why = format!("series name `{wanted}` has no letters or digits to make an id from");
+        return Err(Error::new("new post", None, why));
+    }
+    let broken_parts = broken::parts_of(survey, &id, wanted, found.is_some())?;
+    if found.is_none() && broken_parts.is_empty() {
         let names: Vec<&str> = series
             .values()
             .flat_map(|k| k.aliases.iter().map(String::as_str))
@@ -195,8 +218,12 @@ fn next_part(survey: &Survey, wanted: &str, notes: &mut Vec<String>) -> Result<(
             "no series named `{wanted}` yet: this post starts it as part 1{hint}"
         ));
         return Ok((wanted.to_string(), 1));
-    };
-    let known = &series[&id];
+    }
+    let known = series.entry(id.clone()).or_default();
+    for p in &broken_parts {
+        known.add_part(p.part, &p.name, &p.file, p.line);
+    }
+    let known = &*known;
     let name = known.names.first().cloned().unwrap_or_else(|| id.clone());
     let part = known.parts.last().map_or(1, |p| p + 1);
     let missing: Vec<String> = (1..part)

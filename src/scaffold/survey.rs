@@ -1,51 +1,111 @@
 //! What `lanyard new` needs to know of the site it adds a post to.
 //!
 //! Every post and page counts, drafts and future posts included: each will be published some day, and
-//! a new post must not take a part or an address that one of them has. Only the front matter is kept
-//! (the bodies decide nothing here), so a large site costs `new` its parsing and no more.
+//! a new post must not take a part or an address that one of them has. Unlike the build, which stops
+//! at the files with errors, this reading keeps going: the files that read are kept, the ones that do
+//! not are kept aside with what can still be read of them ([`Broken`]), and their errors are kept to
+//! be shown, so that a typo in one post neither stops the author from starting the next nor surprises
+//! them at the next build. Only the front matter is kept: the bodies decide nothing here.
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
+use super::broken::Broken;
 use crate::config::Config;
-use crate::content::{self, BuildOptions, Kind, Meta, SeriesSource};
-use crate::error::{Diagnostics, Result};
+use crate::content::{self, Kind, Meta, SeriesSource, SourceFile};
+use crate::error::{Diagnostic, Diagnostics, Result};
 
 /// The site's documents and series, as `new` sees them.
 #[derive(Debug, Default)]
 pub struct Survey {
-    /// Front matter of every post, drafts and future posts included.
+    /// Front matter of every post that reads, drafts and future posts included.
     pub posts: Vec<Meta>,
-    /// Front matter of every page, drafts included.
+    /// Front matter of every page that reads, drafts included.
     pub pages: Vec<Meta>,
     pub series: Vec<SeriesSource>,
     /// The site's `static/` files: (source, output path).
     pub statics: Vec<(PathBuf, String)>,
+    /// Posts and pages with an error.
+    pub broken: Vec<Broken>,
+    /// Series descriptions with an error: (series id, file, line of the first error).
+    pub broken_series: Vec<(String, String, Option<usize>)>,
+    /// Files and folders that could not be read at all.
+    pub unreadable: Vec<String>,
+    /// Every error of the site's files, as the build reports them.
+    pub errors: Vec<Diagnostic>,
 }
 
 impl Survey {
-    /// Read the site of `config`, as it stands at `now`.
-    pub fn read(config: &Config, now: DateTime<Utc>, diags: &Diagnostics) -> Result<Survey> {
-        let every = BuildOptions {
-            drafts: true,
-            future: true,
-            now,
+    /// Read the site of `config`; the files' warnings go to `diags`, their errors into the survey.
+    pub fn read(config: &Config, diags: &Diagnostics) -> Result<Survey> {
+        let found = content::discover(&config.root, diags)?;
+        let mut survey = Survey {
+            statics: found.statics,
+            unreadable: found.errors.iter().map(|d| d.file.clone()).collect(),
+            ..Survey::default()
         };
-        let content = content::load(config, &every, diags)?;
-        let metas = content
-            .posts
-            .into_iter()
-            .chain(content.pages)
-            .map(|d| d.meta);
-        let (posts, pages) = metas
-            .chain(content.unpublished)
-            .partition(|m| m.kind == Kind::Post);
-        Ok(Survey {
-            posts,
-            pages,
-            series: content.series,
-            statics: content.statics,
+        survey.errors.extend(found.errors);
+        survey.read_documents(&found.posts, Kind::Post, config, diags);
+        survey.read_documents(&found.pages, Kind::Page, config, diags);
+        for file in &found.series {
+            match content::read_series(file, diags) {
+                Ok(series) => survey.series.push(series),
+                Err(d) => {
+                    survey
+                        .broken_series
+                        .push((file.stem.clone(), file.rel.clone(), d.line));
+                    survey.errors.push(d);
+                }
+            }
+        }
+        for (slug, dir, files) in &found.comment_dirs {
+            if let Err(errors) = content::read_comment_folder(slug, dir, files, config, diags) {
+                survey.errors.extend(errors);
+            }
+        }
+        survey.errors.sort();
+        survey.errors.dedup();
+        Ok(survey)
+    }
+
+    fn read_documents(
+        &mut self,
+        files: &[SourceFile],
+        kind: Kind,
+        config: &Config,
+        diags: &Diagnostics,
+    ) {
+        let read: Vec<_> = files
+            .par_iter()
+            .map(|file| match content::parse_doc(file, kind, config, diags) {
+                Ok(doc) => Ok(doc.meta),
+                Err(errors) => Err(Box::new((
+                    Broken::read(file, kind, config, &errors),
+                    errors,
+                ))),
+            })
+            .collect();
+        for r in read {
+            match r {
+                Ok(meta) if kind == Kind::Post => self.posts.push(meta),
+                Ok(meta) => self.pages.push(meta),
+                Err(failed) => {
+                    let (broken, errors) = *failed;
+                    self.broken.push(broken);
+                    self.errors.extend(errors);
+                }
+            }
+        }
+    }
+
+    /// The files and folders that could not be read below any of `folders`.
+    pub fn unreadable_under<'a>(&'a self, folders: &'a [&str]) -> impl Iterator<Item = &'a str> {
+        self.unreadable.iter().map(String::as_str).filter(|path| {
+            folders.iter().any(|f| {
+                path.strip_prefix(f)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
         })
     }
 }
