@@ -254,6 +254,24 @@ fn a_post_is_written_although_other_posts_have_errors() {
 }
 
 #[test]
+fn a_template_with_an_error_does_not_stop_new() {
+    let site = site_with_parts(&[]);
+    write(
+        site.path(),
+        "templates/base.html",
+        "{% block x %}\n{{ oops\n",
+    );
+    let out = new_post(site.path(), &["Plain"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("warning: templates/base.html:")
+            && err.contains("note: the site has 1 error(s)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_part_held_by_a_file_with_an_error_still_counts() {
     let site = site_with_parts(&[1, 2]);
     let broken = "---\ntitle: Tip 3\ndate: 2024-13-02\nseries: \"66 Tips: Better Networking\"\npart: 3\n---\n";

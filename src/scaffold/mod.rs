@@ -71,7 +71,8 @@ pub fn new_post(
     if root.join(&file).symlink_metadata().is_ok() {
         return Err(already_exists(&file));
     }
-    let survey = Survey::read(&config, diags)?;
+    let mut survey = Survey::read(&config, diags)?;
+    let theme = taken::theme(&config, &mut survey.errors)?;
     // The other files' errors are shown whatever happens: the next build reports them.
     for error in &survey.errors {
         diags.push(error.clone().with_severity(Severity::Warning));
@@ -83,7 +84,7 @@ pub fn new_post(
     };
     let text = front_matter(title, date, &request.tags, part.as_ref(), request.draft);
     let meta = read_back(root, &config, &file, &text)?;
-    let added = taken::refuse_taken_files(&config, &survey, &meta)?;
+    let added = taken::refuse_taken_files(&config, &survey, &theme, &meta)?;
     broken::refuse_possible_clash(&survey, &file, &meta.slug, &added)?;
     write_new(&root.join(&file), &file, text.as_bytes())?;
     if !survey.errors.is_empty() {

@@ -21,13 +21,25 @@ use crate::markdown::Highlighter;
 use crate::render::{self, theme::Theme, Job, Planned, CLASH_FIX};
 use crate::site::{self, Doc, Indexes, Site};
 
+/// The site's theme, to plan with. A template with an error is another file's, added to `errors`:
+/// the files a theme writes itself are its assets, which are read without the templates.
+pub fn theme(config: &Config, errors: &mut Vec<Diagnostic>) -> Result<Theme> {
+    Theme::load(config).or_else(|err| {
+        errors.extend(err.diagnostics);
+        Theme::assets_only(config)
+    })
+}
+
 /// Refuse the post `new` (its front matter, as the build will read it) if it would write a file that
 /// another source writes. Returns the files it would add to the site.
-pub fn refuse_taken_files(config: &Config, survey: &Survey, new: &Meta) -> Result<Vec<String>> {
-    // A template with an error is the build's to report; the files a theme writes are its assets.
-    let theme = Theme::load(config).or_else(|_| Theme::assets_only(config))?;
-    let before = plan(config, survey, None, &theme)?;
-    let after = plan(config, survey, Some(new), &theme)?;
+pub fn refuse_taken_files(
+    config: &Config,
+    survey: &Survey,
+    theme: &Theme,
+    new: &Meta,
+) -> Result<Vec<String>> {
+    let before = plan(config, survey, None, theme)?;
+    let after = plan(config, survey, Some(new), theme)?;
     let added = added(&before, &after);
     let mut writers: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in after.iter().enumerate() {
