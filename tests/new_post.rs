@@ -115,6 +115,29 @@ fn a_new_series_starts_at_part_1() {
     assert!(written(site.path(), &out).contains("series: \"66 Tips: Beter Networking\"\npart: 1\n"));
 }
 
+#[test]
+fn a_cpp_series_is_not_taken_for_a_c_series() {
+    let site = tempfile::tempdir().unwrap();
+    write(site.path(), "site.toml", SITE);
+    write(
+        site.path(),
+        "content/posts/c-1.md",
+        "---\ntitle: C one\ndate: 2020-01-01\nseries: C Tips\npart: 1\n---\nx\n",
+    );
+    write(
+        site.path(),
+        "content/posts/cpp-1.md",
+        "---\ntitle: C++ one\ndate: 2020-01-02\nseries: C++ Tips\npart: 1\n---\nx\n",
+    );
+    let out = new_post(site.path(), &["C++ two", "--series", "c-plus-plus-tips"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(written(site.path(), &out).contains("series: \"C++ Tips\"\npart: 2\n"));
+    let out = new_post(site.path(), &["Plain C, part two", "--series", "C Tips"]);
+    assert!(written(site.path(), &out).contains("series: \"C Tips\"\npart: 2\n"));
+    let build = lanyard(site.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}
+
 /// The files below `root/content`, relative, sorted.
 fn content_files(root: &Path) -> Vec<String> {
     let mut files: Vec<String> = walkdir::WalkDir::new(root.join("content"))

@@ -181,7 +181,7 @@ fn membership(fm: &FrontMatter, kind: Kind, part_line: usize, part_lost: bool) -
         (None, _) => Membership::Unknown,
         (Some(name), part) => {
             let name = name.0.trim().to_string();
-            let id = slug::slugify(&name);
+            let id = slug::series_id(&name);
             if id.is_empty() {
                 return Membership::Unknown;
             }

@@ -172,7 +172,7 @@ fn known_series(survey: &Survey) -> BTreeMap<String, Known> {
         let known = series.entry(s.id.clone()).or_default();
         known.total = s.total.map(|t| (t, s.file.clone(), s.total_line));
         if let Some(title) = &s.title {
-            if slug::slugify(title) == s.id {
+            if slug::series_id(title) == s.id {
                 known.names.push(title.clone());
             }
             known.aliases.push(title.clone());
@@ -192,7 +192,7 @@ fn find_series(series: &BTreeMap<String, Known>, wanted: &str) -> Option<String>
     };
     by(&|_, k| k.aliases.iter().any(|n| n == wanted))
         .or_else(|| by(&|_, k| k.aliases.iter().any(|n| n.to_lowercase() == lower)))
-        .or_else(|| by(&|id, _| id == wanted || id == slug::slugify(wanted)))
+        .or_else(|| by(&|id, _| id == wanted || id == slug::series_id(wanted)))
 }
 
 /// The series `wanted` names and its next free part (one above its highest, counting the parts files
@@ -201,7 +201,7 @@ fn next_part(survey: &Survey, wanted: &str, notes: &mut Vec<String>) -> Result<(
     let mut series = known_series(survey);
     let wanted = wanted.trim();
     let found = find_series(&series, wanted);
-    let id = found.clone().unwrap_or_else(|| slug::slugify(wanted));
+    let id = found.clone().unwrap_or_else(|| slug::series_id(wanted));
     if id.is_empty() {
         let why = format!("series name `{wanted}` has no letters or digits to make an id from");
         return Err(Error::new("new post", None, why));
@@ -227,14 +227,9 @@ fn next_part(survey: &Survey, wanted: &str, notes: &mut Vec<String>) -> Result<(
     let known = &*known;
     let name = known.names.first().cloned().unwrap_or_else(|| id.clone());
     let part = known.parts.last().map_or(1, |p| p + 1);
-    let missing: Vec<String> = (1..part)
-        .filter(|p| !known.parts.contains(p))
-        .map(|p| p.to_string())
-        .collect();
-    if !missing.is_empty() {
+    if let Some(missing) = crate::site::missing_parts(part, |p| known.parts.contains(&p)) {
         notes.push(format!(
-            "series `{name}` is still missing part(s) {}",
-            missing.join(", ")
+            "series `{name}` is still missing part(s) {missing}"
         ));
     }
     refuse_past_the_end(&name, part, known)?;
