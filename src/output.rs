@@ -411,8 +411,22 @@ impl Drop for Staging {
     }
 }
 
-/// Refuse output folders whose replacement would delete the site's own sources.
+/// Before a build reads the site: refuse an output it could not or must not replace, so that the
+/// author learns of it before waiting for the render.
+pub fn prepare(root: &Path, out: &Path) -> Result<()> {
+    check_output_dir(root, out)
+}
+
+/// Refuse an output path that is a file, and output folders whose replacement would delete the site's
+/// own sources.
 fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::new(
+            out.display().to_string(),
+            None,
+            "this is a file, not a folder: remove or rename it, or build into another folder with -o DIR",
+        ));
+    }
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (root_abs, out_abs) = (abs(root), abs(out));
     let msg = |why: &str| {

@@ -133,6 +133,7 @@ pub fn build(
     diags: &Diagnostics,
 ) -> Result<(Report, Loaded)> {
     let start = Instant::now();
+    crate::output::prepare(root, out)?;
     // Bodies wait for their pages in a temporary file on the output's disk, else in the system's
     // temporary folder (the output's parent may not exist yet), else in memory.
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());

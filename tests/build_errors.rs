@@ -221,6 +221,31 @@ fn missing_site_toml_says_what_to_do() {
 }
 
 #[test]
+fn an_output_path_that_is_a_file_is_refused_before_rendering() {
+    let site = minimal_site();
+    write(site.path(), "public", "a file, not a folder");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lanyard"))
+        .arg("build")
+        .current_dir(site.path())
+        .env("LANYARD_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err,
+        "error: ./public: this is a file, not a folder: remove or rename it, or build into another \
+         folder with -o DIR\nBuild failed with 1 error; ./public was left as it was.\n",
+        "no stage ran, not even reading site.toml"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("public")).unwrap(),
+        "a file, not a folder"
+    );
+    assert_eq!(entries(site.path()), ["content", "public", "site.toml"]);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(lanyard(dir.path(), &["frobnicate"]).status.code(), Some(2));
