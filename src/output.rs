@@ -405,6 +405,16 @@ fn sibling(out: &Path, what: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
 }
 
+/// How a build that stopped before moving anything into place left `out`, for its closing line:
+/// `./public was left as it was`, or `nothing was written` when there was no output yet.
+pub fn untouched(out: &Path) -> String {
+    if std::fs::symlink_metadata(out).is_ok() {
+        format!("{} was left as it was", out.display())
+    } else {
+        "nothing was written".to_string()
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.sink.dir);

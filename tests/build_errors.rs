@@ -213,11 +213,14 @@ fn missing_site_toml_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let out = lanyard(dir.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("error: site.toml: no site.toml in"), "{err}");
+    // There was no ./public to leave as it was.
     assert!(
-        stderr(&out).contains("error: site.toml: no site.toml in"),
-        "{}",
-        stderr(&out)
+        err.ends_with("Build failed with 1 error; nothing was written.\n"),
+        "{err}"
     );
+    assert_eq!(entries(dir.path()), Vec::<String>::new());
 }
 
 #[test]

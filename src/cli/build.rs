@@ -7,6 +7,7 @@ use clap::Args;
 use super::{print_diagnostics, RootArg};
 use crate::content::BuildOptions;
 use crate::error::Diagnostics;
+use crate::output;
 use crate::pipeline::{self, Overrides};
 
 #[derive(Debug, Clone, Args)]
@@ -61,9 +62,9 @@ pub fn run(args: &BuildArgs) -> i32 {
             print_diagnostics(&err.diagnostics);
             let n = err.diagnostics.len();
             eprintln!(
-                "Build failed with {n} error{}; {} was left as it was.",
+                "Build failed with {n} error{}; {}.",
                 if n == 1 { "" } else { "s" },
-                out.display()
+                output::untouched(&out)
             );
             1
         }
