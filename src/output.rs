@@ -2,8 +2,9 @@
 //!
 //! A build writes what changed into `.<out>.staging-<pid>` beside the output folder and moves it into
 //! place only when every file was written, so a failed build leaves the previous site byte for byte as it
-//! was, and files from earlier builds never linger. The dev server uses [`MemorySink`] instead and never touches the
-//! author's output folder.
+//! was, and files from earlier builds never linger. A build killed outright cannot remove its staging
+//! folder, so every build first removes the staging folders of processes that are gone ([`prepare`]).
+//! The dev server uses [`MemorySink`] instead and never touches the author's output folder.
 //!
 //! "Files from earlier builds never linger" means a rebuild deletes what the site no longer produces,
 //! so lanyard must never take over a folder of someone else's files: `-o ~/Documents` would empty it.
@@ -195,13 +196,10 @@ impl Staging {
     /// Prepare a fresh staging folder for `out`. Refuses outputs that would swallow the site itself.
     pub fn new(root: &Path, out: &Path) -> Result<Staging> {
         check_output_dir(root, out)?;
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = parent_of(out);
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(parent, "create the output's parent folder", &e))?;
-        let dir = sibling(out, "staging");
+        let dir = staging_dir(out, std::process::id());
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| Error::io(&dir, "remove an old staging folder", &e))?;
@@ -399,10 +397,62 @@ fn remove_stale(
     Ok(())
 }
 
-/// `.<name>.<what>-<pid>` beside `out`.
-fn sibling(out: &Path, what: &str) -> PathBuf {
+/// `.<name>.staging-`: the start of the name of every staging folder beside `out`.
+fn staging_prefix(out: &Path) -> String {
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("public");
-    out.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
+    format!(".{name}.staging-")
+}
+
+/// `.<name>.staging-<pid>` beside `out`: the staging folder of the build that process `pid` runs.
+fn staging_dir(out: &Path, pid: u32) -> PathBuf {
+    out.with_file_name(format!("{}{pid}", staging_prefix(out)))
+}
+
+/// Remove the staging folders beside `out` whose build is no longer running. A build removes its own
+/// when it fails or is stopped, but one killed outright (SIGKILL, a crash, a power cut) cannot, and
+/// nothing else would ever remove it. Only names [`staging_dir`] makes are touched, and never the
+/// folder of a process that still runs: it may be another build into the same folder.
+fn remove_abandoned_staging(out: &Path) {
+    let prefix = staging_prefix(out);
+    let Ok(entries) = std::fs::read_dir(parent_of(out)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && staging_pid(pid).is_some_and(|pid| !running(pid)) {
+            // Best effort: a folder that cannot be removed now is tried again by the next build.
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The process id in a staging folder's name, written as [`staging_dir`] writes it.
+/// Anything else (`-5` would name a process group, `+5` or `05` no folder lanyard makes) is `None`.
+fn staging_pid(digits: &str) -> Option<rustix::process::Pid> {
+    let pid: u32 = digits.parse().ok()?;
+    if pid.to_string() != digits {
+        return None;
+    }
+    rustix::process::Pid::from_raw(i32::try_from(pid).ok()?)
+}
+
+/// Whether process `pid` exists. A process this user may not signal exists too.
+fn running(pid: rustix::process::Pid) -> bool {
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
+}
+
+/// The folder `out` is in.
+fn parent_of(out: &Path) -> &Path {
+    out.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// How a build that stopped before moving anything into place left `out`, for its closing line:
@@ -422,9 +472,12 @@ impl Drop for Staging {
 }
 
 /// Before a build reads the site: refuse an output it could not or must not replace, so that the
-/// author learns of it before waiting for the render.
+/// author learns of it before waiting for the render, and remove the staging folders that killed
+/// builds left beside it.
 pub fn prepare(root: &Path, out: &Path) -> Result<()> {
-    check_output_dir(root, out)
+    check_output_dir(root, out)?;
+    remove_abandoned_staging(out);
+    Ok(())
 }
 
 /// Refuse an output path that is a file, and output folders whose replacement would delete the site's
@@ -676,6 +729,29 @@ mod tests {
         );
         assert!(!out.join("x.html").exists());
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn only_a_staging_folder_name_lanyard_makes_names_a_process() {
+        assert_eq!(
+            staging_pid("4242").map(rustix::process::Pid::as_raw_pid),
+            Some(4242)
+        );
+        for not_one in [
+            "",
+            "0",
+            "-5",
+            "+5",
+            "05",
+            "12a",
+            "4294967296",
+            "2147483648",
+            " 7",
+        ] {
+            assert!(staging_pid(not_one).is_none(), "{not_one:?}");
+        }
+        let own = staging_dir(Path::new("site/public"), 17);
+        assert_eq!(own, Path::new("site/.public.staging-17"));
     }
 
     #[test]

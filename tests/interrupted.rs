@@ -1,0 +1,170 @@
+//! A build killed outright (SIGKILL) leaves its staging folder, which the next build removes, without
+//! touching the folder of a build still running.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use common::*;
+use rustix::process::{kill_process, Pid, Signal};
+
+/// A site of `posts` posts whose every title says which `generation` of the content it is.
+fn write_site(site: &Path, posts: usize, generation: u32) {
+    write(
+        site,
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n",
+    );
+    for i in 0..posts {
+        write(
+            site,
+            &format!("content/posts/p{i}.md"),
+            &format!(
+                "---\ntitle: Post {i} (generation {generation})\ndate: 2024-01-01\n---\n\
+                 Body of post {i}, generation {generation}.\n"
+            ),
+        );
+    }
+}
+
+/// The generation of the site of `posts` posts in `out`: every post page must be there and of the
+/// same one.
+fn output_generation(out: &Path, posts: usize) -> u32 {
+    let mut seen = std::collections::BTreeMap::<u32, usize>::new();
+    for i in 0..posts {
+        let page = out.join(format!("posts/p{i}/index.html"));
+        let html =
+            std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+        let title = html
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(title, _)| title)
+            .unwrap_or_else(|| panic!("{}: no <title>", page.display()));
+        let generation = title
+            .split_once("(generation ")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .and_then(|(n, _)| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: title {title:?}", page.display()));
+        *seen.entry(generation).or_default() += 1;
+    }
+    assert_eq!(
+        seen.len(),
+        1,
+        "post pages of more than one build (generation → pages): {seen:?}"
+    );
+    *seen.keys().next().unwrap()
+}
+
+/// `lanyard build` started in `site`, printing its stage timings, which tell how far it got.
+struct Build {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Vec<String>,
+}
+
+impl Build {
+    fn start(site: &Path) -> Build {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lanyard"))
+            .arg("build")
+            .current_dir(site)
+            .env("LANYARD_TIMINGS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, lines) = mpsc::channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        Build {
+            child,
+            lines,
+            stderr: Vec::new(),
+        }
+    }
+
+    /// Wait until the build prints a line starting with `prefix`.
+    fn wait_for(&mut self, prefix: &str) {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(120))
+                .unwrap_or_else(|_| panic!("no line {prefix:?}; got:\n{}", self.stderr.join("\n")));
+            let found = line.starts_with(prefix);
+            self.stderr.push(line);
+            if found {
+                return;
+            }
+        }
+    }
+
+    fn signal(&self, signal: Signal) {
+        // The process may have exited already (not yet waited for): that is one of the timings.
+        let _ = kill_process(Pid::from_child(&self.child), signal);
+    }
+
+    /// Wait for the exit: its code (`None` if a signal ended it) and everything it printed on stderr.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        self.stderr.extend(self.lines.iter());
+        (status.code(), self.stderr.join("\n"))
+    }
+}
+
+#[test]
+fn a_killed_builds_staging_folder_is_removed_by_the_next_build() {
+    // Enough posts that the render lasts far longer than it takes to see its staging folder.
+    let posts = 500;
+    let site = tempfile::tempdir().unwrap();
+    write_site(site.path(), posts, 0);
+    let mut build = Build::start(site.path());
+    build.wait_for("timing: plan outputs");
+    let killed = site
+        .path()
+        .join(format!(".public.staging-{}", build.child.id()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !killed.is_dir() {
+        assert!(Instant::now() < deadline, "no staging folder appeared");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    build.signal(Signal::KILL);
+    let (code, _) = build.finish();
+    assert_eq!(code, None, "SIGKILL ended the build");
+    assert!(
+        killed.is_dir(),
+        "a killed build cannot remove its staging folder"
+    );
+
+    // A running process's folder (this test's), and names that are not a staging folder of this output.
+    let live = format!(".public.staging-{}", std::process::id());
+    let others = [
+        live.as_str(),
+        ".public.staging-x1",
+        ".public.staging-",
+        ".other.staging-1",
+    ];
+    for name in others {
+        write(site.path(), &format!("{name}/keep.txt"), "keep");
+    }
+
+    let next = lanyard(site.path(), &["build"]);
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert!(
+        !killed.exists(),
+        "the killed build's staging folder is gone"
+    );
+    for name in others {
+        assert!(
+            site.path().join(name).join("keep.txt").is_file(),
+            "{name} was removed"
+        );
+    }
+    assert_eq!(output_generation(&site.path().join("public"), posts), 0);
+}
