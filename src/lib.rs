@@ -9,7 +9,8 @@
 //! server. During a build, rendered bodies wait for their pages on disk ([`spill`]).
 //! [`pipeline`] ties the stages together; [`lint`] checks what was built (links, anchors, feeds) for
 //! `build` and `check`; [`scaffold`] writes new posts and sites; [`serve`] is the dev server, which
-//! rebuilds incrementally into memory; [`cli`] is the command line on top.
+//! rebuilds incrementally into memory; [`cli`] is the command line on top, and [`stop`] lets a signal
+//! stop `build` without leaving a half-updated output.
 
 pub mod cli;
 pub mod config;
@@ -25,4 +26,5 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod spill;
+pub mod stop;
 pub mod yaml;

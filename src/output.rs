@@ -2,9 +2,10 @@
 //!
 //! A build writes what changed into `.<out>.staging-<pid>` beside the output folder and moves it into
 //! place only when every file was written, so a failed build leaves the previous site byte for byte as it
-//! was, and files from earlier builds never linger. A build killed outright cannot remove its staging
-//! folder, so every build first removes the staging folders of processes that are gone ([`prepare`]).
-//! The dev server uses [`MemorySink`] instead and never touches the author's output folder.
+//! was, and files from earlier builds never linger. A build stopped by a signal removes its staging
+//! folder (see [`crate::stop`]); one killed outright cannot, so every build first removes the staging
+//! folders of processes that are gone ([`prepare`]). The dev server uses [`MemorySink`] instead and never
+//! touches the author's output folder.
 //!
 //! "Files from earlier builds never linger" means a rebuild deletes what the site no longer produces,
 //! so lanyard must never take over a folder of someone else's files: `-o ~/Documents` would empty it.
@@ -31,6 +32,11 @@ files the site does not produce are deleted. Put files to publish in the site's 
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()>;
+    /// Whether the build writing here was told to stop (see [`crate::stop`]): the render starts no
+    /// more files.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Map a root-relative URL path to the file that serves it: `/a/` → `a/index.html`, `/a.html` → `a.html`,
@@ -183,6 +189,10 @@ impl Sink for StagingSink {
     fn copy(&self, src: &Path, path: &str) -> std::io::Result<()> {
         let bytes = std::fs::read(src)?;
         self.write(path, &bytes)
+    }
+
+    fn stopped(&self) -> bool {
+        crate::stop::stopped().is_some()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::output::{Sink, Staging};
 use crate::render::{self, theme::Theme, Planned, Stats};
 use crate::site::{self, Site};
 use crate::spill::Spill;
+use crate::stop;
 
 /// Settings that come from the command line rather than `site.toml`.
 #[derive(Debug, Clone, Default)]
@@ -119,6 +120,8 @@ pub struct Report {
 
 /// Build the site at `root` into `out`, replacing it only if everything succeeded. Internal links are
 /// checked against what was rendered: warnings, or errors that stop the build with `check_links = "error"`.
+/// A signal handled by [`crate::stop`] stops the build before it changes `out`, or waits until `out` is
+/// wholly the new site.
 ///
 /// The site is handed back with the report. Ten thousand posts are hundreds of thousands of small
 /// allocations: freeing them one by one took about 50 ms of a core, and the allocator's returning of
@@ -142,6 +145,7 @@ pub fn build(
         .ok();
     let loaded = load(root, opts, overrides, diags, spill)?;
     let mut clock = Clock::start();
+    stop::staging();
     let mut staging = Staging::new(root, out)?;
     staging.expect(|| render::write_order(&loaded.planned));
     let recorder = lint::Recorder::new(&staging.sink)
@@ -149,9 +153,10 @@ pub fn build(
         .checking_base_path(loaded.site.config.base_path());
     let stats = staging.sink.during(|| render_into(&loaded, &recorder))?;
     clock.lap("render and write");
+    stop::check()?;
     lint::links_on_build(&loaded, recorder.finish(), diags)?;
     clock.lap("check links");
-    staging.commit()?;
+    stop::commit(move || staging.commit())?;
     clock.lap("move output into place");
     let report = Report {
         stats,

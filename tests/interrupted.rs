@@ -1,5 +1,6 @@
-//! A build killed outright (SIGKILL) leaves its staging folder, which the next build removes, without
-//! touching the folder of a build still running.
+//! A build stopped by a signal: the output must be wholly the old site or wholly the new one, whenever
+//! the signal comes, and no staging folder may remain. A build killed outright (SIGKILL) leaves its
+//! staging folder, which the next build removes, without touching the folder of a build still running.
 
 mod common;
 
@@ -11,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rustix::process::{kill_process, Pid, Signal};
+
+/// Enough posts that a debug build takes a second or two to render, and a while to move into place.
+const POSTS: usize = 2000;
 
 /// A site of `posts` posts whose every title says which `generation` of the content it is.
 fn write_site(site: &Path, posts: usize, generation: u32) {
@@ -57,6 +61,14 @@ fn output_generation(out: &Path, posts: usize) -> u32 {
         "post pages of more than one build (generation → pages): {seen:?}"
     );
     *seen.keys().next().unwrap()
+}
+
+/// The staging folders in `dir`.
+fn staging_folders(dir: &Path) -> Vec<String> {
+    entries(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".public.staging-"))
+        .collect()
 }
 
 /// `lanyard build` started in `site`, printing its stage timings, which tell how far it got.
@@ -115,6 +127,75 @@ impl Build {
         let status = self.child.wait().unwrap();
         self.stderr.extend(self.lines.iter());
         (status.code(), self.stderr.join("\n"))
+    }
+}
+
+/// When the test sends SIGTERM.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    /// This long after the configuration was read (so the handlers are in place).
+    After(Duration),
+    /// Right after the links were checked, when the build starts moving files into place.
+    AtCommit,
+}
+
+#[test]
+fn a_stopped_build_leaves_the_old_site_or_the_new_one_whole() {
+    let site = tempfile::tempdir().unwrap();
+    write_site(site.path(), POSTS, 0);
+    let started = Instant::now();
+    let first = lanyard(site.path(), &["build"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let full = started.elapsed();
+    let out = site.path().join("public");
+    let mut current = output_generation(&out, POSTS);
+
+    // While reading the site, while rendering, while moving files into place, and late.
+    let whens = [
+        When::After(full / 20),
+        When::After(full * 2 / 5),
+        When::AtCommit,
+        When::After(full * 4 / 5),
+    ];
+    for (generation, when) in (1..).zip(whens) {
+        // Every post changes, so the build has every post page to move into place.
+        write_site(site.path(), POSTS, generation);
+        let mut build = Build::start(site.path());
+        match when {
+            When::After(delay) => {
+                build.wait_for("timing: config");
+                std::thread::sleep(delay);
+            }
+            When::AtCommit => build.wait_for("timing: check links"),
+        }
+        build.signal(Signal::TERM);
+        let (code, err) = build.finish();
+        let now = output_generation(&out, POSTS);
+        eprintln!(
+            "SIGTERM {when:?}: exit {code:?}, output of generation {now} (new: {generation})"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            now == current || now == generation,
+            "{when:?}: the output is of generation {now}, neither the old {current} nor the new {generation}"
+        );
+        let said: Vec<&str> = err.lines().filter(|l| l.starts_with("Stopped")).collect();
+        let expected: &[&str] = match code {
+            Some(0) => {
+                assert_eq!(now, generation, "{when:?}: a finished build");
+                &[]
+            }
+            Some(143) if now == current => &["Stopped: ./public was left as it was."],
+            Some(143) => &["Stopped once the new site was wholly in place in ./public."],
+            other => panic!("{when:?}: exit {other:?}, expected 0 or 143:\n{err}"),
+        };
+        assert_eq!(said, expected, "{when:?}:\n{err}");
+        assert_eq!(
+            staging_folders(site.path()),
+            Vec::<String>::new(),
+            "{when:?}"
+        );
+        current = now;
     }
 }
 

@@ -1,6 +1,9 @@
 //! `lanyard build`: render the site into the output folder.
+//!
+//! Only `build` handles SIGINT, SIGTERM and SIGHUP ([`crate::stop`]): it is the one command that
+//! changes a folder on disk over many steps. `serve` stops through tokio, `check` writes nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -9,6 +12,7 @@ use crate::content::BuildOptions;
 use crate::error::Diagnostics;
 use crate::output;
 use crate::pipeline::{self, Overrides};
+use crate::stop;
 
 #[derive(Debug, Clone, Args)]
 pub struct BuildArgs {
@@ -39,8 +43,41 @@ pub fn run(args: &BuildArgs) -> i32 {
     let overrides = Overrides {
         base_url: args.base_url.clone(),
     };
+    if let Err(e) = stop::install(&out) {
+        eprintln!(
+            "warning: Ctrl-C will not stop this build cleanly (could not handle signals: {e})"
+        );
+    }
     let diags = Diagnostics::new();
     let result = pipeline::build(root, &out, &opts, &overrides, &diags);
+    stop::settle();
+    if let Some(signal) = stop::stopped() {
+        // The staging folder is gone and the output untouched; the warnings found so far would only
+        // bury that.
+        eprintln!("Stopped: {}.", output::untouched(&out));
+        return stop::exit_code(signal);
+    }
+    let code = report(result, &out, &diags);
+    match stop::deferred() {
+        Some(signal) => {
+            if code == 0 {
+                eprintln!(
+                    "Stopped once the new site was wholly in place in {}.",
+                    out.display()
+                );
+            }
+            stop::exit_code(signal)
+        }
+        None => code,
+    }
+}
+
+/// Print what the build found and its closing line; the exit code.
+fn report(
+    result: crate::error::Result<(pipeline::Report, pipeline::Loaded)>,
+    out: &Path,
+    diags: &Diagnostics,
+) -> i32 {
     print_diagnostics(&diags.take());
     match result {
         Ok((report, site)) => {
@@ -64,7 +101,7 @@ pub fn run(args: &BuildArgs) -> i32 {
             eprintln!(
                 "Build failed with {n} error{}; {}.",
                 if n == 1 { "" } else { "s" },
-                output::untouched(&out)
+                output::untouched(out)
             );
             1
         }

@@ -1,7 +1,8 @@
 //! The command line: one file per command, each an args struct beside its `run`.
 //!
 //! Commands return a [`crate::error::Result`]; `main` only prints and picks the exit code (0 success,
-//! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors).
+//! 1 content or template errors, 2 a wrong command line — clap's own code for usage errors; a build a
+//! signal stopped exits 128 + its number, see [`crate::stop`]).
 
 pub mod build;
 pub mod check;

@@ -138,6 +138,10 @@ impl Sink for Recorder<'_> {
         }
         self.inner.copy(src, path)
     }
+
+    fn stopped(&self) -> bool {
+        self.inner.stopped()
+    }
 }
 
 /// Whether an output file is a page (`.html`, `.htm`, any case), whose ids links may point to.

@@ -150,9 +150,16 @@ pub fn render(site: &Site, theme: &Theme, planned: &[Planned], sink: &dyn Sink) 
         .into_par_iter()
         .map(|i| {
             let p = &planned[i];
+            // A stopped build throws its files away: the jobs not yet started are skipped.
+            if sink.stopped() {
+                return (i, Ok(false));
+            }
             (i, profile.time(&p.job, || jobs::run(&shared, p, sink)))
         })
         .collect();
+    if sink.stopped() {
+        return Err(crate::stop::error());
+    }
     results.sort_by_key(|(i, _)| *i);
     profile.print();
     let mut stats = Stats::default();
