@@ -44,20 +44,48 @@ struct HeadingStart<'a> {
     attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
 }
 
+/// Whether a heading may not take `id` as its own slug: the default theme's ids on a post's page (the
+/// skip link's target `main`, the `comments` section, each `comment-…`) and footnotes' `fn-<number>`.
+/// A heading "Comments" becomes `comments-1`, so the cards' `#comments` links still reach the thread.
+pub(crate) fn reserved(id: &str) -> bool {
+    matches!(id, "main" | "comments")
+        || id.starts_with("comment-")
+        || super::footnotes::is_footnote_id(id)
+}
+
+/// The `{#custom-id}`s of the headings of `markdown`, which slugs of other headings must avoid even
+/// when they come first. Only documents that write `{#` are parsed for them.
+pub(crate) fn custom_ids(markdown: &str) -> HashSet<String> {
+    if !markdown.contains("{#") {
+        return HashSet::new();
+    }
+    pulldown_cmark::Parser::new_ext(markdown, super::options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) if !id.trim().is_empty() => {
+                Some(id.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Gives headings ids and anchor links; records them, flat and childless, into `headings`.
 pub(crate) struct HeadingIds<'a, 's, I> {
     inner: I,
     headings: &'s mut Vec<TocEntry>,
     used: HashSet<String>,
+    /// The authors' `{#ids}`, which slugs avoid.
+    custom: HashSet<String>,
     pending: VecDeque<Event<'a>>,
 }
 
 impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
-    pub(crate) fn new(inner: I, headings: &'s mut Vec<TocEntry>) -> Self {
+    pub(crate) fn new(inner: I, headings: &'s mut Vec<TocEntry>, custom: HashSet<String>) -> Self {
         HeadingIds {
             inner,
             headings,
             used: HashSet::new(),
+            custom,
             pending: VecDeque::new(),
         }
     }
@@ -96,23 +124,37 @@ impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
         self.pending.push_back(Event::End(TagEnd::Heading(level)));
     }
 
-    /// The author's id if given (kept as written), else a slug of the title not used yet.
+    /// The author's id if given (kept as written, unless an earlier heading has it already), else a
+    /// slug of the title that no heading has, no `{#id}` of the document is and the page does not
+    /// [reserve](reserved).
     fn assign_id(&mut self, custom: Option<CowStr<'a>>, title: &str) -> String {
         let id = match custom {
-            Some(custom) if !custom.trim().is_empty() => custom.to_string(),
+            Some(custom) if !custom.trim().is_empty() => self.unused(custom.to_string(), |_| false),
             _ => {
+                // Only the slug itself is checked against the reserved ids: `comment-2-1` would
+                // be reserved too, and so would every suffix after it.
                 let base = slugify(title);
-                let mut candidate = base.clone();
-                let mut n = 1;
-                while self.used.contains(&candidate) {
-                    candidate = format!("{base}-{n}");
-                    n += 1;
-                }
-                candidate
+                let custom = &self.custom;
+                let is_reserved = reserved(&base);
+                self.unused(base.clone(), |id| {
+                    custom.contains(id) || (is_reserved && id == base)
+                })
             }
         };
         self.used.insert(id.clone());
         id
+    }
+
+    /// `base`, or `base-1`, `base-2`… : the first that no heading has and `taken` does not hold.
+    fn unused(&self, base: String, taken: impl Fn(&str) -> bool) -> String {
+        let free = |id: &str| !self.used.contains(id) && !taken(id);
+        if free(&base) {
+            return base;
+        }
+        (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|id| free(id))
+            .unwrap_or(base)
     }
 }
 

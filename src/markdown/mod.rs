@@ -39,6 +39,7 @@
 mod anchors;
 mod comment_html;
 mod comments;
+mod footnotes;
 mod highlight;
 mod links;
 mod summary;
@@ -147,11 +148,11 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
     let mut found = links::Found::default();
     let mut headings = Vec::new();
 
-    let events: Vec<Event<'_>> = {
+    let mut events: Vec<Event<'_>> = {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
         let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found)
             .with_raw_html();
-        let stream = anchors::HeadingIds::new(stream, &mut headings);
+        let stream = anchors::HeadingIds::new(stream, &mut headings, anchors::custom_ids(markdown));
         // Prose makes an event per 30 to 40 bytes: sized for one per 24, the list is not copied as
         // it grows.
         let mut events = Vec::with_capacity(markdown.len() / 24);
@@ -159,8 +160,14 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
         events
     };
 
-    let more_html = summary::more_marker(&events).map(|at| to_html(&events[..at]));
-    let first_paragraph_html = summary::first_paragraph(&events)
+    let more_at = summary::more_marker(&events);
+    let first_paragraph = summary::first_paragraph(&events);
+    if markdown.contains("[^") {
+        let heading_ids = headings.iter().map(|h| h.id.as_str()).collect();
+        footnotes::number(&mut events, &heading_ids);
+    }
+    let more_html = more_at.map(|at| summary::balanced(to_html(&events[..at])));
+    let first_paragraph_html = first_paragraph
         .map(|range| to_html(&events[range]).trim_end().to_string())
         .unwrap_or_default();
     let word_count = summary::count_words(&events);

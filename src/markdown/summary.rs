@@ -47,6 +47,64 @@ fn is_more_marker(html: &str) -> bool {
         .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
 }
 
+/// `html` with the elements it leaves open closed at its end. A `<!-- more -->` inside a raw `<div>`
+/// or `<details>` ends the summary before the element's end tag, and a listing that shows it would
+/// have its own markup swallowed (the card's `</article>` closing the author's `<div>`). Markdown's
+/// own tags are always balanced, so only raw HTML can leave one open, and a summary without any is
+/// returned as it is after one search for `<` that finds only balanced tags.
+pub(crate) fn balanced(mut html: String) -> String {
+    let open = open_elements(&html);
+    for name in open.iter().rev() {
+        html.push_str("</");
+        html.push_str(name);
+        html.push('>');
+    }
+    html
+}
+
+/// Elements with no end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// The elements `html` opens and does not close, outermost first.
+fn open_elements(html: &str) -> Vec<String> {
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let closing = rest.starts_with('/');
+        let name: String = rest[usize::from(closing)..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        let self_closing = rest[..end].ends_with('/');
+        rest = &rest[end..];
+        if closing {
+            if let Some(at) = open.iter().rposition(|n| *n == name) {
+                open.truncate(at);
+            }
+        } else if matches!(name.as_str(), "script" | "style" | "textarea") {
+            // Their text is not markup: skip to the end tag.
+            let end_tag = format!("</{name}");
+            rest = rest.find(&end_tag).map_or("", |at| &rest[at..]);
+        } else if !self_closing && !VOID.contains(&name.as_str()) {
+            open.push(name);
+        }
+    }
+    open
+}
+
 /// Events of the first paragraph, start and end tags included: the first top-level one, else the
 /// first one nested in a list or quote. Paragraphs of footnotes never count.
 pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {

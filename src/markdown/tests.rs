@@ -43,6 +43,53 @@ fn footnotes_render_reference_and_definition() {
 }
 
 #[test]
+fn footnote_labels_stay_ids_unless_a_heading_has_them_or_they_are_no_id() {
+    let out = md("Claim[^source] and[^my note], again[^source], then[^note-2].\n\n## Source\n\n## Fn 1\n\n[^source]: A book.\n[^my note]: Spaced.\n[^note-2]: Plain.\n");
+    assert_eq!(
+        out.html,
+        "<p>Claim<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup> and\
+         <sup class=\"footnote-reference\"><a href=\"#fn-2\">2</a></sup>, again\
+         <sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>, then\
+         <sup class=\"footnote-reference\"><a href=\"#note-2\">3</a></sup>.</p>\n\
+         <h2 id=\"source\">Source <a class=\"anchor\" href=\"#source\" aria-label=\"Link to this section\">#</a></h2>\n\
+         <h2 id=\"fn-1-1\">Fn 1 <a class=\"anchor\" href=\"#fn-1-1\" aria-label=\"Link to this section\">#</a></h2>\n\
+         <div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\">1</sup>\n<p>A book.</p>\n</div>\n\
+         <div class=\"footnote-definition\" id=\"fn-2\"><sup class=\"footnote-definition-label\">2</sup>\n<p>Spaced.</p>\n</div>\n\
+         <div class=\"footnote-definition\" id=\"note-2\"><sup class=\"footnote-definition-label\">3</sup>\n<p>Plain.</p>\n</div>\n"
+    );
+}
+
+#[test]
+fn headings_keep_off_the_pages_own_ids() {
+    let out = md("## Main\n\n## Comments\n\n## Comment 2\n\n## Commentary\n");
+    assert_eq!(
+        out.heading_ids,
+        ["main-1", "comments-1", "comment-2-1", "commentary"]
+    );
+}
+
+#[test]
+fn custom_ids_win_over_earlier_slugs_and_repeat_only_with_a_suffix() {
+    let out = md("## Baz\n\n## Qux {#baz}\n\n## Custom {#my-id}\n\n## Again {#my-id}\n");
+    assert_eq!(out.heading_ids, ["baz-1", "baz", "my-id", "my-id-1"]);
+}
+
+#[test]
+fn a_summary_cut_inside_raw_html_closes_what_it_opened() {
+    let out = md(
+        "<div class=\"box\">\n\nIntro <b>bold</b> <br> para.\n\n<!-- more -->\n\nMore.\n\n</div>\n",
+    );
+    let summary = out.more_html.unwrap();
+    assert!(summary.ends_with("</div>"), "{summary}");
+    assert_eq!(summary.matches("</div>").count(), 1, "{summary}");
+    let out =
+        md("<details><summary>S</summary>\n\nIntro.\n\n<!-- more -->\n\nMore.\n\n</details>\n");
+    assert!(out.more_html.unwrap().ends_with("</details>"));
+    let out = md("Plain <em>intro</em>.\n\n<!-- more -->\n\nMore.\n");
+    assert_eq!(out.more_html.unwrap(), "<p>Plain <em>intro</em>.</p>\n");
+}
+
+#[test]
 fn task_lists_render_checkboxes() {
     let out = md("- [x] done\n- [ ] todo\n");
     assert!(

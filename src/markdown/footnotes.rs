@@ -1,0 +1,79 @@
+//! Footnote ids: the author's label where it makes a good id, a number (`fn-1`) where it does not.
+//!
+//! Why: pulldown-cmark writes a footnote's label as its id and link (`[^source]` → `id="source"`,
+//! `href="#source"`), which authors link to (`[the note](#source)`), so a label that makes a good id
+//! stays one. Two kinds do not: a label a heading of the page already has as its id ("Source" → `#source`),
+//! where the reference jumped to the heading and the page had one id twice; and a label with a space or
+//! other character (`[^my note]`, which CommonMark allows), which is no valid id or URL fragment. Those get
+//! the footnote's number instead, `fn-<number>`, which no heading takes ([`super::anchors`] keeps
+//! headings off it).
+//!
+//! The markup is pulldown-cmark's own but for the ids, so themes style footnotes as before. Numbers
+//! follow first appearance, of a reference or a definition, in the whole document, as pulldown-cmark
+//! numbers them; a summary cut from the document keeps the document's numbers.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+/// Rewrite footnote references and definitions in `events` in place, one event for one event, so
+/// that positions found earlier in the list still hold. `heading_ids` are the ids the document's
+/// headings took.
+pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) {
+    // Label (as CommonMark matches them, case-insensitively) → (number, id).
+    let mut footnotes: HashMap<String, (usize, String)> = HashMap::new();
+    let mut footnote = |label: &str| {
+        let next = footnotes.len() + 1;
+        footnotes
+            .entry(label.to_lowercase())
+            .or_insert_with(|| (next, id_for(label, next, heading_ids)))
+            .clone()
+    };
+    for event in events.iter_mut() {
+        let html = match event {
+            Event::FootnoteReference(label) => {
+                let (n, id) = footnote(label);
+                Event::InlineHtml(
+                    format!("<sup class=\"footnote-reference\"><a href=\"#{id}\">{n}</a></sup>")
+                        .into(),
+                )
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let (n, id) = footnote(label);
+                Event::Html(
+                    format!(
+                        "<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                    )
+                    .into(),
+                )
+            }
+            Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>\n".into()),
+            _ => continue,
+        };
+        *event = html;
+    }
+}
+
+/// The label itself if it is a plain id (ASCII letters, digits, `-`, `_`, `.`) that no heading and
+/// nothing of the page's own has, else `fn-<n>`.
+fn id_for(label: &str, n: usize, heading_ids: &HashSet<&str>) -> String {
+    let plain = !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if plain
+        && !heading_ids.contains(label)
+        && !is_footnote_id(label)
+        && !super::anchors::reserved(label)
+    {
+        label.to_string()
+    } else {
+        format!("fn-{n}")
+    }
+}
+
+/// Whether `id` has the shape [`number`] gives a footnote it cannot name by its label.
+pub(crate) fn is_footnote_id(id: &str) -> bool {
+    id.strip_prefix("fn-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
