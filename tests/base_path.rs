@@ -330,3 +330,24 @@ fn non_ascii_slugs_are_percent_encoded_in_absolute_urls() {
     let check = lanyard(root, &["check"]);
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+#[test]
+fn later_listing_pages_say_their_number_in_the_title_and_404_has_no_canonical() {
+    let site = blog_site();
+    let root = site.path();
+    let out = lanyard(root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = root.join("public");
+    let title = |rel: &str| {
+        let html = read(&public, rel);
+        let start = html.find("<title>").unwrap() + "<title>".len();
+        html[start..html.find("</title>").unwrap()].to_string()
+    };
+    assert_eq!(title("index.html"), "T");
+    assert_eq!(title("page/2/index.html"), "Page 2 — T");
+    assert_eq!(title("tags/x/index.html"), "Tagged “x” — T");
+    assert_eq!(title("tags/x/page/2/index.html"), "Tagged “x”, page 2 — T");
+    let not_found = read(&public, "404.html");
+    assert!(!not_found.contains("rel=\"canonical\""), "{not_found}");
+    assert!(read(&public, "index.html").contains("rel=\"canonical\""));
+}

@@ -463,7 +463,12 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
     let slots = shared.slots(&template);
     let ctx = match &p.job {
         Job::Home { page } => {
-            let mut ctx = base(shared, "home", &path, "", "");
+            let title = if *page > 1 {
+                format!("Page {page}")
+            } else {
+                String::new()
+            };
+            let mut ctx = base(shared, "home", &path, &title, "");
             insert(
                 &mut ctx,
                 "paginator",
@@ -519,7 +524,11 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
         }
         Job::Tag { tag, page } => {
             let t = &site.ix.tags[*tag];
-            let mut ctx = base(shared, "tag", &path, &format!("Tagged “{}”", t.name), "");
+            let title = match *page {
+                1 => format!("Tagged “{}”", t.name),
+                n => format!("Tagged “{}”, page {n}", t.name),
+            };
+            let mut ctx = base(shared, "tag", &path, &title, "");
             insert(&mut ctx, "feeds", &feeds_with(shared, &t.path, &t.name));
             insert(
                 &mut ctx,
