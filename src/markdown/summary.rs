@@ -106,16 +106,21 @@ fn open_elements(html: &str) -> Vec<String> {
 }
 
 /// Events of the first paragraph, start and end tags included: the first top-level one, else the
-/// first one nested in a list or quote. Paragraphs of footnotes never count.
+/// first one nested in a list or quote, else (a post that is one tight list, whose items hold no
+/// paragraphs) the first top-level list. Paragraphs of footnotes never count.
 pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {
     let mut depth = 0usize;
     let mut in_footnote = 0usize;
     let mut nested: Option<usize> = None;
+    let mut list: Option<usize> = None;
     for (index, event) in events.iter().enumerate() {
         match event {
             Event::Start(Tag::Paragraph) if depth == 0 => return paragraph_at(events, index),
             Event::Start(Tag::Paragraph) if in_footnote == 0 => {
                 nested.get_or_insert(index);
+            }
+            Event::Start(Tag::List(_)) if depth == 0 => {
+                list.get_or_insert(index);
             }
             Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
             Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
@@ -127,7 +132,29 @@ pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {
             _ => {}
         }
     }
-    nested.and_then(|start| paragraph_at(events, start))
+    match (nested, list) {
+        (Some(start), _) => paragraph_at(events, start),
+        (None, Some(start)) => block_at(events, start),
+        (None, None) => None,
+    }
+}
+
+/// The range from the start tag at `start` to its own end tag, inclusive.
+fn block_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    for (offset, event) in events[start..].iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(start..start + offset + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The range from a paragraph's start tag (at `start`) to its end tag, inclusive.

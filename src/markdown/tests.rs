@@ -509,3 +509,14 @@ fn toc_html_nests_and_escapes() {
     );
     assert_eq!(super::toc_html(&[]), "");
 }
+
+#[test]
+fn a_post_that_is_one_tight_list_is_summarised_by_the_list() {
+    let out = md("## Checklist\n\n- Bring cards\n- Ask names\n\n- - -\n\n1. Later\n");
+    assert_eq!(
+        out.first_paragraph_html,
+        "<ul>\n<li>Bring cards</li>\n<li>Ask names</li>\n</ul>"
+    );
+    let out = md("- tight\n\nThen a paragraph.\n");
+    assert_eq!(out.first_paragraph_html, "<p>Then a paragraph.</p>");
+}
