@@ -450,3 +450,49 @@ fn unweighted_pages_come_last_and_bundle_markdown_stays_unpublished() {
         "{err}"
     );
 }
+
+/// On one core rayon's pool has one worker. A build of a small site with comment folders used to
+/// park that worker waiting for the comment walk, which waited for the worker: it hung for ever.
+/// The example publication, built with one worker and with two, must finish, and the same.
+#[test]
+fn a_build_on_one_core_finishes() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    for part in ["site.toml", "content", "static", "themes"] {
+        let from = example.join(part);
+        if from.is_dir() {
+            copy_dir(&from, &site.path().join(part));
+        } else if from.is_file() {
+            std::fs::copy(&from, site.path().join(part)).unwrap();
+        }
+    }
+    assert!(site.path().join("content/comments").is_dir());
+    let mut trees = Vec::new();
+    for threads in ["1", "2"] {
+        let out = site.path().join(format!("public-{threads}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lanyard"))
+            .args(["build", "-o"])
+            .arg(&out)
+            .current_dir(site.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let began = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if began.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("a build with {threads} worker(s) did not finish in 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "{threads} worker(s): {status}");
+        trees.push(tree(&out));
+    }
+    assert_eq!(trees[0], trees[1]);
+}

@@ -179,7 +179,9 @@ pub fn load_with<D: Send>(
     finish: &Finish<'_, D>,
 ) -> Result<Content<D>> {
     // Listing thousands of comment folders is system calls on reader threads: it runs beside the
-    // walk and parsing of the posts, which leave a core idle at times, instead of before them.
+    // walk and parsing of the posts, which leave a core idle at times, instead of before them. This
+    // runs on a pool worker that waits for the walk's thread at the end, so that thread must never
+    // queue work on rayon's pool: it uses `readahead::map_io`, which does not.
     let (files, mut posts, mut pages, series, (comment_dirs, comment_errors)) =
         std::thread::scope(|s| {
             let comments = s.spawn(|| walk::discover_comments(&config.root, diags));

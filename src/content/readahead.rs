@@ -44,6 +44,9 @@ const SLOW_READ: Duration = Duration::from_micros(200);
 type Batch = (usize, Vec<io::Result<Vec<u8>>>);
 /// Below this many items the work runs on rayon's pool directly.
 const SMALL: usize = 64;
+/// [`map_io`] gives each thread at least this many items, and runs this many or fewer on the calling
+/// thread: starting a thread costs about as much as listing a cached folder.
+const FEW: usize = 4;
 
 /// `work(item, contents of path(item))` for every item, in order, each file read on a reader thread
 /// and `work` run on rayon's pool as soon as its file is read.
@@ -181,20 +184,25 @@ pub(crate) fn will_need(path: &Path) {
     }
 }
 
-/// `f(item)` for every item, in order, on [`READERS`] threads: for blocking calls such as listing a
-/// folder, with no CPU work worth a core of its own.
+/// `f(item)` for every item, in order, on up to [`READERS`] threads: for blocking calls such as listing
+/// a folder, with no CPU work worth a core of its own.
+///
+/// It never uses rayon's pool, at any size. The comment folders are walked with it on a thread of
+/// their own while a pool worker parses the posts and then waits for that thread
+/// ([`super::load_with`]). Were the walk to queue work on the pool, it would wait for a worker that
+/// is waiting for it: with one core (one worker), every build hung.
 pub fn map_io<I, T, F>(items: &[I], f: F) -> Vec<T>
 where
     I: Sync,
     T: Send,
     F: Fn(&I) -> T + Sync,
 {
-    if items.len() < SMALL {
-        return items.par_iter().map(&f).collect();
+    if items.len() <= FEW {
+        return items.iter().map(&f).collect();
     }
     let next = AtomicUsize::new(0);
     let parts = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..READERS)
+        let handles: Vec<_> = (0..READERS.min(items.len().div_ceil(FEW)))
             .map(|_| {
                 let (next, f) = (&next, &f);
                 s.spawn(move || {
@@ -331,7 +339,7 @@ mod tests {
 
     #[test]
     fn map_io_keeps_order_small_and_large() {
-        for n in [0, 5, SMALL, 1000] {
+        for n in [0, FEW, FEW + 1, SMALL, 1000] {
             let items: Vec<usize> = (0..n).collect();
             assert_eq!(
                 map_io(&items, |i| i * 2),
