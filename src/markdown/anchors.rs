@@ -56,7 +56,7 @@ pub(crate) fn reserved(id: &str) -> bool {
 /// The `{#custom-id}`s of the headings of `markdown`, which slugs of other headings must avoid even
 /// when they come first. Only documents that write `{#` are parsed for them.
 pub(crate) fn custom_ids(markdown: &str) -> HashSet<String> {
-    if !markdown.contains("{#") {
+    if !markdown.contains('{') || !markdown.contains("{#") {
         return HashSet::new();
     }
     pulldown_cmark::Parser::new_ext(markdown, super::options())

@@ -18,8 +18,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
 
+use super::linkify::Linkify;
 use super::links::{CollectLinks, Found, LineIndex};
 use super::LinkRef;
 
@@ -75,6 +78,7 @@ fn first_layer(markdown: &str) -> (String, Vec<LinkRef>) {
     {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
         let mut in_dropped_link = false;
+        let parsed = Linkify::new(TextMergeWithOffset::new(parsed), markdown);
         let events = CollectLinks::new(parsed, &lines, &mut found)
             .filter_map(neutralize)
             .filter(move |e| keep_link_event(e, &mut in_dropped_link));

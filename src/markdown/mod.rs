@@ -9,13 +9,14 @@
 //! a small iterator adapter over that stream, chained in [`render`]:
 //!
 //! ```text
-//! parser (with offsets) → merge text → links::CollectLinks → anchors::HeadingIds
-//!                                       → highlight::CodeBlocks → Vec<Event> → summary, HTML
+//! parser (with offsets) → merge text → linkify::Linkify → links::CollectLinks
+//!   → anchors::HeadingIds → highlight::CodeBlocks → Vec<Event> → summary, HTML
 //! ```
 //!
 //! * consecutive text events are merged first (smart punctuation splits `it's` into three), so that
 //!   every later stage sees whole words;
-//! * `links` needs byte offsets, so it comes first and drops them for the stages after it;
+//! * `linkify` makes bare URLs links, before `links` records links;
+//! * `links` needs byte offsets, so it comes early and drops them for the stages after it;
 //! * `anchors` gives headings ids, anchor links and TOC entries;
 //! * `highlight` turns fenced code into classed HTML (syntect loaded lazily, on first use);
 //! * `summary` then reads the finished event list to find the `<!-- more -->` marker, the first
@@ -41,6 +42,7 @@ mod comment_html;
 mod comments;
 mod footnotes;
 mod highlight;
+mod linkify;
 mod links;
 mod summary;
 mod text;
@@ -141,6 +143,13 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Whether `text` holds `first` right before `second`, where `second` is a rare byte (`^`, `#`…):
+/// one byte search, cheaper than a substring search on every document.
+pub(crate) fn follows(text: &str, first: u8, second: u8) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(second, bytes).any(|at| at > 0 && bytes[at - 1] == first)
+}
+
 /// Render an author's Markdown (trusted: raw HTML passes through) to HTML and collect what the
 /// site needs to know about it. Safe to call from many threads with one shared `highlighter`.
 pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
@@ -150,8 +159,8 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
 
     let mut events: Vec<Event<'_>> = {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
-        let stream = links::CollectLinks::new(TextMergeWithOffset::new(parsed), &lines, &mut found)
-            .with_raw_html();
+        let parsed = linkify::Linkify::new(TextMergeWithOffset::new(parsed), markdown);
+        let stream = links::CollectLinks::new(parsed, &lines, &mut found).with_raw_html();
         let stream = anchors::HeadingIds::new(stream, &mut headings, anchors::custom_ids(markdown));
         // Prose makes an event per 30 to 40 bytes: sized for one per 24, the list is not copied as
         // it grows.
@@ -162,7 +171,7 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
 
     let more_at = summary::more_marker(&events);
     let first_paragraph = summary::first_paragraph(&events);
-    if markdown.contains("[^") {
+    if follows(markdown, b'[', b'^') {
         let heading_ids = headings.iter().map(|h| h.id.as_str()).collect();
         footnotes::number(&mut events, &heading_ids);
     }

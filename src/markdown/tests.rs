@@ -520,3 +520,29 @@ fn a_post_that_is_one_tight_list_is_summarised_by_the_list() {
     let out = md("- tight\n\nThen a paragraph.\n");
     assert_eq!(out.first_paragraph_html, "<p>Then a paragraph.</p>");
 }
+
+#[test]
+fn bare_urls_become_links_outside_links_and_code() {
+    let out = md("See https://example.com/a. Or www.example.org!\n\n[https://x.com](https://y.com) `https://z.com` <a href=\"/q/\">https://w.com</a>\n\n    https://code.example.com\n");
+    assert_eq!(
+        out.html,
+        "<p>See <a href=\"https://example.com/a\">https://example.com/a</a>. Or \
+         <a href=\"http://www.example.org\">www.example.org</a>!</p>\n\
+         <p><a href=\"https://y.com\">https://x.com</a> <code>https://z.com</code> <a href=\"/q/\">https://w.com</a></p>\n\
+         <pre class=\"code\"><code>https://code.example.com\n</code></pre>\n"
+    );
+    let dests: Vec<_> = out
+        .links
+        .iter()
+        .map(|l| (l.dest.as_str(), l.line))
+        .collect();
+    assert_eq!(
+        dests,
+        [
+            ("https://example.com/a", 1),
+            ("http://www.example.org", 1),
+            ("https://y.com", 3),
+            ("/q/", 3)
+        ]
+    );
+}

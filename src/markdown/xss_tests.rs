@@ -275,3 +275,19 @@ fn images_become_their_alt_text() {
         "<p>a cat</p>\n"
     );
 }
+
+#[test]
+fn bare_urls_in_comments_are_links_with_the_comment_rel_and_nothing_else() {
+    let html = render_comment(
+        "See https://example.com/x?a=1&b=<2> and www.example.org, not javascript://alert(1)",
+    );
+    assert!(
+        html.contains("<a href=\"https://example.com/x?a=1&amp;b=\" rel=\"nofollow ugc\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"http://www.example.org\" rel=\"nofollow ugc\">"),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"javascript"), "{html}");
+}
