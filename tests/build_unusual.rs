@@ -496,3 +496,58 @@ fn a_build_on_one_core_finishes() {
     }
     assert_eq!(trees[0], trees[1]);
 }
+
+/// Every output file below `public/` as text, with its path.
+fn outputs(site: &Path) -> Vec<(String, String)> {
+    tree(&site.join("public"))
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+        .collect()
+}
+
+#[test]
+fn control_characters_and_noncharacters_never_reach_pages_or_the_terminal() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n[feeds]\nformats = [\"rss\", \"atom\", \"json\"]\n",
+    );
+    // Raw in the file and as YAML escapes, in a post's fields and body, in an inline comment and in
+    // a comment file (Staticman's keys).
+    write(
+        site.path(),
+        "content/posts/ctl.md",
+        "---\ntitle: \"Ti\\u0001tle\u{2}\"\ndate: 2024-01-02\ntags: [\"t\\u0007ag\"]\n\
+         series: \"S\\uFFFE\"\npart: 1\nauthor: \"Au\\x1b[31mthor\"\nsummary: \"Su\u{1f}m\"\n\
+         comments:\n  - author: \"Ev\\x1b]0;pwned\\x07il\u{8}\"\n    date: 2024-01-03\n    \
+         url: \"https://ex.example/\\x1b[2J\"\n    body: \"bo\\u0001dy \\uFDD0 \\U0010FFFF\"\n---\n\
+         Bo\u{0}dy\u{7f} \u{85}text\n",
+    );
+    write(
+        site.path(),
+        "content/comments/ctl/1.yaml",
+        "name: \"Na\\u0002me\"\ndate: 1700000000\nmessage: \"Mes\u{3}sage \\u0004\"\n",
+    );
+    let err = build_ok(site.path());
+    let forbidden = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+            || (u32::from(c) & 0xFFFE) == 0xFFFE
+    };
+    assert!(!err.chars().any(forbidden), "{err:?}");
+    for (path, text) in outputs(site.path()) {
+        assert!(!text.chars().any(forbidden), "{path}: {text:?}");
+    }
+    let page = std::fs::read_to_string(site.path().join("public/posts/ctl/index.html")).unwrap();
+    for shown in [
+        "Title",
+        "Ev]0;pwnedil",
+        "body",
+        "Name",
+        "Message",
+        "Body text",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+}

@@ -4,7 +4,14 @@
 //! makes them plain UTF-8 with `\n` once, so every later line number is the line the author's editor shows.
 //! The YAML itself is read through [`crate::yaml`]; scalar fields accept whatever a person would type
 //! (`title: 1984` is a title, not a type error), while real type mistakes are errors with a line.
+//!
+//! Characters an HTML page may not hold — control characters other than tab and line breaks, and
+//! Unicode noncharacters (U+FFFE, U+FDD0…) — are dropped from the text and from every YAML string
+//! ([`without_forbidden`]), written as they are or as YAML escapes (`"\u0001"`). Comments are
+//! written by strangers: one such character would otherwise make every page showing it invalid
+//! HTML, and reach the author's terminal in a warning.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
@@ -12,7 +19,7 @@ use serde::Deserialize;
 
 use crate::yaml::{self, YamlError};
 
-/// A file's text as UTF-8 with `\n` line endings and no byte-order mark.
+/// A file's text as UTF-8 with `\n` line endings, no byte-order mark and no character HTML forbids.
 pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -27,11 +34,30 @@ pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
                 .to_string(),
         )
     })?;
-    if text.contains('\r') {
-        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    let text = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
-        Ok(text.to_string())
+        Cow::Borrowed(text)
+    };
+    Ok(without_forbidden(&text).into_owned())
+}
+
+/// `text` without the characters HTML forbids in a page: C0 controls other than tab, LF, form feed
+/// and CR, DEL, C1 controls, and noncharacters (U+FDD0–U+FDEF and the last two of every plane).
+/// Borrows when there is nothing to drop, as nearly always.
+pub fn without_forbidden(text: &str) -> Cow<'_, str> {
+    if text.chars().any(forbidden) {
+        Cow::Owned(text.chars().filter(|&c| !forbidden(c)).collect())
+    } else {
+        Cow::Borrowed(text)
     }
+}
+
+/// Whether the HTML standard makes `c` a parse error wherever it appears.
+fn forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
+        || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+        || (u32::from(c) & 0xFFFE) == 0xFFFE
 }
 
 /// A file split at its front matter.
@@ -96,7 +122,7 @@ impl<'de> Deserialize<'de> for Text {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
+                Ok(Text(without_forbidden(v).into_owned()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
                 Ok(Text(v.to_string()))
@@ -128,7 +154,7 @@ impl<'de> Deserialize<'de> for List {
                 f.write_str("a list of strings, or one string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<List, E> {
-                Ok(List(vec![v.to_string()]))
+                Ok(List(vec![without_forbidden(v).into_owned()]))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<List, E> {
                 Ok(List(vec![v.to_string()]))
@@ -516,6 +542,30 @@ mod tests {
         assert_eq!(s.front, Some("title: A\n"));
         assert_eq!(s.body, "Body\n");
         assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn characters_html_forbids_are_dropped_from_text_and_yaml_strings() {
+        let text = normalize(
+            "---\ntitle: \"a\\u0001b\\uFFFEc\"\ntags: [\"x\\u001B\"]\n---\nBo\u{0}d\u{7}y\u{85}\u{FDD0}\u{10FFFF}\tok\u{c}\u{FEFF}\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let s = split(&text).unwrap();
+        assert_eq!(s.body, "Body\tok\u{c}\u{FEFF}\n");
+        #[derive(Deserialize)]
+        struct F {
+            title: Text,
+            tags: List,
+        }
+        let f: F = parse(s.front.unwrap(), s.front_line).unwrap();
+        assert_eq!(
+            (f.title.0.as_str(), f.tags.0),
+            ("abc", vec!["x".to_string()])
+        );
+        let one: List = parse("\"t\\x7f\"", 1).unwrap();
+        assert_eq!(one.0, ["t"]);
+        assert!(matches!(without_forbidden("plain é 😀"), Cow::Borrowed(_)));
     }
 
     #[test]
