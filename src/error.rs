@@ -4,6 +4,9 @@
 //! them instead of stopping at the first, so an author fixes a whole batch per run; warnings go to a
 //! [`Diagnostics`] sink that many threads share, errors travel up as [`Error`] and decide the exit code.
 //! The text form follows the `path:line: message` convention that editors and terminals turn into links.
+//! It goes to a terminal, and file names and messages quote what others wrote (a comment file's name,
+//! a commenter's text), so control characters in it are written as `\u{1b}` escapes, never sent
+//! raw: an escape sequence could retitle the window, clear the screen or hide the message.
 
 use std::fmt;
 use std::path::Path;
@@ -104,8 +107,30 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{label}: {}: {}", self.place(), self.message)
+        write!(
+            f,
+            "{label}: {}: {}",
+            printable(&self.place()),
+            printable(&self.message)
+        )
     }
+}
+
+/// `text` with its control characters, other than line breaks and tabs, as `\u{…}` escapes.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A failed operation: one or more error diagnostics.
@@ -252,6 +277,19 @@ pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_written_as_escapes() {
+        let d = Diagnostic::error(
+            "content/comments/p/\u{1b}]0;x\u{7}.yaml",
+            Some(2),
+            "bad\u{9b}2J date\n\tnext",
+        );
+        assert_eq!(
+            d.to_string(),
+            "error: content/comments/p/\\u{1b}]0;x\\u{7}.yaml:2: bad\\u{9b}2J date\n\tnext"
+        );
+    }
 
     #[test]
     fn formats_place_and_severity() {

@@ -529,6 +529,12 @@ fn control_characters_and_noncharacters_never_reach_pages_or_the_terminal() {
         "content/comments/ctl/1.yaml",
         "name: \"Na\\u0002me\"\ndate: 1700000000\nmessage: \"Mes\u{3}sage \\u0004\"\n",
     );
+    // A file name is not the commenter's, but it too reaches the terminal, in a warning.
+    write(
+        site.path(),
+        "content/comments/ctl/\u{1b}]0;pwned\u{7}.yaml",
+        "auther: x\ndate: 2024-01-04\nbody: y\n",
+    );
     let err = build_ok(site.path());
     let forbidden = |c: char| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
@@ -536,6 +542,10 @@ fn control_characters_and_noncharacters_never_reach_pages_or_the_terminal() {
             || (u32::from(c) & 0xFFFE) == 0xFFFE
     };
     assert!(!err.chars().any(forbidden), "{err:?}");
+    assert!(
+        err.contains("\\u{1b}]0;pwned\\u{7}.yaml:1: comment key `auther`"),
+        "{err}"
+    );
     for (path, text) in outputs(site.path()) {
         assert!(!text.chars().any(forbidden), "{path}: {text:?}");
     }
