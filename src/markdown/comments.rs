@@ -6,7 +6,8 @@
 //!
 //! 1. While the Markdown is turned into events, raw HTML (block or inline) is turned into text, so
 //!    `<script>` shows up as the literal characters, images become their alt text, and headings are
-//!    demoted below the page's own (`#` becomes `<h3>`).
+//!    demoted below the page's own (`#` becomes `<h3>`), and quotes and lists nested past
+//!    [`MAX_NESTING`] lose their tags (their text stays), so a page never gets too deep to show.
 //! 2. The HTML is then held to a small allow-list: a few text tags, links whose scheme is http,
 //!    https or mailto (checked after entity decoding and URL parsing, so `&#106;avascript:` and
 //!    `jav&#x09;ascript:` die too), relative links removed, and `rel="nofollow ugc"` on every link.
@@ -78,10 +79,12 @@ fn first_layer(markdown: &str) -> (String, Vec<LinkRef>) {
     {
         let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
         let mut in_dropped_link = false;
+        let mut nesting = Vec::new();
         let parsed = Linkify::new(TextMergeWithOffset::new(parsed), markdown);
         let events = CollectLinks::new(parsed, &lines, &mut found)
             .filter_map(neutralize)
-            .filter(move |e| keep_link_event(e, &mut in_dropped_link));
+            .filter(move |e| keep_link_event(e, &mut in_dropped_link))
+            .filter(move |e| keep_nesting_event(e, &mut nesting));
         pulldown_cmark::html::push_html(&mut html, events);
     }
     // Only links the page will show are checked: one the first layer unlinked cannot be broken, and
@@ -135,6 +138,26 @@ fn keep_link_event(event: &Event<'_>, in_dropped_link: &mut bool) -> bool {
             !*in_dropped_link
         }
         Event::End(TagEnd::Link) => !std::mem::take(in_dropped_link),
+        _ => true,
+    }
+}
+
+/// How many quotes and lists a comment may nest. A page past 512 levels is one browsers flatten
+/// and the HTML checker rejects, and a few lines of `>` reach that; no conversation needs more.
+const MAX_NESTING: usize = 16;
+
+/// Quotes, lists and items nested deeper than [`MAX_NESTING`] lose their tags and keep their text.
+/// `nesting` holds, for each quote, list or item open, whether its tags were kept.
+fn keep_nesting_event(event: &Event<'_>, nesting: &mut Vec<bool>) -> bool {
+    match event {
+        Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
+            let keep = nesting.iter().filter(|kept| **kept).count() < MAX_NESTING;
+            nesting.push(keep);
+            keep
+        }
+        Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+            nesting.pop().unwrap_or(true)
+        }
         _ => true,
     }
 }
@@ -236,6 +259,30 @@ mod tests {
         ] {
             assert_eq!(verified(html), None, "{html:?}");
         }
+    }
+
+    #[test]
+    fn deep_quotes_and_lists_are_flattened_past_the_limit() {
+        let quotes = format!("{}deep\n", "> ".repeat(5000));
+        let lists: String = (0..2000)
+            .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+            .collect();
+        for markdown in [quotes, lists] {
+            let html = render_comment(&markdown);
+            let opened = html.matches("<blockquote>").count()
+                + html.matches("<ul>").count()
+                + html.matches("<li>").count();
+            assert!(opened <= super::MAX_NESTING, "{opened} levels");
+            assert!(
+                html.contains("deep") || html.contains("item 1999"),
+                "{html}"
+            );
+        }
+        let shallow = "> a\n>\n> - b\n>   - c\n";
+        assert_eq!(
+            render_comment(shallow),
+            "<blockquote>\n<p>a</p>\n<ul>\n<li>b\n<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</blockquote>\n"
+        );
     }
 
     #[test]
