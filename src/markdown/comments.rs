@@ -163,13 +163,16 @@ fn keep_nesting_event(event: &Event<'_>, nesting: &mut Vec<bool>) -> bool {
 }
 
 /// Whether a link to `dest` stays a link in a comment: only full http(s) and mailto addresses do.
+/// An address the sanitizer's URL parser refuses (`http://a.example:99999/`) does not survive either:
+/// the sanitizer would drop its `href` and leave an `<a>` that links nowhere.
 fn survives(dest: &str) -> bool {
     let dest = dest.trim().to_ascii_lowercase();
-    ALLOWED_SCHEMES.iter().any(|s| {
+    let allowed = ALLOWED_SCHEMES.iter().any(|s| {
         dest.strip_prefix(s).is_some_and(|rest| {
             rest.starts_with("://") || (*s == "mailto" && rest.starts_with(':'))
         })
-    })
+    });
+    allowed && url::Url::parse(&dest).is_ok()
 }
 
 /// Comment headings sit below the page's: `h1` → `h3`, `h2` → `h4`, … , at most `h6`.

@@ -6,12 +6,15 @@
 //! start of a text or after a space or one of `*`, `_`, `~`, `(`; it runs to the next space or `<`;
 //! trailing `?`, `!`, `.`, `,`, `:`, `;`, `*`, `_`, `~` and closing quotes are not part of it, nor is a trailing
 //! `)` that does not close a `(` of the URL. `www.` addresses link to `http://www.…`, as GitHub's
-//! do. Text inside a link, an image's alt text, code, and raw `<a>…</a>` is left alone.
+//! do. Text inside a link, an image's alt text, code, and raw `<a>…</a>` is left alone, and so is a
+//! URL that does not parse (a port above 65535). Smart punctuation is undone inside the URL, so
+//! `https://xn--…` keeps its two hyphens.
 //!
 //! This stage runs first, on the parser's `(event, range)` pairs, so that the links it makes are
 //! recorded and checked like any other. Most texts hold no `://` and no `www.`, and pass through
 //! after one lookup in the list of where the document holds them.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -108,18 +111,22 @@ where
         }
         let mut at = 0;
         for url in urls {
-            if url.start > at {
-                let before = text[at..url.start].to_string();
-                self.pending
-                    .push_back((Event::Text(before.into()), range.clone()));
-            }
-            let shown = &text[url.clone()];
+            let shown = unsmart(&text[url.clone()]);
             let dest = if shown.starts_with("www.") {
                 format!("http://{shown}")
             } else {
                 shown.to_string()
             };
-            self.pending.extend(link(dest, shown, range.clone()));
+            // What no browser could follow (a port above 65535, say) stays text.
+            if url::Url::parse(&dest).is_err() {
+                continue;
+            }
+            if url.start > at {
+                let before = text[at..url.start].to_string();
+                self.pending
+                    .push_back((Event::Text(before.into()), range.clone()));
+            }
+            self.pending.extend(link(dest, &shown, range.clone()));
             at = url.end;
         }
         if at < text.len() {
@@ -129,6 +136,26 @@ where
         }
         self.pending.pop_front()
     }
+}
+
+/// `url` as its author typed it: smart punctuation has already turned `--` into `–` (as in the
+/// punycode `xn--` of a domain), `---` into `—`, `...` into `…` and quotes into curly ones.
+fn unsmart(url: &str) -> Cow<'_, str> {
+    if url.is_ascii() {
+        return Cow::Borrowed(url);
+    }
+    let mut typed = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '–' => typed.push_str("--"),
+            '—' => typed.push_str("---"),
+            '…' => typed.push_str("..."),
+            '‘' | '’' => typed.push('\''),
+            '“' | '”' => typed.push('"'),
+            c => typed.push(c),
+        }
+    }
+    Cow::Owned(typed)
 }
 
 /// The three events of an autolink to `dest` that shows `shown`.
@@ -304,6 +331,27 @@ mod tests {
             .map(|at| &source[at..at + 3])
             .collect();
         assert_eq!(at, ["://", "www"]);
+    }
+
+    #[test]
+    fn urls_are_linked_as_typed_and_only_when_valid() {
+        let html = |md: &str| {
+            let parser =
+                pulldown_cmark::Parser::new_ext(md, super::super::options()).into_offset_iter();
+            let events = Linkify::new(pulldown_cmark::TextMergeWithOffset::new(parser), md)
+                .map(|(event, _)| event);
+            let mut out = String::new();
+            pulldown_cmark::html::push_html(&mut out, events);
+            out
+        };
+        assert_eq!(
+            html("See https://xn--bcher-kva.example/a--b now"),
+            "<p>See <a href=\"https://xn--bcher-kva.example/a--b\">https://xn--bcher-kva.example/a--b</a> now</p>\n"
+        );
+        assert_eq!(
+            html("Port http://a.example:99999/ and www.javascript:alert(4)"),
+            "<p>Port http://a.example:99999/ and www.javascript:alert(4)</p>\n"
+        );
     }
 
     #[test]

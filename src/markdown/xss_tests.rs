@@ -291,3 +291,15 @@ fn bare_urls_in_comments_are_links_with_the_comment_rel_and_nothing_else() {
     );
     assert!(!html.contains("href=\"javascript"), "{html}");
 }
+
+#[test]
+fn links_the_sanitizer_cannot_parse_lose_their_tags_not_just_their_href() {
+    for body in [
+        "[x](http://a.example:99999/)",
+        "bare http://a.example:99999/ here",
+        "www.javascript:alert(4)",
+    ] {
+        let html = render_comment(body);
+        assert!(!html.contains("<a"), "{body}: {html}");
+    }
+}
