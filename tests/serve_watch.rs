@@ -96,11 +96,9 @@ fn a_broken_save_shows_where_and_the_next_good_save_clears_it() {
             && page.contains(&format!("data-error=\"error: {place}")),
         "{page}"
     );
-    assert!(
-        server.output().contains(&place),
-        "the terminal shows the same place:\n{}",
-        server.output()
-    );
+    if let Err(output) = server.output_containing(&place, SOON) {
+        panic!("the terminal shows the same place:\n{output}");
+    }
     write(&path, &post("Hello World", "2024-01-02", "Fixed again."));
     next_event(&rx, "event: ok", SOON).expect("an ok event");
     server.wait_for("/posts/hello/", SOON, |r| {

@@ -136,6 +136,23 @@ impl Server {
         self.output.lock().unwrap().clone()
     }
 
+    /// The output once it contains `text`, waiting up to `timeout`: the server's lines reach the test
+    /// through a pipe and a reader thread, so a line printed just before an event was sent may still
+    /// be on its way when the event arrives. `Err` with the output if it never came.
+    pub fn output_containing(&self, text: &str, timeout: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let output = self.output();
+            if output.contains(text) {
+                return Ok(output);
+            }
+            if Instant::now() >= deadline {
+                return Err(output);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
