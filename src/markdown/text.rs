@@ -74,13 +74,35 @@ pub fn plain_text(html: &str, max_chars: usize) -> String {
     out
 }
 
-/// At a `<`: the length of the tag or comment starting there and whether it is a block element,
-/// or `None` when the `<` is plain text.
+/// Elements whose content is no part of the text: a footnote's reference number (it would read
+/// "…the source1 says"), and scripts and styles in an author's raw HTML.
+const SKIPPED: [(&str, &str); 3] = [
+    ("<sup class=\"footnote-reference\">", "</sup>"),
+    ("<script", "</script>"),
+    ("<style", "</style>"),
+];
+
+/// At a `<`: the length of the tag or comment starting there (of the whole element for those of
+/// [`SKIPPED`]) and whether it is a block element, or `None` when the `<` is plain text.
 fn tag(at: &str) -> Option<(usize, bool)> {
     let bytes = at.as_bytes();
     if at.starts_with("<!--") {
         let end = at[2..].find("-->").map_or(at.len(), |i| i + 5);
         return Some((end, false));
+    }
+    for (start, end_tag) in SKIPPED {
+        let opens = at
+            .get(..start.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(start));
+        let whole_name = start.ends_with('>')
+            || at
+                .as_bytes()
+                .get(start.len())
+                .is_some_and(|b| matches!(b, b'>' | b' ' | b'\t' | b'\n' | b'/'));
+        if opens && whole_name {
+            let end = find_ignoring_case(at, end_tag).map_or(at.len(), |i| i + end_tag.len());
+            return Some((end, false));
+        }
     }
     let starts_tag = bytes
         .get(1)
@@ -95,6 +117,15 @@ fn tag(at: &str) -> Option<(usize, bool)> {
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(name.len())];
     Some((end, BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))))
+}
+
+/// Where `needle` (ASCII) first occurs in `haystack`, in any case.
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// At a `&`: the character a common reference stands for and the reference's length.
@@ -142,6 +173,16 @@ mod tests {
     #[test]
     fn comments_and_stray_angles() {
         assert_eq!(plain_text("a <!-- more --> b < c", 100), "a b < c");
+    }
+
+    #[test]
+    fn footnote_numbers_scripts_and_styles_are_no_text() {
+        let html =
+            "<p>The source<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup> says \
+                    so.<SCRIPT type=\"module\">let a = 1 < 2;</Script><style>p{}</style></p>\
+                    <p>Then <sup>2</sup> <scripted>x</scripted>.</p>";
+        assert_eq!(plain_text(html, 500), "The source says so. Then 2 x.");
+        assert_eq!(plain_text("a <script>never closed", 100), "a");
     }
 
     #[test]
