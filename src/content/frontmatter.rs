@@ -39,7 +39,11 @@ pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     } else {
         Cow::Borrowed(text)
     };
-    Ok(without_forbidden(&text).into_owned())
+    // A text with nothing to drop is kept as it is, not copied again.
+    Ok(match without_forbidden(&text) {
+        Cow::Owned(cleaned) => cleaned,
+        Cow::Borrowed(_) => text.into_owned(),
+    })
 }
 
 /// `text` without the characters HTML forbids in a page: C0 controls other than tab, LF, form feed

@@ -61,11 +61,8 @@ fn id_for(label: &str, n: usize, heading_ids: &HashSet<&str>) -> String {
         && label
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if plain
-        && !heading_ids.contains(label)
-        && !is_footnote_id(label)
-        && !super::anchors::reserved(label)
-    {
+    // `reserved` holds `fn-<digits>` too, so no label takes another footnote's number.
+    if plain && !heading_ids.contains(label) && !super::anchors::reserved(label) {
         label.to_string()
     } else {
         format!("fn-{n}")

@@ -214,7 +214,7 @@ fn is_address(before: &[u8]) -> bool {
 }
 
 /// The byte ranges of the bare URLs of `text`, in order.
-pub(crate) fn find_urls(text: &str) -> Vec<Range<usize>> {
+fn find_urls(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(start) = next_start(text, from) {

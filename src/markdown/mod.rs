@@ -145,7 +145,7 @@ fn options() -> Options {
 
 /// Whether `text` holds `first` right before `second`, where `second` is a rare byte (`^`, `#`…):
 /// one byte search, cheaper than a substring search on every document.
-pub(crate) fn follows(text: &str, first: u8, second: u8) -> bool {
+fn follows(text: &str, first: u8, second: u8) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(second, bytes).any(|at| at > 0 && bytes[at - 1] == first)
 }

@@ -115,7 +115,7 @@ pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {
     let mut list: Option<usize> = None;
     for (index, event) in events.iter().enumerate() {
         match event {
-            Event::Start(Tag::Paragraph) if depth == 0 => return paragraph_at(events, index),
+            Event::Start(Tag::Paragraph) if depth == 0 => return block_at(events, index),
             Event::Start(Tag::Paragraph) if in_footnote == 0 => {
                 nested.get_or_insert(index);
             }
@@ -133,13 +133,12 @@ pub(crate) fn first_paragraph(events: &[Event<'_>]) -> Option<Range<usize>> {
         }
     }
     match (nested, list) {
-        (Some(start), _) => paragraph_at(events, start),
-        (None, Some(start)) => block_at(events, start),
+        (Some(start), _) | (None, Some(start)) => block_at(events, start),
         (None, None) => None,
     }
 }
 
-/// The range from the start tag at `start` to its own end tag, inclusive.
+/// The range from the start tag at `start` (a paragraph's, a list's) to its own end tag, inclusive.
 fn block_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
     let mut depth = 0usize;
     for (offset, event) in events[start..].iter().enumerate() {
@@ -155,14 +154,6 @@ fn block_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
         }
     }
     None
-}
-
-/// The range from a paragraph's start tag (at `start`) to its end tag, inclusive.
-fn paragraph_at(events: &[Event<'_>], start: usize) -> Option<Range<usize>> {
-    let length = events[start..]
-        .iter()
-        .position(|event| matches!(event, Event::End(TagEnd::Paragraph)))?;
-    Some(start..start + length + 1)
 }
 
 /// Whitespace-separated words that contain a letter or digit: the same count as `split_whitespace` +
