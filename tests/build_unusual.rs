@@ -342,6 +342,39 @@ fn the_archive_has_one_section_per_year_whatever_the_offsets() {
     assert!(at("march") < at("paris") && at("paris") < at("utc-eve") && at("utc-eve") < at("may"));
 }
 
+/// A blank tag (`""`, or an empty item of a YAML list) is left out with one warning at the `tags:`
+/// line; the post's other tags are kept.
+#[test]
+fn a_blank_tag_is_left_out_with_a_warning() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\ntags: [\"events\", \"\", \"  \"]\n---\nBody.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/b.md",
+        "---\ntitle: B\ndate: 2024-01-02\ntags:\n  - follow-up\n  -\n---\nBody.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for at in ["content/posts/a.md:4", "content/posts/b.md:4"] {
+        let line = format!("warning: {at}: an empty tag is ignored: remove it, or write the tag's name between the quotes");
+        assert_eq!(err.matches(&line).count(), 1, "{line}\n{err}");
+    }
+    let public = site.path().join("public");
+    assert!(public.join("tags/events/index.html").exists());
+    assert!(public.join("tags/follow-up/index.html").exists());
+    let tags: Vec<_> = std::fs::read_dir(public.join("tags"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(tags.len(), 3, "events, follow-up and the index: {tags:?}");
+}
+
 /// Tags whose names make the same slug are one tag at one address, spelled as the newest post spells
 /// it: a new post writing `reseautage` does not move the old `Réseautage` page to `-2`.
 #[test]

@@ -200,9 +200,11 @@ impl<'de> Deserialize<'de> for List {
                 Ok(List(Vec::new()))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<List, A::Error> {
+                // An empty item (`-` alone, `[a, , b]` is not YAML) is an empty string, which the
+                // callers report as they report `""`.
                 let mut items = Vec::new();
-                while let Some(Text(t)) = seq.next_element()? {
-                    items.push(t);
+                while let Some(item) = seq.next_element::<Option<Text>>()? {
+                    items.push(item.map(|Text(t)| t).unwrap_or_default());
                 }
                 Ok(List(items))
             }

@@ -521,7 +521,11 @@ fn validate_meta(
             .author
             .map(|a| a.0.trim().to_string())
             .filter(|a| !a.is_empty()),
-        tags: clean_tags(fm.tags.0),
+        tags: clean_tags(fm.tags.0, || {
+            let line = Some(lines.of("tags"));
+            let hint = "remove it, or write the tag's name between the quotes";
+            diags.warn(rel, line, format!("an empty tag is ignored: {hint}"));
+        }),
         series,
         summary_line: if summary.is_some() {
             lines.of("summary")
@@ -627,12 +631,22 @@ fn series_ref(
 
 /// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
 /// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
-fn clean_tags(tags: Vec<String>) -> Vec<String> {
+/// Blank tags are left out, and `on_blank` is called once if there were any.
+fn clean_tags(tags: Vec<String>, mut on_blank: impl FnMut()) -> Vec<String> {
     let mut seen = HashSet::new();
-    tags.into_iter()
+    let mut blank = false;
+    let tags = tags
+        .into_iter()
         .map(|t| t.trim().nfc().collect::<String>())
-        .filter(|t| !t.is_empty() && seen.insert(t.nfkc().collect::<String>().to_lowercase()))
-        .collect()
+        .filter(|t| {
+            blank |= t.is_empty();
+            !t.is_empty() && seen.insert(t.nfkc().collect::<String>().to_lowercase())
+        })
+        .collect();
+    if blank {
+        on_blank();
+    }
+    tags
 }
 
 /// The identity of a tag: its URL slug. "Networking", "networking" and "NETWORKING" are one tag, and
