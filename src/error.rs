@@ -6,7 +6,9 @@
 //! The text form follows the `path:line: message` convention that editors and terminals turn into links.
 //! It goes to a terminal, and file names and messages quote what others wrote (a comment file's name,
 //! a commenter's text), so control characters in it are written as `\u{1b}` escapes, never sent
-//! raw: an escape sequence could retitle the window, clear the screen or hide the message.
+//! raw: an escape sequence could retitle the window, clear the screen or hide the message. So are the
+//! invisible marks that reorder bidirectional text (U+202E and its kin), which could make a message
+//! read backwards or show a file name other than the one meant, as rustc warns about them in code.
 
 use std::fmt;
 use std::path::Path;
@@ -116,9 +118,10 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// `text` with its control characters, other than line breaks and tabs, as `\u{…}` escapes.
+/// `text` with its control characters, other than line breaks and tabs, and its bidirectional
+/// formatting marks as `\u{…}` escapes.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let escaped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_mark(c);
     if !text.chars().any(escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -131,6 +134,12 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The marks that change the order text is shown in: the embeddings, overrides and isolates, their
+/// ends, and the invisible left-to-right, right-to-left and Arabic letter marks.
+fn is_bidi_mark(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A failed operation: one or more error diagnostics.
@@ -288,6 +297,25 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "error: content/comments/p/\\u{1b}]0;x\\u{7}.yaml:2: bad\\u{9b}2J date\n\tnext"
+        );
+    }
+
+    #[test]
+    fn bidirectional_marks_are_written_as_escapes() {
+        let d = Diagnostic::warning(
+            "content/posts/\u{202E}dm.txt",
+            Some(1),
+            "tag \u{2066}x\u{2069}",
+        );
+        assert_eq!(
+            d.to_string(),
+            "warning: content/posts/\\u{202e}dm.txt:1: tag \\u{2066}x\\u{2069}"
+        );
+        let plain = "Réseautage — عربي עברית";
+        assert_eq!(
+            printable(plain),
+            plain,
+            "letters of any script stay as they are"
         );
     }
 
