@@ -228,7 +228,7 @@ pub fn page_ids(html: &str) -> HashSet<String> {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
             continue;
         }
-        let end = tag_end(rest);
+        let end = crate::markdown::tag_end(rest).unwrap_or(rest.len());
         let tag = &rest[..end];
         rest = &rest[end..];
         if tag.starts_with('/') || !(tag.contains("id") || tag.contains("name")) {
@@ -244,20 +244,6 @@ pub fn page_ids(html: &str) -> HashSet<String> {
         }
     }
     ids
-}
-
-/// Where the tag that starts `text` ends: the first `>` outside quotes.
-fn tag_end(text: &str) -> usize {
-    let mut quote = None;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if b == q => quote = None,
-            (None, b'>') => return i,
-            _ => {}
-        }
-    }
-    text.len()
 }
 
 /// The attributes of a tag's inside (`a href="x" id=y`), as written.
@@ -373,6 +359,12 @@ mod tests {
     fn comments_and_quoted_brackets_do_not_confuse_it() {
         let html = r#"<!-- <p id="hidden"> --><p title="a > b" id="after">x</p>"#;
         assert_eq!(sorted(html), ["after"]);
+        let html = r#"<p class=it's id="one">x</p><p id='two'>y</p>"#;
+        assert_eq!(
+            sorted(html),
+            ["one", "two"],
+            "an apostrophe in an unquoted value"
+        );
     }
 
     #[test]

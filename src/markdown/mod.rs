@@ -58,6 +58,7 @@ pub use anchors::slugify;
 pub use comments::{render_comment, render_comment_with_links};
 pub use highlight::Highlighter;
 pub use text::plain_text;
+pub(crate) use text::tag_end;
 
 /// One heading of the table of contents.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]

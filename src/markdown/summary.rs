@@ -87,7 +87,7 @@ fn open_elements(html: &str) -> Vec<String> {
         if name.is_empty() {
             continue;
         }
-        let end = rest.find('>').unwrap_or(rest.len());
+        let end = super::text::tag_end(rest).unwrap_or(rest.len());
         let self_closing = rest[..end].ends_with('/');
         rest = &rest[end..];
         if closing {

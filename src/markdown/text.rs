@@ -110,13 +110,37 @@ fn tag(at: &str) -> Option<(usize, bool)> {
     if !starts_tag {
         return None;
     }
-    let end = at.find('>').map_or(at.len(), |i| i + 1);
+    let end = tag_end(at).map_or(at.len(), |i| i + 1);
     let name = at[1..end].trim_start_matches('/');
     let name = &name[..name
         .bytes()
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(name.len())];
     Some((end, BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name))))
+}
+
+/// Where the tag that `text` is inside of ends: the index of its `>`, skipping any `>` in a quoted
+/// attribute value (`<abbr title="a > b">`), as browsers and CommonMark read a tag. A quote opens a
+/// value only right after `=`, so the apostrophe of an unquoted `class=it's` is just a character.
+/// `None` when the tag does not end (a quote left open runs to the end, in browsers too).
+pub(crate) fn tag_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut after_equals = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'>' => return Some(i),
+            b'=' => after_equals = true,
+            b'"' | b'\'' if after_equals => {
+                i += 1 + bytes[i + 1..].iter().position(|&c| c == b)?;
+                after_equals = false;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {}
+            _ => after_equals = false,
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Where `needle` (ASCII) first occurs in `haystack`, in any case.
@@ -161,7 +185,28 @@ fn ellipsis(mut text: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::{plain_text, tag_end};
+
+    #[test]
+    fn a_tag_ends_at_the_first_angle_outside_a_quoted_value() {
+        assert_eq!(tag_end("<a href=\"x\">y"), Some(11));
+        assert_eq!(tag_end("<abbr title=\"a > b\">"), Some(19));
+        assert_eq!(tag_end("<abbr title = 'a > b' >"), Some(22));
+        assert_eq!(
+            tag_end("<p class=it's>x'>"),
+            Some(13),
+            "an unquoted value's apostrophe"
+        );
+        assert_eq!(tag_end("<p title=\"open>"), None);
+        assert_eq!(tag_end("<p"), None);
+        assert_eq!(
+            plain_text(
+                "<p><abbr title=\"a > b\">gt</abbr> <i data-x='>'>rest</i></p>",
+                100
+            ),
+            "gt rest"
+        );
+    }
 
     #[test]
     fn tags_drop_blocks_space_and_references_decode() {
