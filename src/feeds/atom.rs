@@ -12,7 +12,8 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 /// The feed's id is [`FeedMeta::home_url`] and each entry's id its permalink, so ids stay stable
 /// across rebuilds. Atom requires a feed-level `<updated>` and an author on every entry: the first
 /// is the newest item date or [`FeedMeta::updated`] (the current time only when neither exists),
-/// the second falls back to the feed title when an item names no author.
+/// the second falls back to the feed title when an item names no author. An author with a URL
+/// (their own site, else their page here) gets it as `<uri>`.
 pub fn atom(meta: &FeedMeta, items: &[FeedItem]) -> String {
     let mut doc = XmlDoc::with_capacity(super::size_hint(items));
     let mut root = vec![("xmlns", ATOM_NS)];
@@ -74,6 +75,9 @@ fn write_entry(doc: &mut XmlDoc, meta: &FeedMeta, item: &FeedItem) {
         &[],
         item.author.and_then(non_empty).unwrap_or(meta.title),
     );
+    if let Some(uri) = item.author_url.and_then(non_empty) {
+        doc.text("uri", &[], uri);
+    }
     doc.close("author");
     for category in &item.categories {
         doc.empty("category", &[("term", category)]);

@@ -43,6 +43,8 @@ struct Item<'a> {
 #[derive(Serialize)]
 struct Author<'a> {
     name: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<Cow<'a, str>>,
 }
 
 /// The feed as a JSON Feed 1.1 document.
@@ -77,7 +79,10 @@ fn to_item<'a>(meta: &FeedMeta, item: &FeedItem<'a>) -> Item<'a> {
         authors: item
             .author
             .and_then(non_empty)
-            .map(|name| Author { name: clean(name) })
+            .map(|name| Author {
+                name: clean(name),
+                url: item.author_url.and_then(non_empty).map(clean),
+            })
             .into_iter()
             .collect(),
         tags: item.categories.iter().map(|tag| clean(tag)).collect(),

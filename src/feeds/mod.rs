@@ -50,6 +50,8 @@ pub struct FeedItem<'a> {
     pub updated: Option<DateTime<FixedOffset>>,
     /// Display name.
     pub author: Option<&'a str>,
+    /// Absolute URL for the author (Atom `<uri>`, JSON Feed `url`): their own site, else their page here.
+    pub author_url: Option<&'a str>,
     pub categories: Vec<&'a str>,
     /// HTML; links may be root-relative or relative to `url`.
     pub summary_html: &'a str,

@@ -743,6 +743,12 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 format!("could not read a post's body back: {e}"),
             )
         })?;
+    let author_urls: Vec<Option<String>> = site
+        .ix
+        .authors
+        .iter()
+        .map(|a| author_url(site, a))
+        .collect();
     let items: Vec<FeedItem> = indices
         .iter()
         .zip(html)
@@ -754,6 +760,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
                 author: site.ix.post_author[i].map(|a| site.ix.authors[a].name.as_str()),
+                author_url: site.ix.post_author[i].and_then(|a| author_urls[a].as_deref()),
                 categories: site.ix.post_tags[i]
                     .iter()
                     .map(|&t| site.ix.tags[t].name.as_str())
@@ -784,6 +791,17 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
         FeedFormat::Atom => feeds::atom(&meta, &items),
         FeedFormat::Json => feeds::json(&meta, &items),
     })
+}
+
+/// An author's URL as feeds give it, absolute: the `url` of `[authors.<id>]` (their own site, or a
+/// root-relative path on this one), else their page on this site, if they have one.
+fn author_url(site: &Site, author: &crate::site::Author) -> Option<String> {
+    let c = &site.config;
+    match author.url.as_deref() {
+        Some(url) if url.starts_with('/') && !url.starts_with("//") => Some(c.absolute(url)),
+        Some(url) => Some(url.to_string()),
+        None => (!author.path.is_empty()).then(|| c.absolute(&author.path)),
+    }
 }
 
 fn sitemap(site: &Site) -> String {

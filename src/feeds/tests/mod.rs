@@ -39,6 +39,7 @@ fn items() -> Vec<FeedItem<'static>> {
             date: date("2024-03-05T09:30:00+01:00"),
             updated: Some(date("2024-03-07T12:00:00+01:00")),
             author: Some("Thom"),
+            author_url: Some("https://thom.example.org/?a=1&b=2"),
             categories: vec!["ipv4", "basics"],
             summary_html: "<p>Count the <a href=\"/posts/x/\">bits</a>.</p>",
             content_html: Some(
@@ -53,6 +54,7 @@ fn items() -> Vec<FeedItem<'static>> {
             date: date("2024-01-02T08:00:00Z"),
             updated: None,
             author: None,
+            author_url: None,
             categories: vec![],
             summary_html:
                 "<p>It is <em>always</em> DNS.</p><p>Read <a href='../subnetting/'>this</a>.</p>",
@@ -230,9 +232,14 @@ fn atom_reads_back_with_ids_links_dates_and_authors() {
     assert_eq!(first.published, Some(utc("2024-03-05T08:30:00Z")));
     assert_eq!(first.updated, Some(utc("2024-03-07T11:00:00Z")));
     assert_eq!(first.authors[0].name, "Thom");
+    assert_eq!(
+        first.authors[0].uri.as_deref(),
+        Some("https://thom.example.org/?a=1&b=2")
+    );
     assert_eq!(first.categories[0].term, "ipv4");
     // No author and no update: the feed title stands in, `updated` is the publication date.
     assert_eq!(second.authors[0].name, "Route 66 — Networking Tips");
+    assert_eq!(second.authors[0].uri, None);
     assert_eq!(second.updated, Some(utc("2024-01-02T08:00:00Z")));
 }
 
@@ -290,6 +297,7 @@ fn json_feed_is_version_1_1_with_absolute_content() {
     assert_eq!(first["date_published"], "2024-03-05T09:30:00+01:00");
     assert_eq!(first["date_modified"], "2024-03-07T12:00:00+01:00");
     assert_eq!(first["authors"][0]["name"], "Thom");
+    assert_eq!(first["authors"][0]["url"], "https://thom.example.org/?a=1&b=2");
     assert_eq!(first["tags"], serde_json::json!(["ipv4", "basics"]));
     let content = first["content_html"].as_str().unwrap();
     assert!(content.contains(r#"href="https://tips.example.com/posts/x/""#));
@@ -331,6 +339,7 @@ fn hostile_items() -> Vec<FeedItem<'static>> {
         date: date("2024-05-01T00:00:00-07:00"),
         updated: None,
         author: Some("O'Brien & \"Sons\" \u{2}"),
+        author_url: Some("https://tips.example.com/authors/o-brien/?x=<\u{2}>"),
         categories: vec!["a&b", "<tag>", "\u{3}ok"],
         summary_html: "<p>]]></p><![CDATA[ x ]]>",
         content_html: Some("<pre>]]]]>&lt;\u{8}</pre><a href=\"/x?a=1&amp;b=2\">ok</a>"),
@@ -377,6 +386,10 @@ fn hostile_text_survives_json() {
     assert_eq!(feed["title"], HOSTILE_CLEAN);
     assert_eq!(feed["items"][0]["title"], HOSTILE_CLEAN);
     assert_eq!(feed["items"][0]["tags"][2], "ok");
+    assert_eq!(
+        feed["items"][0]["authors"][0]["url"],
+        "https://tips.example.com/authors/o-brien/?x=<>"
+    );
     assert_eq!(
         parse(&text).entries[0].title.as_ref().unwrap().content,
         HOSTILE_CLEAN
