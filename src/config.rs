@@ -342,7 +342,7 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             );
             String::new()
         }
-        Some(t) => t.get_ref().trim().to_string(),
+        Some(t) => shown(t.get_ref().trim().to_string()),
         None => {
             err(
                 None,
@@ -437,8 +437,8 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
         title,
         base_path: base_path_of(&base_url).to_string(),
         base_url,
-        description: raw.description,
-        language: raw.language.unwrap_or_else(|| "en".into()),
+        description: shown(raw.description),
+        language: shown(raw.language.unwrap_or_else(|| "en".into())),
         theme_line: raw.theme.as_ref().and_then(|t| line_of(text, t)),
         theme,
         timezone,
@@ -456,8 +456,24 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             .theme
             .map(|t| t.into_inner())
             .unwrap_or_else(|| "InspiredGitHub".into()),
-        authors: raw.authors,
+        authors: raw
+            .authors
+            .into_iter()
+            .map(|(id, a)| {
+                let name = shown(a.name);
+                (id, AuthorConfig { name, ..a })
+            })
+            .collect(),
         extra: json_of(toml::Value::Table(raw.extra.unwrap_or_default())),
+    }
+}
+
+/// `text` without the characters a page may not hold (control characters, noncharacters), which
+/// TOML lets in through escapes (`"\u0007"`), as front matter's strings are cleaned.
+fn shown(text: String) -> String {
+    match crate::content::frontmatter::without_forbidden(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cleaned) => cleaned,
     }
 }
 
@@ -467,7 +483,7 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
 fn json_of(value: toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
-        toml::Value::String(s) => J::String(s),
+        toml::Value::String(s) => J::String(shown(s)),
         toml::Value::Integer(i) => J::from(i),
         toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
         toml::Value::Boolean(b) => J::Bool(b),
@@ -756,6 +772,19 @@ mod tests {
             "{warnings:?}"
         );
         assert!(has("site.toml:10: unknown key `params`"), "{warnings:?}");
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_dropped() {
+        let c = parse(
+            "title = \"Tips\\u0007\\u001B[2J\"\nbase_url = \"https://e.org\"\ndescription = \"a\\u0085b\"\n\
+             [authors.a]\nname = \"Ann\\uFFFE\"\n[extra]\ntagline = \"x\\u0000y\\tz\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "Tips[2J");
+        assert_eq!(c.description, "ab");
+        assert_eq!(c.authors["a"].name, "Ann");
+        assert_eq!(c.extra["tagline"], "xy\tz");
     }
 
     #[test]

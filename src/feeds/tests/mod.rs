@@ -297,7 +297,10 @@ fn json_feed_is_version_1_1_with_absolute_content() {
     assert_eq!(first["date_published"], "2024-03-05T09:30:00+01:00");
     assert_eq!(first["date_modified"], "2024-03-07T12:00:00+01:00");
     assert_eq!(first["authors"][0]["name"], "Thom");
-    assert_eq!(first["authors"][0]["url"], "https://thom.example.org/?a=1&b=2");
+    assert_eq!(
+        first["authors"][0]["url"],
+        "https://thom.example.org/?a=1&b=2"
+    );
     assert_eq!(first["tags"], serde_json::json!(["ipv4", "basics"]));
     let content = first["content_html"].as_str().unwrap();
     assert!(content.contains(r#"href="https://tips.example.com/posts/x/""#));
