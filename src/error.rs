@@ -146,6 +146,9 @@ fn is_bidi_mark(c: char) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub diagnostics: Vec<Diagnostic>,
+    /// It happened while the new site was being moved into the output folder, which may therefore
+    /// hold part of it: the closing line must not say the output was left as it was.
+    pub output_changed: bool,
 }
 
 impl Error {
@@ -169,7 +172,18 @@ impl Error {
         }
         diagnostics.sort();
         diagnostics.dedup();
-        Some(Error { diagnostics })
+        Some(Error {
+            diagnostics,
+            output_changed: false,
+        })
+    }
+
+    /// This error, marked as having happened while the output folder was being changed.
+    pub fn changing_output(self) -> Self {
+        Error {
+            output_changed: true,
+            ..self
+        }
     }
 }
 
@@ -177,6 +191,7 @@ impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
         Error {
             diagnostics: vec![d],
+            output_changed: false,
         }
     }
 }

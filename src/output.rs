@@ -253,7 +253,7 @@ impl Staging {
                 if std::fs::read(out.join(MARK)).ok().as_deref() != Some(MARK_TEXT.as_bytes()) {
                     produced.staged.push(MARK.to_string());
                 }
-                update_in_place(&staged, out, &produced)
+                update_in_place(&staged, out, &produced).map_err(Error::changing_output)
             }
             _ => std::fs::rename(&staged, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output into place", &e)),
@@ -463,6 +463,18 @@ fn parent_of(out: &Path) -> &Path {
     out.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
+}
+
+/// How a failed build left `out`, for its closing line: see [`untouched`], unless `err` happened
+/// while the new site was being moved in.
+pub fn left_by(out: &Path, err: &Error) -> String {
+    match err.output_changed {
+        true => format!(
+            "{} may hold part of the new site: fix this and build again to finish it",
+            out.display()
+        ),
+        false => untouched(out),
+    }
 }
 
 /// How a build that stopped before moving anything into place left `out`, for its closing line:
@@ -677,6 +689,27 @@ mod tests {
         ] {
             assert!(url_path_to_file(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_commit_that_fails_midway_does_not_claim_the_output_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Staging::new(tmp.path(), &out).unwrap();
+        first.sink.write("index.html", b"old").unwrap();
+        first.commit().unwrap();
+
+        let second = Staging::new(tmp.path(), &out).unwrap();
+        second.sink.write("index.html", b"new").unwrap();
+        second.sink.write("gone.html", b"x").unwrap();
+        // A staged file that vanished before the move: the move fails partway.
+        std::fs::remove_file(second.sink.dir.join("gone.html")).unwrap();
+        let err = second.commit().unwrap_err();
+        assert!(err.output_changed, "{err}");
+        assert!(left_by(&out, &err).contains("may hold part of the new site"));
+
+        let refused = Error::new("x", None, "refused");
+        assert!(left_by(&out, &refused).ends_with("was left as it was"));
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn report(
             eprintln!(
                 "Build failed with {n} error{}; {}.",
                 if n == 1 { "" } else { "s" },
-                output::untouched(out)
+                output::left_by(out, &err)
             );
             1
         }
