@@ -106,6 +106,48 @@ fn a_broken_save_shows_where_and_the_next_good_save_clears_it() {
     });
 }
 
+/// A warning is printed once while it lasts, even across a failed build that stopped before finding
+/// it (a broken `site.toml` stops the build before anything else is read). The test site's symbolic
+/// link out of `static/` is found again by every build, so it is what would be printed twice.
+#[cfg(unix)]
+#[test]
+fn a_warning_is_not_printed_again_after_a_failed_build() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let warning = "warning: static/leak.txt: not served";
+    if let Err(output) = server.output_containing(warning, SOON) {
+        panic!("the first build warns:\n{output}");
+    }
+    let toml = std::fs::read_to_string(site.path("site.toml")).unwrap();
+    write(&site.path("site.toml"), "title = [\n");
+    if let Err(output) = server.output_containing("Build failed", SOON) {
+        panic!("the broken site.toml fails the build:\n{output}");
+    }
+    write(&site.path("site.toml"), &toml);
+    let output = match server.output_containing("Fixed: the site builds again.", SOON) {
+        Ok(output) => output,
+        Err(output) => panic!("the fix builds:\n{output}"),
+    };
+    assert_eq!(output.matches(warning).count(), 1, "{output}");
+    // A warning whose cause goes away and comes back is news again.
+    let warned = "---\ntitle: \"Hello World\"\ndate: 2024-01-02\ntagz: [x]\n---\nWarned.\n";
+    let again = "warning: content/posts/hello.md:4:";
+    for (body, page) in [
+        (warned, "Warned."),
+        (&post("Hello World", "2024-01-02", "Clean."), "Clean."),
+        (warned, "Warned."),
+    ] {
+        write(&site.path("content/posts/hello.md"), body);
+        server.wait_for("/posts/hello/", SOON, |r| r.text().contains(page));
+    }
+    let deadline = std::time::Instant::now() + SOON;
+    while server.output().matches(again).count() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = server.output();
+    assert_eq!(output.matches(again).count(), 2, "{output}");
+}
+
 #[test]
 fn new_moved_and_deleted_posts_are_seen() {
     let site = Site::new();

@@ -134,7 +134,7 @@ impl App {
         what: &str,
         earlier: usize,
     ) {
-        self.print_new_warnings(warnings);
+        self.print_new_warnings(warnings, result.is_ok());
         match result {
             Ok(patch) => {
                 let (docs, elapsed, fast) = (patch.docs_rendered, patch.elapsed, patch.fast);
@@ -188,7 +188,11 @@ impl App {
         self.publish(result, diags.take(), what, earlier);
     }
 
-    fn print_new_warnings(&self, warnings: Vec<Diagnostic>) {
+    /// Print the warnings the terminal has not shown yet. A build that succeeded found every warning
+    /// the site has, so they become the ones shown (a warning that goes away and comes back is shown
+    /// again); a failed build may have stopped before finding some (a broken `site.toml` stops it
+    /// before any post is read), so the ones shown before are kept, not printed again after the fix.
+    fn print_new_warnings(&self, warnings: Vec<Diagnostic>, complete: bool) {
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
         let fresh: Vec<Diagnostic> = warnings
             .iter()
@@ -196,7 +200,10 @@ impl App {
             .cloned()
             .collect();
         crate::cli::print_diagnostics(&fresh);
-        *shown = warnings.into_iter().collect();
+        if complete {
+            shown.clear();
+        }
+        shown.extend(warnings);
     }
 }
 
@@ -517,7 +524,7 @@ pub fn run(opts: &Options) -> Result<()> {
         let diags = Diagnostics::new();
         let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
         if let Err(err) = &first {
-            app.print_new_warnings(diags.take());
+            app.print_new_warnings(diags.take(), false);
             return Err(err.clone());
         }
         app.publish(first, diags.take(), "", 0);
