@@ -342,6 +342,42 @@ fn the_archive_has_one_section_per_year_whatever_the_offsets() {
     assert!(at("march") < at("paris") && at("paris") < at("utc-eve") && at("utc-eve") < at("may"));
 }
 
+/// A site in a language written right to left gets `dir="rtl"` on its pages; others get no `dir`.
+#[test]
+fn a_right_to_left_language_sets_the_page_direction() {
+    for (language, dir) in [
+        ("he", Some("rtl")),
+        ("ar-EG", Some("rtl")),
+        ("fa_IR", Some("rtl")),
+        ("en", None),
+        ("hr", None),
+    ] {
+        let site = minimal_site();
+        let toml = format!(
+            "title = \"T\"\nbase_url = \"https://example.org\"\nlanguage = \"{language}\"\n"
+        );
+        write(site.path(), "site.toml", &toml);
+        write(
+            site.path(),
+            "content/posts/hello.md",
+            "---\ntitle: Hello\ndate: 2024-01-01\naliases: [/old/]\n---\nHi.\n",
+        );
+        build_ok(site.path());
+        for page in [
+            "public/index.html",
+            "public/posts/hello/index.html",
+            "public/old/index.html",
+        ] {
+            let html = std::fs::read_to_string(site.path().join(page)).unwrap();
+            let expected = match dir {
+                Some(dir) => format!("<html lang=\"{language}\" dir=\"{dir}\">"),
+                None => format!("<html lang=\"{language}\">"),
+            };
+            assert!(html.contains(&expected), "{language} {page}: {html}");
+        }
+    }
+}
+
 /// A blank tag (`""`, or an empty item of a YAML list) is left out with one warning at the `tags:`
 /// line; the post's other tags are kept.
 #[test]

@@ -1,6 +1,7 @@
 //! End to end in a real browser: headless Chromium, driven over WebDriver by `chromedriver`, keeps a post
 //! from `lanyard serve --watch` open while the test edits it. The page must show the new text by itself,
-//! show the error overlay for a broken front matter, and drop it after the fix.
+//! show the error overlay for a broken front matter, and drop it after the fix; a stylesheet change is
+//! swapped in place, and a right-to-left language turns the page around.
 //!
 //! Needs `chromium` and `chromedriver` on PATH (Debian: `apt-get install chromium chromium-driver`);
 //! without them this test fails and says so, rather than passing without having run.
@@ -304,5 +305,23 @@ fn an_open_page_follows_edits_errors_and_fixes() {
         json!(3),
         "swapped in place, without a reload"
     );
+
+    // A right-to-left language turns the page around, and its arrows with it.
+    const DIRECTION: &str = "return getComputedStyle(document.documentElement).direction";
+    const ARROW: &str = "return getComputedStyle(document.querySelector('.post-nav-newer [aria-hidden]')).transform";
+    browser.go(&server.url("/posts/hello/"));
+    browser.wait_until("show the post left to right", DIRECTION, timeout, |v| {
+        v == "ltr"
+    });
+    assert_eq!(browser.eval(ARROW), json!("none"));
+    let toml = std::fs::read_to_string(site.path("site.toml")).unwrap();
+    write(
+        &site.path("site.toml"),
+        &format!("language = \"he\"\n{toml}"),
+    );
+    browser.wait_until("turn the page right to left", DIRECTION, timeout, |v| {
+        v == "rtl"
+    });
+    assert_eq!(browser.eval(ARROW), json!("matrix(-1, 0, 0, 1, 0, 0)"));
     drop(server);
 }

@@ -314,6 +314,7 @@ pub struct SiteCtx<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    pub direction: &'static str,
     pub base_url: &'a str,
     pub base_path: &'a str,
     pub timezone: String,
@@ -326,6 +327,22 @@ pub struct SiteCtx<'a> {
     pub extra: &'a serde_json::Value,
     pub generator: &'static str,
     pub highlight_css: String,
+}
+
+/// `"rtl"` for a language written from right to left (its primary subtag: `he`, `ar-EG`), else
+/// `"ltr"`: browsers do not infer the direction from `lang`, so a theme sets `dir` from this.
+pub fn direction(language: &str) -> &'static str {
+    const RTL: [&str; 17] = [
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "khw", "ks", "nqo", "ps", "sd", "syr", "ug",
+        "ur", "yi", "ji",
+    ];
+    let primary = language.split(['-', '_']).next().unwrap_or_default();
+    let rtl = RTL.iter().any(|l| l.eq_ignore_ascii_case(primary));
+    if rtl {
+        "rtl"
+    } else {
+        "ltr"
+    }
 }
 
 /// The `site` object, once per build.
@@ -358,6 +375,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         title: &c.title,
         description: &c.description,
         language: &c.language,
+        direction: direction(&c.language),
         base_url: &c.base_url,
         base_path: c.base_path(),
         timezone: c.timezone.name().to_string(),
