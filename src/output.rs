@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
 
@@ -421,7 +422,7 @@ fn staging_dir(out: &Path, pid: u32) -> PathBuf {
 /// Remove the staging folders beside `out` whose build is no longer running. A build removes its own
 /// when it fails or is stopped, but one killed outright (SIGKILL, a crash, a power cut) cannot, and
 /// nothing else would ever remove it. Only names [`staging_dir`] makes are touched, and never the
-/// folder of a process that still runs: it may be another build into the same folder.
+/// folder of a build that still runs: it may be another build into the same folder.
 fn remove_abandoned_staging(out: &Path) {
     let prefix = staging_prefix(out);
     let Ok(entries) = std::fs::read_dir(parent_of(out)) else {
@@ -433,7 +434,7 @@ fn remove_abandoned_staging(out: &Path) {
             continue;
         };
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && staging_pid(pid).is_some_and(|pid| !running(pid)) {
+        if is_dir && staging_pid(pid).is_some_and(|pid| abandoned(&entry.path(), pid)) {
             // Best effort: a folder that cannot be removed now is tried again by the next build.
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -448,6 +449,64 @@ fn staging_pid(digits: &str) -> Option<rustix::process::Pid> {
         return None;
     }
     rustix::process::Pid::from_raw(i32::try_from(pid).ok()?)
+}
+
+/// Whether the staging folder `dir`, named for process `pid`, belongs to no running build: the
+/// process has ended, or the id was reused. A machine that runs for weeks goes round its process ids,
+/// and without the second test a folder as big as the site would stay for as long as the unrelated
+/// process that got the id runs. The id counts as reused when the process is not a lanyard (its name
+/// differs from this one's) and it started after the folder last changed: a build changes its folder
+/// after it starts, never before. Both must hold, so that a clock step cannot make a running build's
+/// folder look abandoned to another build. The start time is known only to within a second or so,
+/// hence the margin.
+fn abandoned(dir: &Path, pid: rustix::process::Pid) -> bool {
+    const MARGIN: Duration = Duration::from_secs(2);
+    if !running(pid) {
+        return true;
+    }
+    let other_program = match (process_name(pid), process_name(rustix::process::getpid())) {
+        (Some(theirs), Some(ours)) => theirs != ours,
+        _ => false,
+    };
+    let changed = std::fs::symlink_metadata(dir).and_then(|m| m.modified());
+    match (process_start(pid), changed) {
+        (Some(started), Ok(changed)) => other_program && started > changed + MARGIN,
+        _ => false,
+    }
+}
+
+/// The name of process `pid`'s program, as the kernel keeps it (`/proc/<pid>/comm`).
+fn process_name(pid: rustix::process::Pid) -> Option<String> {
+    let path = format!("/proc/{}/comm", pid.as_raw_nonzero());
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|name| name.trim_end().to_string())
+}
+
+/// When process `pid` started, from `/proc` (clock ticks after boot, and the boot time).
+#[cfg(target_os = "linux")]
+fn process_start(pid: rustix::process::Pid) -> Option<SystemTime> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.as_raw_nonzero())).ok()?;
+    // The command name, in parentheses, may hold spaces and parentheses: count fields after its end.
+    // `starttime` is field 22, the 20th after the name.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let ticks: u64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    let boot: u64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    let per_second = rustix::param::clock_ticks_per_second().max(1);
+    let since_boot = Duration::from_millis(ticks.saturating_mul(1000) / per_second);
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(boot) + since_boot)
+}
+
+/// Elsewhere the start time is not known, and a folder whose process id runs is kept.
+#[cfg(not(target_os = "linux"))]
+fn process_start(_: rustix::process::Pid) -> Option<SystemTime> {
+    None
 }
 
 /// Whether process `pid` exists. A process this user may not signal exists too.
@@ -689,6 +748,35 @@ mod tests {
         ] {
             assert!(url_path_to_file(bad).is_err(), "{bad}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_process_start_time_is_read_from_proc() {
+        let started = process_start(rustix::process::getpid()).expect("this process's start");
+        let now = SystemTime::now();
+        let age = now.duration_since(started).unwrap_or_default();
+        assert!(
+            started <= now + Duration::from_secs(2),
+            "{started:?} {now:?}"
+        );
+        assert!(
+            age < Duration::from_secs(3600),
+            "this test started {age:?} ago"
+        );
+        let child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+        let child_started = process_start(pid).expect("the child's start");
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            child_started + Duration::from_secs(2) >= started,
+            "a child starts after its parent"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A build stopped by a signal: the output must be wholly the old site or wholly the new one, whenever
 //! the signal comes, and no staging folder may remain. A build killed outright (SIGKILL) leaves its
-//! staging folder, which the next build removes, without touching the folder of a build still running.
+//! staging folder, which the next build removes, without touching the folder of a build still running
+//! (but removing one whose process id now belongs to a process that started after it).
 
 mod common;
 
@@ -234,13 +235,25 @@ fn a_killed_builds_staging_folder_is_removed_by_the_next_build() {
     for name in others {
         write(site.path(), &format!("{name}/keep.txt"), "keep");
     }
+    // A folder named for a process that runs but started after the folder last changed: its id was
+    // reused, and the build that made the folder is long gone.
+    let mut reused = Command::new("sleep").arg("60").spawn().unwrap();
+    let stale = site.path().join(format!(".public.staging-{}", reused.id()));
+    write(&stale, "keep.txt", "stale");
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(&stale)
+        .and_then(|dir| dir.set_modified(hour_ago))
+        .unwrap();
 
     let next = lanyard(site.path(), &["build"]);
+    let _ = reused.kill();
+    let _ = reused.wait();
     assert!(next.status.success(), "{}", stderr(&next));
     assert!(
         !killed.exists(),
         "the killed build's staging folder is gone"
     );
+    assert!(!stale.exists(), "the folder of a reused process id is gone");
     for name in others {
         assert!(
             site.path().join(name).join("keep.txt").is_file(),
