@@ -743,16 +743,16 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 format!("could not read a post's body back: {e}"),
             )
         })?;
-    let author_urls: Vec<Option<String>> = site
-        .ix
-        .authors
+    // Per item, not per author: a site of many guest authors has them all in every one of its feeds.
+    let author_urls: Vec<Option<String>> = indices
         .iter()
-        .map(|a| author_url(site, a))
+        .map(|&i| site.ix.post_author[i].and_then(|a| author_url(site, &site.ix.authors[a])))
         .collect();
     let items: Vec<FeedItem> = indices
         .iter()
         .zip(html)
-        .map(|(&i, (summary, content))| {
+        .zip(&author_urls)
+        .map(|((&i, (summary, content)), uri)| {
             let post = &site.posts[i];
             FeedItem {
                 title: &post.meta.title,
@@ -760,7 +760,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
                 author: site.ix.post_author[i].map(|a| site.ix.authors[a].name.as_str()),
-                author_url: site.ix.post_author[i].and_then(|a| author_urls[a].as_deref()),
+                author_url: uri.as_deref(),
                 categories: site.ix.post_tags[i]
                     .iter()
                     .map(|&t| site.ix.tags[t].name.as_str())
