@@ -147,11 +147,13 @@ fn keep_link_event(event: &Event<'_>, in_dropped_link: &mut bool) -> bool {
 const MAX_NESTING: usize = 16;
 
 /// Quotes, lists and items nested deeper than [`MAX_NESTING`] lose their tags and keep their text.
-/// `nesting` holds, for each quote, list or item open, whether its tags were kept.
+/// `nesting` holds, for each quote, list or item open, whether its tags were kept. The kept ones are
+/// always the outermost, so whether one more is kept follows from the depth alone: counting them at
+/// every level made a comment of thousands of `>` cost the square of its length.
 fn keep_nesting_event(event: &Event<'_>, nesting: &mut Vec<bool>) -> bool {
     match event {
         Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
-            let keep = nesting.iter().filter(|kept| **kept).count() < MAX_NESTING;
+            let keep = nesting.len() < MAX_NESTING;
             nesting.push(keep);
             keep
         }
