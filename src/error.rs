@@ -172,10 +172,7 @@ impl Error {
         }
         diagnostics.sort();
         diagnostics.dedup();
-        Some(Error {
-            diagnostics,
-            output_changed: false,
-        })
+        Some(Error::from(diagnostics))
     }
 
     /// This error, marked as having happened while the output folder was being changed.
@@ -189,8 +186,14 @@ impl Error {
 
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
+        Error::from(vec![d])
+    }
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
         Error {
-            diagnostics: vec![d],
+            diagnostics,
             output_changed: false,
         }
     }

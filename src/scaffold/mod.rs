@@ -115,10 +115,7 @@ fn read_back(root: &Path, config: &Config, file: &str, text: &str) -> Result<Met
     let read = Ok(text.as_bytes().to_vec());
     content::parse_source(&source, read, Kind::Post, config, &Diagnostics::new())
         .map(|doc| doc.meta)
-        .map_err(|diagnostics| Error {
-            diagnostics,
-            output_changed: false,
-        })
+        .map_err(Error::from)
 }
 
 /// A slug cut to [`MAX_SLUG`] characters at a `-`.

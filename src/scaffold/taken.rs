@@ -82,10 +82,7 @@ fn plan(
     let docs = |metas: Vec<&Meta>| -> Result<Vec<Doc>> {
         let made: std::result::Result<Vec<Doc>, Vec<Diagnostic>> =
             metas.into_par_iter().map(doc).collect();
-        made.map_err(|diagnostics| Error {
-            diagnostics,
-            output_changed: false,
-        })
+        made.map_err(Error::from)
     };
     let mut posts = docs(survey.posts.iter().chain(new).collect())?;
     let mut pages = docs(survey.pages.iter().collect())?;
