@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::content::frontmatter::without_forbidden_owned;
 use crate::error::{did_you_mean, line_of_offset, Diagnostic, Diagnostics, Error, Result};
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -342,7 +343,9 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             );
             String::new()
         }
-        Some(t) => shown(t.get_ref().trim().to_string()),
+        // TOML escapes (`"\u0007"`) can spell characters no page may hold: the strings pages show
+        // lose them, as front matter's do.
+        Some(t) => without_forbidden_owned(t.get_ref().trim().to_string()),
         None => {
             err(
                 None,
@@ -437,8 +440,8 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
         title,
         base_path: base_path_of(&base_url).to_string(),
         base_url,
-        description: shown(raw.description),
-        language: shown(raw.language.unwrap_or_else(|| "en".into())),
+        description: without_forbidden_owned(raw.description),
+        language: without_forbidden_owned(raw.language.unwrap_or_else(|| "en".into())),
         theme_line: raw.theme.as_ref().and_then(|t| line_of(text, t)),
         theme,
         timezone,
@@ -460,20 +463,11 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             .authors
             .into_iter()
             .map(|(id, a)| {
-                let name = shown(a.name);
+                let name = without_forbidden_owned(a.name);
                 (id, AuthorConfig { name, ..a })
             })
             .collect(),
         extra: json_of(toml::Value::Table(raw.extra.unwrap_or_default())),
-    }
-}
-
-/// `text` without the characters a page may not hold (control characters, noncharacters), which
-/// TOML lets in through escapes (`"\u0007"`), as front matter's strings are cleaned.
-fn shown(text: String) -> String {
-    match crate::content::frontmatter::without_forbidden(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(cleaned) => cleaned,
     }
 }
 
@@ -483,7 +477,7 @@ fn shown(text: String) -> String {
 fn json_of(value: toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
-        toml::Value::String(s) => J::String(shown(s)),
+        toml::Value::String(s) => J::String(without_forbidden_owned(s)),
         toml::Value::Integer(i) => J::from(i),
         toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
         toml::Value::Boolean(b) => J::Bool(b),

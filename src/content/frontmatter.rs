@@ -39,11 +39,16 @@ pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     } else {
         Cow::Borrowed(text)
     };
-    // A text with nothing to drop is kept as it is, not copied again.
-    Ok(match without_forbidden(&text) {
+    Ok(without_forbidden_owned(text.into_owned()))
+}
+
+/// [`without_forbidden`] for a text already owned: handed back as it is when there is nothing to
+/// drop, not copied again.
+pub fn without_forbidden_owned(text: String) -> String {
+    match without_forbidden(&text) {
         Cow::Owned(cleaned) => cleaned,
-        Cow::Borrowed(_) => text.into_owned(),
-    })
+        Cow::Borrowed(_) => text,
+    }
 }
 
 /// `text` without the characters HTML forbids in a page: C0 controls other than tab, LF, form feed
