@@ -140,10 +140,19 @@ impl Server {
     /// through a pipe and a reader thread, so a line printed just before an event was sent may still
     /// be on its way when the event arrives. `Err` with the output if it never came.
     pub fn output_containing(&self, text: &str, timeout: Duration) -> Result<String, String> {
+        self.output_when(timeout, |output| output.contains(text))
+    }
+
+    /// The output once `done` holds for it, waiting up to `timeout`, as [`Self::output_containing`].
+    pub fn output_when(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
             let output = self.output();
-            if output.contains(text) {
+            if done(&output) {
                 return Ok(output);
             }
             if Instant::now() >= deadline {
