@@ -95,9 +95,9 @@ fn open_elements(html: &str) -> Vec<String> {
                 open.truncate(at);
             }
         } else if matches!(name.as_str(), "script" | "style" | "textarea") {
-            // Their text is not markup: skip to the end tag.
+            // Their text is not markup: skip to the end tag, in whatever case it is written.
             let end_tag = format!("</{name}");
-            rest = rest.find(&end_tag).map_or("", |at| &rest[at..]);
+            rest = super::text::find_ignoring_case(rest, &end_tag).map_or("", |at| &rest[at..]);
         } else if !self_closing && !VOID.contains(&name.as_str()) {
             open.push(name);
         }

@@ -87,6 +87,10 @@ fn a_summary_cut_inside_raw_html_closes_what_it_opened() {
     assert!(out.more_html.unwrap().ends_with("</details>"));
     let out = md("Plain <em>intro</em>.\n\n<!-- more -->\n\nMore.\n");
     assert_eq!(out.more_html.unwrap(), "<p>Plain <em>intro</em>.</p>\n");
+    // A script's end tag in capitals ends it: what follows is read for open elements again.
+    let out = md("<div class=\"a\"><SCRIPT>x</SCRIPT><div class=\"b\">\n\nIntro.\n\n<!-- more -->\n\nMore.\n");
+    let summary = out.more_html.unwrap();
+    assert_eq!(summary.matches("</div>").count(), 2, "{summary}");
     // A `>` inside a quoted attribute value does not end the tag: the element is self-closed.
     let out = md("<x-note data-when=\"a>b\" />\n\nIntro.\n\n<!-- more -->\n\nMore.\n");
     let summary = out.more_html.unwrap();

@@ -144,7 +144,7 @@ pub(crate) fn tag_end(text: &str) -> Option<usize> {
 }
 
 /// Where `needle` (ASCII) first occurs in `haystack`, in any case.
-fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+pub(super) fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
     haystack
         .as_bytes()
