@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -13,6 +14,7 @@ use toml::Spanned;
 
 use crate::content::frontmatter::without_forbidden_owned;
 use crate::error::{did_you_mean, line_of_offset, Diagnostic, Diagnostics, Error, Result};
+use crate::i18n::Strings;
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -30,6 +32,7 @@ const KNOWN_KEYS: &[&str] = &[
     "feeds",
     "highlight",
     "authors",
+    "translations",
     "extra",
 ];
 
@@ -129,6 +132,8 @@ pub struct Config {
     pub highlight_theme_line: Option<usize>,
     pub authors: BTreeMap<String, AuthorConfig>,
     pub extra: serde_json::Value,
+    /// lanyard's, the theme's and the site's translations, for the site's language.
+    pub strings: Arc<Strings>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +157,7 @@ struct RawConfig {
     authors: BTreeMap<String, AuthorConfig>,
     #[serde(default)]
     extra: Option<toml::Table>,
+    translations: Option<BTreeMap<String, Spanned<toml::Value>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -199,7 +205,28 @@ impl Config {
         })?;
         warn_unknown_keys(text, diags);
         let mut errors = Vec::new();
-        let config = build(root, text, raw, &mut errors);
+        let mut raw = raw;
+        let translations = raw.translations.take();
+        let mut config = build(root, text, raw, &mut errors);
+        config.strings = Arc::new(Strings::load(
+            root,
+            &config.theme,
+            &config.language,
+            translations,
+            text,
+            &mut errors,
+            diags,
+        ));
+        if !crate::i18n::has_locale(&config.language) {
+            diags.warn(
+                CONFIG_FILE,
+                find_line(text, "language"),
+                format!(
+                    "no month and day names for language `{}`: dates are written with English names",
+                    config.language
+                ),
+            );
+        }
         match Error::collect(errors) {
             Some(err) => Err(err),
             None => Ok(config),
@@ -468,6 +495,7 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             })
             .collect(),
         extra: json_of(toml::Value::Table(raw.extra.unwrap_or_default())),
+        strings: Arc::new(Strings::english()),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
+pub mod i18n;
 pub mod lint;
 pub mod markdown;
 pub mod output;

@@ -15,8 +15,9 @@ use serde::Serialize;
 
 use crate::config::{Config, PermalinkPart};
 use crate::content::comments::Comment;
-use crate::content::{self, dates, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
+use crate::content::{self, slug, Content, Kind, Meta, SeriesSource, SourceDoc};
 use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result};
+use crate::i18n::Strings;
 use crate::markdown::{self, Highlighter, LinkRef, TocEntry};
 use crate::spill::{self, Body, Spill};
 
@@ -185,7 +186,7 @@ pub fn assemble(
     posts
         .par_iter_mut()
         .chain(pages.par_iter_mut())
-        .for_each(|doc| thread_comments(doc, diags));
+        .for_each(|doc| thread_comments(doc, &config.strings, diags));
     sort_docs(&mut posts, &mut pages);
     warn_hidden_clashes(&posts, &pages, &unpublished, &series, &config, diags);
     let indexes = index(&posts, series, &config, highlighter, diags)?;
@@ -546,7 +547,7 @@ pub fn render_doc(
 ) -> Doc {
     let mut doc = render_body(doc, config, highlighter);
     doc.meta.comments.extend(files.iter().cloned());
-    thread_comments(&mut doc, diags);
+    thread_comments(&mut doc, &config.strings, diags);
     doc
 }
 
@@ -581,7 +582,10 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
     Doc {
         url: config.absolute(&path),
         date_rfc3339: meta.date.map(|d| d.to_rfc3339()),
-        date_display: meta.date.map(|d| dates::display(&d)).unwrap_or_default(),
+        date_display: meta
+            .date
+            .map(|d| config.strings.date(&d))
+            .unwrap_or_default(),
         updated_rfc3339: meta.updated.map(|d| d.to_rfc3339()),
         path,
         out_file,
@@ -607,7 +611,7 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
 
 /// Thread the comments gathered in `meta.comments` (the front matter's, then the comment folder's),
 /// oldest first, and render them.
-fn thread_comments(doc: &mut Doc, diags: &Diagnostics) {
+fn thread_comments(doc: &mut Doc, strings: &Strings, diags: &Diagnostics) {
     let mut all: Vec<Comment> = std::mem::take(&mut doc.meta.comments);
     all.sort_by(|a, b| {
         a.date
@@ -631,7 +635,7 @@ fn thread_comments(doc: &mut Doc, diags: &Diagnostics) {
             })
         })
         .collect();
-    doc.comments = thread(all, bodies, &doc.meta.file, diags);
+    doc.comments = thread(all, bodies, &doc.meta.file, strings, diags);
 }
 
 /// A summary made fit to stand on another page: links and images resolve against the post's own URL
@@ -691,6 +695,7 @@ fn thread(
     comments: Vec<Comment>,
     bodies: Vec<String>,
     post_file: &str,
+    strings: &Strings,
     diags: &Diagnostics,
 ) -> Vec<ThreadComment> {
     let ids = reply_targets(&comments, post_file, diags);
@@ -716,7 +721,7 @@ fn thread(
     let mut used = std::collections::HashSet::new();
     roots
         .iter()
-        .map(|&i| build_thread(i, 0, &comments, &bodies, &children, &mut used))
+        .map(|&i| build_thread(i, 0, (&comments, &bodies, &children, strings), &mut used))
         .collect()
 }
 
@@ -760,14 +765,17 @@ fn is_ancestor(i: usize, mut p: usize, comments: &[Comment], ids: &HashMap<Strin
     true
 }
 
+/// What [`build_thread`] reads at every level: the comments, their bodies, each one's replies, and
+/// the site's strings.
+type ThreadParts<'a> = (&'a [Comment], &'a [String], &'a [Vec<usize>], &'a Strings);
+
 fn build_thread(
     i: usize,
     depth: usize,
-    comments: &[Comment],
-    bodies: &[String],
-    children: &[Vec<usize>],
+    parts: ThreadParts<'_>,
     used: &mut std::collections::HashSet<String>,
 ) -> ThreadComment {
+    let (comments, bodies, children, strings) = parts;
     let c = &comments[i];
     let mut anchor_id = slug::slugify(&c.id);
     if anchor_id.is_empty() {
@@ -779,7 +787,7 @@ fn build_thread(
     let mut replies = Vec::new();
     let mut flat = Vec::new();
     for &k in &children[i] {
-        let child = build_thread(k, depth + 1, comments, bodies, children, used);
+        let child = build_thread(k, depth + 1, parts, used);
         if depth + 1 >= MAX_THREAD_DEPTH {
             flat.push(child);
         } else {
@@ -793,10 +801,13 @@ fn build_thread(
     ThreadComment {
         anchor: format!("comment-{anchor_id}"),
         id: c.id.clone(),
-        author: c.author.clone(),
+        author: match c.author.as_str() {
+            "" => strings.text("anonymous").to_string(),
+            name => name.to_string(),
+        },
         url: c.url.clone(),
         date: c.date.to_rfc3339(),
-        date_display: dates::display(&c.date),
+        date_display: strings.date(&c.date),
         body_html: bodies[i].clone(),
         replies,
     }

@@ -350,6 +350,9 @@ impl Site {
     }
 
     fn theme_edit(&mut self, rng: &mut Rng) -> (Vec<PathBuf>, bool) {
+        if rng.below(4) == 0 {
+            return (vec![self.translation_edit(rng)], true);
+        }
         let templates = [
             "post.html",
             "index.html",
@@ -367,6 +370,36 @@ impl Site {
         };
         fs::write(&path, text).unwrap();
         (vec![path], true)
+    }
+
+    /// A new wording in the theme's translations: a label, a plural, or the date format every
+    /// post and comment is shown with.
+    fn translation_edit(&mut self, rng: &mut Rng) -> PathBuf {
+        let path = self.root.join("themes/default/translations.toml");
+        let text = fs::read_to_string(&path).unwrap();
+        let n = rng.next() % 1000;
+        let (key, value) = match rng.below(3) {
+            0 => ("related_reading", format!("\"Read next {n}\"")),
+            1 => (
+                "comments",
+                format!("{{ one = \"{{n}} note {n}\", other = \"{{n}} notes {n}\" }}"),
+            ),
+            _ => ("date_format", format!("\"%-d %B %Y ({n})\"")),
+        };
+        let text: String = text
+            .lines()
+            .map(|line| match line.starts_with(&format!("{key} =")) {
+                true => format!("{key} = {value}\n"),
+                false => format!("{line}\n"),
+            })
+            .collect();
+        let text = if text.lines().any(|l| l.starts_with(&format!("{key} ="))) {
+            text
+        } else {
+            format!("{text}{key} = {value}\n")
+        };
+        fs::write(&path, text).unwrap();
+        path
     }
 
     fn other_edit(&mut self, rng: &mut Rng) -> PathBuf {

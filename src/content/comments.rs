@@ -54,8 +54,8 @@ pub fn validate(
     let author = raw
         .author
         .map(|t| t.0.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "Anonymous".into());
+        // An empty name is shown as the site's word for "Anonymous" (see `crate::i18n`).
+        .unwrap_or_default();
     let body = raw
         .body
         .map(|t| t.0)

@@ -111,11 +111,6 @@ pub fn split_date_prefix(stem: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// "July 31, 2007".
-pub fn display(dt: &DateTime<FixedOffset>) -> String {
-    dt.format("%B %-d, %Y").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -314,6 +314,8 @@ pub struct SiteCtx<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
+    /// The chrono locale of `language` (`fr_FR`), for `date(format=…, locale=site.locale)`.
+    pub locale: &'a str,
     pub direction: &'static str,
     pub base_url: &'a str,
     pub base_path: &'a str,
@@ -375,6 +377,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         title: &c.title,
         description: &c.description,
         language: &c.language,
+        locale: c.strings.locale_name(),
         direction: direction(&c.language),
         base_url: &c.base_url,
         base_path: c.base_path(),

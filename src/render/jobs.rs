@@ -137,6 +137,7 @@ impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let mut site_ctx = Context::new();
         site_ctx.insert("site", &context::site_value(site));
+        site_ctx.insert("t", &site.config.strings.plain());
         let site_feeds = feed_links(site, "/", &site.config.title);
         let mut page_ctx = site_ctx.clone();
         page_ctx.insert("feeds", &site_feeds);
@@ -417,6 +418,20 @@ fn base(shared: &Shared, kind: &str, path: &str, title: &str, description: &str)
     ctx
 }
 
+/// The site's translation of `key` for the count `n` (which also fills `{n}`), its other
+/// placeholders filled from `values`. A placeholder the key's translation has and this page cannot fill
+/// is left as written, and the site's translator sees it on the page.
+fn counted(site: &Site, key: &str, n: usize, values: &[(&str, &str)]) -> String {
+    let value = |name: &str| {
+        let found = values.iter().find(|(k, _)| *k == name);
+        Some(found.map_or_else(|| format!("{{{name}}}"), |(_, v)| v.to_string()))
+    };
+    site.config
+        .strings
+        .format(key, Some(n as f64), &value)
+        .unwrap_or_else(|_| site.config.strings.text(key).to_string())
+}
+
 /// The site's feeds and those of the tag or series at `folder` (named `name`), for its pages.
 fn feeds_with(shared: &Shared, folder: &str, name: &str) -> Vec<FeedLink> {
     let site = shared.site;
@@ -464,7 +479,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
     let ctx = match &p.job {
         Job::Home { page } => {
             let title = if *page > 1 {
-                format!("Page {page}")
+                counted(site, "page_n", *page, &[])
             } else {
                 String::new()
             };
@@ -513,7 +528,13 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             ctx
         }
         Job::Tags => {
-            let mut ctx = base(shared, "tags", "/tags/", "Tags", "");
+            let mut ctx = base(
+                shared,
+                "tags",
+                "/tags/",
+                site.config.strings.text("tags"),
+                "",
+            );
             let tags: Vec<_> = site
                 .ix.tags
                 .iter()
@@ -525,8 +546,8 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
         Job::Tag { tag, page } => {
             let t = &site.ix.tags[*tag];
             let title = match *page {
-                1 => format!("Tagged “{}”", t.name),
-                n => format!("Tagged “{}”, page {n}", t.name),
+                1 => counted(site, "tag_title", 1, &[("tag", &t.name)]),
+                n => counted(site, "tag_page_title", n, &[("tag", &t.name)]),
             };
             let mut ctx = base(shared, "tag", &path, &title, "");
             insert(&mut ctx, "feeds", &feeds_with(shared, &t.path, &t.name));
@@ -551,7 +572,8 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             ctx
         }
         Job::SeriesList => {
-            let mut ctx = base(shared, "series_list", "/series/", "Series", "");
+            let series = site.config.strings.text("series");
+            let mut ctx = base(shared, "series_list", "/series/", series, "");
             let list: Vec<_> = site
                 .ix
                 .series
@@ -579,7 +601,8 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             ctx
         }
         Job::Archive => {
-            let mut ctx = base(shared, "archive", "/archive/", "Archive", "");
+            let archive = site.config.strings.text("archive");
+            let mut ctx = base(shared, "archive", "/archive/", archive, "");
             // Serialized once, straight into the context: ten thousand entries are too many to build
             // as JSON values first and copy into the context after.
             let years: Vec<_> = site
@@ -619,9 +642,18 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
             );
             ctx
         }
-        Job::NotFound => base(shared, "404", "/404.html", "Page not found", ""),
+        Job::NotFound => {
+            let title = site.config.strings.text("page_not_found");
+            base(shared, "404", "/404.html", title, "")
+        }
         Job::Alias { target } => {
-            let mut ctx = base(shared, "alias", &path, "Moved", "");
+            let mut ctx = base(
+                shared,
+                "alias",
+                &path,
+                site.config.strings.text("moved"),
+                "",
+            );
             insert(&mut ctx, "target", target);
             ctx
         }

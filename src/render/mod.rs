@@ -5,6 +5,7 @@
 //! names both). The jobs then run in parallel; each renders one file and hands it straight to the sink,
 //! so the whole site never sits in memory at once.
 
+mod constants;
 pub mod context;
 pub mod fingerprint;
 mod jobs;

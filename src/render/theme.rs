@@ -87,6 +87,7 @@ impl Theme {
         tera.set_escape_fn(escape_html);
         tera.set_escape_into_fn(crate::markdown::escape_html_into);
         tera.register_filter("rel_url", rel_url_filter(config.base_path()));
+        tera.register_function("trans", crate::i18n::trans_function(config.strings.clone()));
         let raw: Vec<(String, String)> = sources
             .iter()
             .map(|(n, (_, s))| (n.clone(), s.clone()))
@@ -98,6 +99,7 @@ impl Theme {
         };
         tera.add_raw_templates(raw)
             .map_err(|e| theme.template_error(&e))?;
+        super::constants::fold(&mut tera, &config.strings).map_err(|e| theme.template_error(&e))?;
         Ok(Theme { tera, ..theme })
     }
 

@@ -1,0 +1,129 @@
+use super::*;
+
+fn site(language: &str, toml_text: &str) -> (Strings, Vec<Diagnostic>, Vec<Diagnostic>) {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        translations: Option<BTreeMap<String, Spanned<toml::Value>>>,
+    }
+    let raw: Raw = toml::from_str(toml_text).unwrap();
+    let (mut errors, diags) = (Vec::new(), Diagnostics::new());
+    let s = Strings::load(
+        Path::new("/nonexistent"),
+        "default",
+        language,
+        raw.translations,
+        toml_text,
+        &mut errors,
+        &diags,
+    );
+    (s, errors, diags.take())
+}
+
+fn none(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn english_defaults_come_from_lanyard_and_the_built_in_theme() {
+    let (s, errors, warnings) = site("en", "");
+    assert!(errors.is_empty() && warnings.is_empty());
+    assert_eq!(s.text("tags"), "Tags");
+    assert_eq!(s.format("comments", Some(1.0), &none).unwrap(), "1 comment");
+    assert_eq!(
+        s.format("comments", Some(3.0), &none).unwrap(),
+        "3 comments"
+    );
+    assert_eq!(s.locale_name(), "en_US");
+}
+
+#[test]
+fn plural_forms_follow_the_rules_of_the_language() {
+    let text = "[translations]\ncomments = { one = \"{n} komentarz\", few = \"{n} komentarze\", many = \"{n} komentarzy\", other = \"{n} komentarza\" }\n";
+    let (s, errors, warnings) = site("pl", text);
+    assert!(
+        errors.is_empty() && warnings.is_empty(),
+        "{errors:?} {warnings:?}"
+    );
+    let say = |n: f64| s.format("comments", Some(n), &none).unwrap();
+    assert_eq!(say(1.0), "1 komentarz");
+    assert_eq!(say(3.0), "3 komentarze");
+    assert_eq!(say(5.0), "5 komentarzy");
+    assert_eq!(say(22.0), "22 komentarze");
+    assert_eq!(say(1.5), "1.5 komentarza");
+}
+
+#[test]
+fn placeholders_are_filled_by_name_and_a_missing_one_is_named() {
+    let (s, _, _) = site("en", "[translations]\ntag_title = \"Posts about {tag}\"\n");
+    let tag = |name: &str| (name == "tag").then(|| "coffee".to_string());
+    assert_eq!(
+        s.format("tag_title", None, &tag).unwrap(),
+        "Posts about coffee"
+    );
+    let err = s.format("tag_title", None, &none).unwrap_err();
+    assert!(err.contains("uses {tag}"), "{err}");
+    assert_eq!(fill("a {b c} {} {", none).unwrap(), "a {b c} {} {");
+    assert_eq!(
+        pieces("{n} of {total}!{x"),
+        [
+            Piece::Name("n"),
+            Piece::Text(" of "),
+            Piece::Name("total"),
+            Piece::Text("!{x")
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_warn_at_their_line_with_the_nearest_known_key() {
+    let (_, errors, warnings) = site(
+        "en",
+        "title = \"x\"\n[translations]\nrelated_readin = \"Read next\"\n",
+    );
+    assert!(errors.is_empty());
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].place(), "site.toml:3");
+    assert!(
+        warnings[0]
+            .message
+            .contains("did you mean `related_reading`"),
+        "{}",
+        warnings[0].message
+    );
+}
+
+#[test]
+fn values_of_the_wrong_shape_are_errors_at_their_line() {
+    let text = "[translations]\ntags = 3\ncomments = { one = \"x\" }\nnewer = { some = \"x\", other = \"y\" }\n";
+    let (s, errors, _) = site("en", text);
+    let places: Vec<String> = errors.iter().map(|e| e.place()).collect();
+    assert_eq!(places, ["site.toml:2", "site.toml:3", "site.toml:4"]);
+    assert!(errors[1].message.contains("needs `other`"));
+    assert!(errors[2].message.contains("unknown plural form `some`"));
+    assert_eq!(
+        s.text("tags"),
+        "Tags",
+        "a bad value leaves the one below it"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_a_template_suggests_the_nearest() {
+    let (s, _, _) = site("en", "");
+    let err = s.format("related_redaing", None, &none).unwrap_err();
+    assert!(err.contains("did you mean `related_reading`"), "{err}");
+}
+
+#[test]
+fn dates_use_the_format_and_the_month_names_of_the_language() {
+    let dt = DateTime::parse_from_rfc3339("2007-07-31T09:00:00+00:00").unwrap();
+    assert_eq!(site("en", "").0.date(&dt), "July 31, 2007");
+    let (fr, _, _) = site("fr", "[translations]\ndate_format = \"%-d %B %Y\"\n");
+    assert_eq!(fr.date(&dt), "31 juillet 2007");
+    assert_eq!(fr.locale_name(), "fr_FR");
+    assert_eq!(locale_of("pt-BR").1, "pt_BR");
+    assert_eq!(locale_of("de").1, "de_DE");
+    assert_eq!(locale_of("ja").1, "ja_JP");
+    assert_eq!(locale_of("xx").1, "en_US");
+    assert!(!has_locale("xx") && has_locale("en-GB") && has_locale("sv"));
+}
