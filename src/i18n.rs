@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, Locale};
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
 use toml::Spanned;
@@ -86,6 +87,8 @@ pub struct Strings {
     plurals: Option<PluralRules>,
     locale: Locale,
     locale_name: String,
+    /// `date_format`, parsed.
+    date_items: Vec<Item<'static>>,
 }
 
 impl fmt::Debug for Strings {
@@ -161,7 +164,9 @@ impl Strings {
             add(&mut texts, layer, errors, Some(diags));
         }
         let (locale, locale_name) = locale_of(language);
+        let format = texts.get("date_format").map_or("", |t| t.form(None));
         Strings {
+            date_items: date_items(format).unwrap_or_default(),
             texts,
             plurals: plural_rules(language),
             locale,
@@ -219,7 +224,7 @@ impl Strings {
 
     /// `dt` in the site's `date_format`, with month and day names in its language.
     pub fn date(&self, dt: &DateTime<FixedOffset>) -> String {
-        dt.format_localized(self.text("date_format"), self.locale)
+        dt.format_localized_with_items(self.date_items.iter(), self.locale)
             .to_string()
     }
 
@@ -386,7 +391,7 @@ fn add(
                 format!("translation `{key}` is not used by lanyard or the theme{hint}"),
             );
         }
-        match text_of(value.into_inner()) {
+        match text_of(value.into_inner()).and_then(|text| checked(&key, text)) {
             Ok(text) => {
                 texts.insert(key, text);
             }
@@ -397,6 +402,25 @@ fn add(
             )),
         }
     }
+}
+
+/// `text`, if it is fit for `key`: the date format must be one chrono can write (an unknown `%`
+/// code would otherwise stop the build in the middle of writing a page).
+fn checked(key: &str, text: Text) -> Result<Text, String> {
+    if key == "date_format" {
+        let format = text.form(None);
+        if date_items(format).is_err() {
+            return Err(format!(
+                "`{format}` is not a date format chrono can write: use strftime codes such as %B (month), %-d (day), %Y (year)"
+            ));
+        }
+    }
+    Ok(text)
+}
+
+/// A date format, parsed once for every date of the build.
+fn date_items(format: &str) -> Result<Vec<Item<'static>>, chrono::format::ParseError> {
+    StrftimeItems::new(format).parse_to_owned()
 }
 
 fn text_of(value: toml::Value) -> Result<Text, String> {
@@ -510,6 +534,22 @@ fn locale_of(language: &str) -> (Locale, String) {
         }
     }
     (Locale::en_US, "en_US".into())
+}
+
+/// `"rtl"` for a language written from right to left (its primary subtag: `he`, `ar-EG`), else
+/// `"ltr"`: browsers do not infer the direction from `lang`, so a theme sets `dir` from this.
+pub fn direction_of(language: &str) -> &'static str {
+    const RTL: [&str; 17] = [
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "khw", "ks", "nqo", "ps", "sd", "syr", "ug",
+        "ur", "yi", "ji",
+    ];
+    let primary = language.split(['-', '_']).next().unwrap_or_default();
+    let rtl = RTL.iter().any(|l| l.eq_ignore_ascii_case(primary));
+    if rtl {
+        "rtl"
+    } else {
+        "ltr"
+    }
 }
 
 /// Whether chrono has month names for `language` (else dates are written with English names).

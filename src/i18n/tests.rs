@@ -127,3 +127,17 @@ fn dates_use_the_format_and_the_month_names_of_the_language() {
     assert_eq!(locale_of("xx").1, "en_US");
     assert!(!has_locale("xx") && has_locale("en-GB") && has_locale("sv"));
 }
+
+#[test]
+fn a_date_format_chrono_cannot_write_is_an_error_at_its_line() {
+    let (s, errors, _) = site("en", "[translations]\n\ndate_format = \"%Q %Y\"\n");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].place(), "site.toml:3");
+    assert!(
+        errors[0].message.contains("not a date format"),
+        "{}",
+        errors[0].message
+    );
+    let dt = DateTime::parse_from_rfc3339("2007-07-31T09:00:00+00:00").unwrap();
+    assert_eq!(s.date(&dt), "July 31, 2007", "the format below it stays");
+}
