@@ -23,6 +23,7 @@ const KNOWN_KEYS: &[&str] = &[
     "base_url",
     "description",
     "language",
+    "direction",
     "theme",
     "timezone",
     "posts_per_page",
@@ -116,6 +117,8 @@ pub struct Config {
     base_path: String,
     pub description: String,
     pub language: String,
+    /// `"rtl"` or `"ltr"`: the `direction` key, else the usual direction of `language`.
+    pub direction: &'static str,
     pub theme: String,
     pub theme_line: Option<usize>,
     pub timezone: Tz,
@@ -143,6 +146,7 @@ struct RawConfig {
     #[serde(default)]
     description: String,
     language: Option<String>,
+    direction: Option<Spanned<String>>,
     theme: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     posts_per_page: Option<Spanned<i64>>,
@@ -462,13 +466,27 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             format!("theme `{theme}` must be a folder name under themes/"),
         );
     }
+    let language = without_forbidden_owned(raw.language.unwrap_or_else(|| "en".into()));
+    let direction = match raw.direction.as_ref().map(|d| d.get_ref().as_str()) {
+        None => crate::i18n::direction_of(&language),
+        Some("ltr") => "ltr",
+        Some("rtl") => "rtl",
+        Some(other) => {
+            err(
+                raw.direction.as_ref().and_then(|d| line_of(text, d)),
+                format!("direction `{other}` must be \"ltr\" (left to right) or \"rtl\" (right to left)"),
+            );
+            "ltr"
+        }
+    };
     Config {
         root: root.to_path_buf(),
         title,
         base_path: base_path_of(&base_url).to_string(),
         base_url,
         description: without_forbidden_owned(raw.description),
-        language: without_forbidden_owned(raw.language.unwrap_or_else(|| "en".into())),
+        language,
+        direction,
         theme_line: raw.theme.as_ref().and_then(|t| line_of(text, t)),
         theme,
         timezone,
@@ -833,6 +851,34 @@ mod tests {
         let e =
             parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
         assert!(e.starts_with("error: site.toml:3: posts_per_page"), "{e}");
+    }
+
+    #[test]
+    fn direction_follows_the_language_unless_set() {
+        let with = |extra: &str| {
+            parse(&format!(
+                "title = \"T\"\nbase_url = \"https://x.org\"\n{extra}"
+            ))
+        };
+        assert_eq!(with("").unwrap().direction, "ltr");
+        assert_eq!(with("language = \"ar-EG\"\n").unwrap().direction, "rtl");
+        assert_eq!(
+            with("language = \"he\"\ndirection = \"ltr\"\n")
+                .unwrap()
+                .direction,
+            "ltr"
+        );
+        assert_eq!(
+            with("language = \"en\"\ndirection = \"rtl\"\n")
+                .unwrap()
+                .direction,
+            "rtl"
+        );
+        let e = with("\ndirection = \"up\"\n").unwrap_err();
+        assert!(
+            e.starts_with("error: site.toml:4: direction `up` must be"),
+            "{e}"
+        );
     }
 
     #[test]

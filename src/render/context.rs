@@ -331,22 +331,6 @@ pub struct SiteCtx<'a> {
     pub highlight_css: String,
 }
 
-/// `"rtl"` for a language written from right to left (its primary subtag: `he`, `ar-EG`), else
-/// `"ltr"`: browsers do not infer the direction from `lang`, so a theme sets `dir` from this.
-pub fn direction(language: &str) -> &'static str {
-    const RTL: [&str; 17] = [
-        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "khw", "ks", "nqo", "ps", "sd", "syr", "ug",
-        "ur", "yi", "ji",
-    ];
-    let primary = language.split(['-', '_']).next().unwrap_or_default();
-    let rtl = RTL.iter().any(|l| l.eq_ignore_ascii_case(primary));
-    if rtl {
-        "rtl"
-    } else {
-        "ltr"
-    }
-}
-
 /// The `site` object, once per build.
 pub fn site_value(site: &Site) -> serde_json::Value {
     let c = &site.config;
@@ -378,7 +362,7 @@ pub fn site_value(site: &Site) -> serde_json::Value {
         description: &c.description,
         language: &c.language,
         locale: c.strings.locale_name(),
-        direction: direction(&c.language),
+        direction: c.direction,
         base_url: &c.base_url,
         base_path: c.base_path(),
         timezone: c.timezone.name().to_string(),
