@@ -10,6 +10,8 @@
 //! are left as they are), with one rule of our own: `..` never climbs above the site root, so a
 //! stray `../../..` lands on the site, not on a neighbouring path of the same host.
 
+use crate::markdown::escape_html;
+
 /// Rewrites `href`, `src`, `srcset` and `poster` attribute URLs in `html` to absolute ones:
 /// root-relative (`/x`) against `site_url`, relative (`img.png`, `../x`, `#frag`, `?q`, empty)
 /// against `page_url` (an absolute URL ending in `/` or naming a file).
@@ -31,7 +33,7 @@ pub fn with_base_path<'h>(html: &'h str, base_path: &str) -> std::borrow::Cow<'h
     if base_path.is_empty() {
         return std::borrow::Cow::Borrowed(html);
     }
-    let prefix = Prefix(escape(base_path));
+    let prefix = Prefix(escape_html(base_path));
     std::borrow::Cow::Owned(Rewriter::new(html, &prefix, html.len() + html.len() / 8).run())
 }
 
@@ -369,12 +371,12 @@ impl Base {
             && (page_path.len() == site_path.len()
                 || page_path[site_path.len()..].starts_with('/'));
         Base {
-            site_origin: escape(site_origin),
-            site_path: escape(site_path),
-            page_origin: escape(page_origin),
-            page_path: escape(page_path),
-            page_dir: escape(page_dir),
-            page_query: escape(page_query),
+            site_origin: escape_html(site_origin),
+            site_path: escape_html(site_path),
+            page_origin: escape_html(page_origin),
+            page_path: escape_html(page_path),
+            page_dir: escape_html(page_dir),
+            page_query: escape_html(page_query),
             site_floor,
             page_floor: if under_site { site_floor } else { 0 },
         }
@@ -479,20 +481,4 @@ fn remove_dots(path: &str, floor: usize) -> String {
         }
     }
     format!("/{}", out.join("/"))
-}
-
-/// Escapes text for a double- or single-quoted attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -229,20 +229,10 @@ fn problem_event(message: &str) -> Bytes {
     ))
 }
 
+/// A double-quoted attribute value: escaped as page text is, with newlines as `&#10;` so that the
+/// value stays on one line.
 fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("&#10;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::markdown::escape_html(s).replace('\n', "&#10;")
 }
 
 /// `html` with `snippet` inserted before its last `</body>`, or at the end when it has none.
