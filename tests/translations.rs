@@ -211,3 +211,25 @@ fn a_theme_of_its_own_brings_its_own_keys() {
         "lanyard's own keys stay: {tags}"
     );
 }
+
+#[test]
+fn a_bad_date_format_in_a_theme_translation_is_reported_where_it_is_used() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\n[translations]\ndate_long = \"%Q\"\n",
+    );
+    write(
+        site.path(),
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\nupdated: 2024-02-01\n---\nBody.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("templates/post.html:11: Invalid date format `%Q` (fix the format here, or the translation it comes from)"),
+        "{err}"
+    );
+}

@@ -171,11 +171,13 @@ impl Theme {
         } else {
             message
         };
-        Error::from(Diagnostic::error(
-            file,
-            line,
-            format!("{message} (fix the template)"),
-        ))
+        // A date format often comes from the translations (`date(format=t.date_long)`), not the
+        // template's own text.
+        let fix = match message.starts_with("Invalid date format") {
+            true => "fix the format here, or the translation it comes from",
+            false => "fix the template",
+        };
+        Error::from(Diagnostic::error(file, line, format!("{message} ({fix})")))
     }
 
     /// The name of the template the failure is in. Tera's outer message names the page's template
