@@ -42,6 +42,8 @@ archive = "Archive"
 page_not_found = "Page not found"
 moved = "Moved"
 anonymous = "Anonymous"
+redirecting = "Redirecting…"
+moved_to = "This page has moved to"
 "#;
 
 /// The plural forms, in CLDR's order.

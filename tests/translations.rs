@@ -233,3 +233,63 @@ fn a_bad_date_format_in_a_theme_translation_is_reported_where_it_is_used() {
         "{err}"
     );
 }
+
+#[test]
+fn the_redirect_page_of_a_theme_without_one_speaks_the_site_language() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\nlanguage = \"fr\"\n[translations]\nredirecting = \"Redirection…\"\nmoved_to = \"Cette page est maintenant à\"\n",
+    );
+    write(
+        site.path(),
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\naliases: [/vieux/]\n---\nCorps.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let themed = read(site.path(), "public/vieux/index.html");
+    assert!(themed.contains("<title>Redirection…</title>"), "{themed}");
+    std::fs::create_dir_all(site.path().join("themes/bare/templates")).unwrap();
+    for name in [
+        "index.html",
+        "post.html",
+        "page.html",
+        "tags.html",
+        "tag.html",
+        "series_list.html",
+        "series.html",
+        "archive.html",
+        "author.html",
+        "404.html",
+    ] {
+        write(
+            site.path(),
+            &format!("themes/bare/templates/{name}"),
+            "<p>{{ title }}</p>\n",
+        );
+    }
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    write(
+        site.path(),
+        "site.toml",
+        &toml.replace(
+            "language = \"fr\"\n",
+            "language = \"fr\"\ntheme = \"bare\"\n",
+        ),
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fallback = read(site.path(), "public/vieux/index.html");
+    assert!(fallback.contains("<html lang=\"fr\">"), "{fallback}");
+    assert!(
+        fallback.contains("<title>Redirection…</title>"),
+        "{fallback}"
+    );
+    assert!(
+        fallback
+            .contains("<p>Cette page est maintenant à <a href=\"https://example.org/posts/a/\">"),
+        "{fallback}"
+    );
+}

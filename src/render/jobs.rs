@@ -468,7 +468,7 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
     };
     let Some(template) = template_for(site, shared.theme, &p.job) else {
         return match &p.job {
-            Job::Alias { target } => Ok(alias_page(target).into_bytes()),
+            Job::Alias { target } => Ok(alias_page(site, target).into_bytes()),
             _ => unreachable!(
                 "only page jobs reach page(), and every one but an alias has a template"
             ),
@@ -712,13 +712,21 @@ fn series_value(shared: &Shared, s: &crate::site::Series, with_parts: bool) -> s
     v
 }
 
-/// A minimal, valid redirect page for themes without `alias.html`.
-fn alias_page(target: &str) -> String {
-    let t = super::theme::escape_html(target);
+/// A minimal, valid redirect page for themes without `alias.html`, in the site's language.
+fn alias_page(site: &Site, target: &str) -> String {
+    let escape = super::theme::escape_html;
+    let t = escape(target);
+    let c = &site.config;
+    let dir = match c.direction {
+        "rtl" => " dir=\"rtl\"",
+        _ => "",
+    };
+    let (lang, title) = (escape(&c.language), escape(c.strings.text("redirecting")));
+    let moved = escape(c.strings.text("moved_to"));
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"{dir}><head><meta charset=\"utf-8\"><title>{title}</title>\
          <link rel=\"canonical\" href=\"{t}\"><meta http-equiv=\"refresh\" content=\"0; url={t}\"></head>\
-         <body><p>This page has moved to <a href=\"{t}\">{t}</a>.</p></body></html>\n"
+         <body><p>{moved} <a href=\"{t}\">{t}</a>.</p></body></html>\n"
     )
 }
 
