@@ -10,6 +10,24 @@ fn read(site: &Path, rel: &str) -> String {
     std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// A theme `name` whose every page template is `template` (and which has no `alias.html`).
+fn theme_of_one_template(site: &Path, name: &str, template: &str) {
+    for page in [
+        "index.html",
+        "post.html",
+        "page.html",
+        "tags.html",
+        "tag.html",
+        "series_list.html",
+        "series.html",
+        "archive.html",
+        "author.html",
+        "404.html",
+    ] {
+        write(site, &format!("themes/{name}/templates/{page}"), template);
+    }
+}
+
 fn polish_site() -> tempfile::TempDir {
     let site = minimal_site();
     write(
@@ -182,24 +200,11 @@ fn a_theme_of_its_own_brings_its_own_keys() {
         "themes/plain/translations.toml",
         "hello = \"Hello\"\nvisits = { one = \"{n} visit\", other = \"{n} visits\" }\n",
     );
-    for name in [
-        "index.html",
-        "post.html",
-        "page.html",
-        "tags.html",
-        "tag.html",
-        "series_list.html",
-        "series.html",
-        "archive.html",
-        "author.html",
-        "404.html",
-    ] {
-        write(
-            site.path(),
-            &format!("themes/plain/templates/{name}"),
-            "<title>{{ title }}</title><p>{{ t.hello }} {{ trans(key=\"visits\", n=2) }}</p>\n",
-        );
-    }
+    theme_of_one_template(
+        site.path(),
+        "plain",
+        "<title>{{ title }}</title><p>{{ t.hello }} {{ trans(key=\"visits\", n=2) }}</p>\n",
+    );
     let out = lanyard(site.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
@@ -251,25 +256,7 @@ fn the_redirect_page_of_a_theme_without_one_speaks_the_site_language() {
     assert!(out.status.success(), "{}", stderr(&out));
     let themed = read(site.path(), "public/vieux/index.html");
     assert!(themed.contains("<title>Redirection…</title>"), "{themed}");
-    std::fs::create_dir_all(site.path().join("themes/bare/templates")).unwrap();
-    for name in [
-        "index.html",
-        "post.html",
-        "page.html",
-        "tags.html",
-        "tag.html",
-        "series_list.html",
-        "series.html",
-        "archive.html",
-        "author.html",
-        "404.html",
-    ] {
-        write(
-            site.path(),
-            &format!("themes/bare/templates/{name}"),
-            "<p>{{ title }}</p>\n",
-        );
-    }
+    theme_of_one_template(site.path(), "bare", "<p>{{ title }}</p>\n");
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
     write(
         site.path(),
