@@ -155,7 +155,7 @@ fn special(bytes: &[u8]) -> Option<usize> {
 /// end tag).
 fn tag(inner: &str, out: &mut String) -> Option<&'static str> {
     if let Some(plain) = PLAIN_TAGS.iter().find(|t| **t == inner) {
-        let name = plain.trim_end_matches(" /");
+        let name = plain.strip_suffix(" /").unwrap_or(plain);
         out.push('<');
         out.push_str(name);
         out.push('>');
