@@ -188,6 +188,24 @@ fn a_theme_asking_for_an_unknown_key_fails_at_the_template_line() {
 }
 
 #[test]
+fn a_misspelt_label_in_a_template_names_the_nearest_key() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "templates/404.html",
+        "<p>fine</p>\n\n<p>{{ t.relatd_reading }}</p>\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("templates/404.html:3"), "{err}");
+    assert!(
+        err.contains("no translation `relatd_reading` (did you mean `related_reading`?)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_theme_of_its_own_brings_its_own_keys() {
     let site = minimal_site();
     write(

@@ -11,12 +11,13 @@
 //! A `trans` of a key with one text for every count (`"{n} min read"`) becomes that text with each
 //! placeholder printing its argument, as Tera prints any value. Nothing else changes: a print with a
 //! filter, a `trans` of plural forms, a placeholder without an argument and a key no layer defines are
-//! left to run (and fail) as written, and `t.…` is left alone in every template if
+//! left to run (and fail) as written (a printed `t.key` that no layer defines becomes `trans(key="key")`,
+//! which fails in the same place and names the key and the nearest one), and `t.…` is left alone in every template if
 //! any template sets, loops over or takes as a macro argument a variable named `t` of its own. Inside
 //! a macro, where Tera shows no page variables, `t.…` is not replaced either: it fails there as it
 //! would without this.
 
-use tera::ast::{Expr, ExprVal, Node, WS};
+use tera::ast::{Expr, ExprVal, FunctionCall, Node, WS};
 use tera::Tera;
 
 use crate::i18n::{pieces, Piece, Strings};
@@ -97,7 +98,15 @@ impl Folder<'_> {
         let text = match &expr.val {
             ExprVal::Ident(path) if page && self.plain_t => {
                 let key = path.strip_prefix("t.")?;
-                return Some(vec![self.text(self.strings.plain_text(key)?)]);
+                return Some(vec![match self.strings.plain_text(key) {
+                    Some(text) => self.text(text),
+                    // Printed, an undefined key fails as before, but the error names the key and the
+                    // nearest defined one, where Tera would say only "Variable `t.…` not found".
+                    None if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                        trans_call(key)
+                    }
+                    None => return None,
+                }]);
             }
             ExprVal::FunctionCall(call) if call.name == "trans" => call,
             _ => return None,
@@ -130,6 +139,16 @@ impl Folder<'_> {
             false => text.to_string(),
         })
     }
+}
+
+/// `{{ trans(key="<key>") }}`.
+fn trans_call(key: &str) -> Node {
+    let key = Expr::new(ExprVal::String(key.to_string()));
+    let call = FunctionCall {
+        name: "trans".to_string(),
+        args: std::collections::HashMap::from([("key".to_string(), key)]),
+    };
+    Node::VariableBlock(WS::default(), Expr::new(ExprVal::FunctionCall(call)))
 }
 
 /// Whether `template` gives a variable of its own the name `t` (`set`, `for`, a macro argument).
