@@ -9,13 +9,16 @@
 //! macro body; then Tera's block chains are rebuilt from the changed blocks.
 //!
 //! A `trans` of a key with one text for every count (`"{n} min read"`) becomes that text with each
-//! placeholder printing its argument, as Tera prints any value. Nothing else changes: a print with a
-//! filter, a `trans` of plural forms, a placeholder without an argument and a key no layer defines are
-//! left to run (and fail) as written (a printed `t.key` that no layer defines becomes `trans(key="key")`,
-//! which fails in the same place and names the key and the nearest one), and `t.…` is left alone in every template if
-//! any template sets, loops over or takes as a macro argument a variable named `t` of its own. Inside
-//! a macro, where Tera shows no page variables, `t.…` is not replaced either: it fails there as it
-//! would without this.
+//! placeholder printing its argument, as Tera prints any value.
+//!
+//! Nothing else changes. A print with a filter, a `trans` of plural forms, a placeholder without an
+//! argument and a key no layer defines are left to run (and fail) as written; a printed `t.key` that
+//! no layer defines becomes `trans(key="key")`, which fails in the same place and names the key and
+//! the nearest one. `t.…` is left alone in every template if any template sets, loops over or takes
+//! as a macro argument a variable named `t` of its own, and inside a macro, where Tera shows no page
+//! variables (it fails there as it would without this). Tera escapes by the name of the page being
+//! rendered, even in the parts it takes from other templates, so nothing is folded when the
+//! templates' names disagree (an `.html` page including a `.txt` part).
 
 use tera::ast::{Expr, ExprVal, FunctionCall, Node, WS};
 use tera::Tera;
@@ -24,16 +27,27 @@ use crate::i18n::{pieces, Piece, Strings};
 
 /// Replace the constant translation prints of every template in `tera` (see the module docs).
 pub fn fold(tera: &mut Tera, strings: &Strings) -> tera::Result<()> {
-    let own_t = tera.templates.values().any(defines_t);
-    for template in tera.templates.values_mut() {
-        let escape = ["html", "htm", "xml"]
+    // Tera escapes what a page prints by the page's own name, also inside the blocks, includes and
+    // macros it takes from other templates: a folded text can be escaped once for all only when every
+    // template gets the same answer.
+    let escapes = |t: &tera::Template| {
+        let name = t.path.as_deref().unwrap_or(&t.name);
+        tera.autoescape_suffixes
             .iter()
-            .any(|ext| template.name.ends_with(&format!(".{ext}")));
-        let folder = Folder {
-            strings,
-            escape,
-            plain_t: !own_t,
-        };
+            .any(|ext| name.ends_with(ext))
+    };
+    let mut answers = tera.templates.values().map(escapes);
+    let escape = answers.next().unwrap_or(true);
+    if answers.any(|a| a != escape) {
+        return Ok(());
+    }
+    let own_t = tera.templates.values().any(defines_t);
+    let folder = Folder {
+        strings,
+        escape,
+        plain_t: !own_t,
+    };
+    for template in tera.templates.values_mut() {
         folder.nodes(&mut template.ast, true);
         for block in template.blocks.values_mut() {
             folder.nodes(&mut block.body, true);
@@ -191,9 +205,31 @@ mod tests {
         Arc::new(Strings::english())
     }
 
+    /// lanyard's strings with `moved_to` holding characters an HTML page escapes.
+    fn strings_to_escape() -> Arc<Strings> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            translations: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+        }
+        let text = "[translations]\nmoved_to = \"a <b> & c\"\n";
+        let raw: Raw = toml::from_str(text).unwrap();
+        Arc::new(Strings::load(
+            std::path::Path::new("/nonexistent"),
+            "",
+            "en",
+            Some(raw.translations),
+            text,
+            &mut Vec::new(),
+            &crate::error::Diagnostics::new(),
+        ))
+    }
+
     /// Renders `templates` (the first is rendered) with `t` and `trans`, folded or not.
     fn render(templates: &[(&str, &str)], folded: bool) -> String {
-        let strings = strings();
+        render_with(strings(), templates, folded)
+    }
+
+    fn render_with(strings: Arc<Strings>, templates: &[(&str, &str)], folded: bool) -> String {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.register_function("trans", crate::i18n::trans_function(strings.clone()));
@@ -225,6 +261,21 @@ mod tests {
         let expected = "<p>Series</p>Tags|Tagged “&lt;b&gt;”|Page 3|Archive";
         assert_eq!(render(&[page, base], false), expected);
         assert_eq!(render(&[page, base], true), expected);
+    }
+
+    #[test]
+    fn a_part_escaped_by_the_page_that_includes_it_is_escaped_as_that_page() {
+        let page = ("page.html", "{{ t.moved_to }}|{% include \"part.txt\" %}");
+        let part = ("part.txt", "{{ trans(key=\"moved_to\") }}");
+        let expected = "a &lt;b&gt; &amp; c|a &lt;b&gt; &amp; c";
+        assert_eq!(
+            render_with(strings_to_escape(), &[page, part], false),
+            expected
+        );
+        assert_eq!(
+            render_with(strings_to_escape(), &[page, part], true),
+            expected
+        );
     }
 
     #[test]
