@@ -209,28 +209,7 @@ impl Config {
         })?;
         warn_unknown_keys(text, diags);
         let mut errors = Vec::new();
-        let mut raw = raw;
-        let translations = raw.translations.take();
-        let mut config = build(root, text, raw, &mut errors);
-        config.strings = Arc::new(Strings::load(
-            root,
-            &config.theme,
-            &config.language,
-            translations,
-            text,
-            &mut errors,
-            diags,
-        ));
-        if !crate::i18n::has_locale(&config.language) {
-            diags.warn(
-                CONFIG_FILE,
-                find_line(text, "language"),
-                format!(
-                    "no month and day names for language `{}`: dates are written with English names",
-                    config.language
-                ),
-            );
-        }
+        let config = build(root, text, raw, &mut errors, diags);
         match Error::collect(errors) {
             Some(err) => Err(err),
             None => Ok(config),
@@ -335,7 +314,14 @@ fn line_of<T>(text: &str, spanned: &Spanned<T>) -> Option<usize> {
     Some(line_of_offset(text, spanned.span().start))
 }
 
-fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) -> Config {
+fn build(
+    root: &Path,
+    text: &str,
+    mut raw: RawConfig,
+    errors: &mut Vec<Diagnostic>,
+    diags: &Diagnostics,
+) -> Config {
+    let translations = raw.translations.take();
     let mut err =
         |line: Option<usize>, msg: String| errors.push(Diagnostic::error(CONFIG_FILE, line, msg));
     let base_url = match &raw.base_url {
@@ -479,7 +465,18 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             "ltr"
         }
     };
+    let strings = Strings::load(root, &theme, &language, translations, text, errors, diags);
+    if !crate::i18n::has_locale(&language) {
+        diags.warn(
+            CONFIG_FILE,
+            find_line(text, "language"),
+            format!(
+                "no month and day names for language `{language}`: dates are written with English names"
+            ),
+        );
+    }
     Config {
+        strings: Arc::new(strings),
         root: root.to_path_buf(),
         title,
         base_path: base_path_of(&base_url).to_string(),
@@ -513,7 +510,6 @@ fn build(root: &Path, text: &str, raw: RawConfig, errors: &mut Vec<Diagnostic>) 
             })
             .collect(),
         extra: json_of(toml::Value::Table(raw.extra.unwrap_or_default())),
-        strings: Arc::new(Strings::english()),
     }
 }
 

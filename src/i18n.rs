@@ -14,6 +14,7 @@
 //! A site key that no layer below it defines is a warning at its line (a typo would otherwise be
 //! silently ignored); a value of the wrong shape is an error at its line.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -105,13 +106,14 @@ impl fmt::Debug for Strings {
 
 /// Where a layer of translations comes from, for its diagnostics.
 struct Layer<'a> {
-    file: &'a str,
-    text: &'a str,
+    file: Cow<'a, str>,
+    text: Cow<'a, str>,
     values: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 impl Strings {
-    /// lanyard's own English strings alone: for code that renders without a site.
+    /// lanyard's own English strings alone, for tests that render without a site.
+    #[cfg(test)]
     pub fn english() -> Strings {
         Strings::load(
             Path::new("."),
@@ -139,28 +141,18 @@ impl Strings {
     ) -> Strings {
         let mut texts = BTreeMap::new();
         let built_in = Layer {
-            file: "(lanyard's built-in strings)",
-            text: BUILT_IN,
+            file: "(lanyard's built-in strings)".into(),
+            text: BUILT_IN.into(),
             values: toml::from_str(BUILT_IN).unwrap_or_default(),
         };
         add(&mut texts, built_in, errors, None);
         if let Some(layer) = theme_layer(root, theme, errors) {
-            let (file, text, values) = layer;
-            add(
-                &mut texts,
-                Layer {
-                    file: &file,
-                    text: &text,
-                    values,
-                },
-                errors,
-                None,
-            );
+            add(&mut texts, layer, errors, None);
         }
         if let Some(values) = site {
             let layer = Layer {
-                file: crate::config::CONFIG_FILE,
-                text: site_text,
+                file: crate::config::CONFIG_FILE.into(),
+                text: site_text.into(),
                 values,
             };
             add(&mut texts, layer, errors, Some(diags));
@@ -179,7 +171,7 @@ impl Strings {
     /// The text of `key` with nothing filled in (the `other` form of a plural), or `""` for a key
     /// no layer defines. For lanyard's own keys, which are always defined.
     pub fn text(&self, key: &str) -> &str {
-        self.texts.get(key).map_or("", |t| t.form(None))
+        self.plain_text(key).unwrap_or_default()
     }
 
     /// The text of `key` as `t.key` prints it (a plural's `other` form, nothing filled in), if any
@@ -245,21 +237,21 @@ impl Strings {
 
     fn plural_category(&self, n: f64) -> Option<PluralCategory> {
         let rules = self.plurals.as_ref()?;
-        if n.fract() == 0.0 && n.abs() < 1e15 {
-            rules.select(n as i64).ok()
-        } else {
-            rules.select(n).ok()
+        match whole(n) {
+            Some(i) => rules.select(i).ok(),
+            None => rules.select(n).ok(),
         }
     }
 }
 
+/// `n` as an integer, when it is one (and small enough to be exact).
+fn whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
+}
+
 /// A count as people write it: `3`, not `3.0`.
 fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
+    whole(n).map_or_else(|| n.to_string(), |i| i.to_string())
 }
 
 /// `text` with each `{name}` replaced by `value(name)`; the first name without a value is the error.
@@ -312,11 +304,9 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     out
 }
 
-/// The theme's layer as (display file, text, values), or `None` when it has no translations file.
-/// A file that is not valid TOML is an error at its line.
-type ThemeLayer = (String, String, BTreeMap<String, Spanned<toml::Value>>);
-
-fn theme_layer(root: &Path, theme: &str, errors: &mut Vec<Diagnostic>) -> Option<ThemeLayer> {
+/// The theme's layer, or `None` when it has no translations file. A file that is not valid TOML is
+/// an error at its line.
+fn theme_layer(root: &Path, theme: &str, errors: &mut Vec<Diagnostic>) -> Option<Layer<'static>> {
     let dir = root.join("themes").join(theme);
     let (file, text) = if !theme.is_empty() && dir.is_dir() {
         let path = dir.join(THEME_FILE);
@@ -354,7 +344,11 @@ fn theme_layer(root: &Path, theme: &str, errors: &mut Vec<Diagnostic>) -> Option
         return None;
     };
     match toml::from_str(&text) {
-        Ok(values) => Some((file, text, values)),
+        Ok(values) => Some(Layer {
+            file: file.into(),
+            text: text.into(),
+            values,
+        }),
         Err(e) => {
             let line = e.span().map(|s| line_of_offset(&text, s.start));
             let message = crate::error::readable(e.message().trim());
@@ -381,14 +375,14 @@ fn add(
     let mut values: Vec<_> = layer.values.into_iter().collect();
     values.sort_by_key(|(_, v)| v.span().start);
     for (key, value) in values {
-        let line = line_of_offset(layer.text, value.span().start);
+        let line = line_of_offset(&layer.text, value.span().start);
         if let (Some(diags), false) = (unknown, texts.contains_key(&key)) {
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             let hint = did_you_mean(&key, &known)
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
             diags.warn(
-                layer.file,
+                &*layer.file,
                 Some(line),
                 format!("translation `{key}` is not used by lanyard or the theme{hint}"),
             );
@@ -398,7 +392,7 @@ fn add(
                 texts.insert(key, text);
             }
             Err(why) => errors.push(Diagnostic::error(
-                layer.file,
+                &*layer.file,
                 Some(line),
                 format!("translation `{key}`: {why}"),
             )),
