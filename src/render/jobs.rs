@@ -429,7 +429,8 @@ fn counted(site: &Site, key: &str, n: usize, values: &[(&str, &str)]) -> String 
     site.config
         .strings
         .format(key, Some(n as f64), &value)
-        .unwrap_or_else(|_| site.config.strings.text(key).to_string())
+        // Every placeholder has a value above: only a key no layer defines fails, and it has no text.
+        .unwrap_or_default()
 }
 
 /// The site's feeds and those of the tag or series at `folder` (named `name`), for its pages.
