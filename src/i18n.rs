@@ -506,8 +506,8 @@ const MAIN_COUNTRY: &[(&str, &str)] = &[
 /// The chrono locale for `language` and its name: the tag itself (`pt-BR` → `pt_BR`), else the
 /// language in its main country (`fr` → `fr_FR`, `en` → `en_US`), else English month names.
 fn locale_of(language: &str) -> (Locale, String) {
-    let mut parts = language.split(['-', '_']);
-    let primary = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let mut parts = language.split(['-', '_']).skip(1);
+    let primary = primary(language).to_ascii_lowercase();
     let region = parts
         .find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
         .map(|r| r.to_ascii_uppercase());
@@ -539,8 +539,9 @@ pub fn direction_of(language: &str) -> &'static str {
         "ar", "arc", "ckb", "dv", "fa", "he", "iw", "khw", "ks", "nqo", "ps", "sd", "syr", "ug",
         "ur", "yi", "ji",
     ];
-    let primary = language.split(['-', '_']).next().unwrap_or_default();
-    let rtl = RTL.iter().any(|l| l.eq_ignore_ascii_case(primary));
+    let rtl = RTL
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(primary(language)));
     if rtl {
         "rtl"
     } else {
@@ -550,8 +551,12 @@ pub fn direction_of(language: &str) -> &'static str {
 
 /// Whether chrono has month names for `language` (else dates are written with English names).
 pub fn has_locale(language: &str) -> bool {
-    let primary = language.split(['-', '_']).next().unwrap_or_default();
-    primary.eq_ignore_ascii_case("en") || locale_of(language).1 != "en_US"
+    primary(language).eq_ignore_ascii_case("en") || locale_of(language).1 != "en_US"
+}
+
+/// The language subtag of a tag: `pt` of `pt-BR` (or of `pt_BR`, as locales write it).
+fn primary(language: &str) -> &str {
+    language.split(['-', '_']).next().unwrap_or_default()
 }
 
 /// The `trans` template function: `trans(key="comments", n=post.comment_count)` is the translation
