@@ -39,6 +39,16 @@ pub struct ThreadComment {
     pub date_display: String,
     pub body_html: String,
     pub replies: Vec<ThreadComment>,
+    /// For a reply shown flat below the last nesting level, away from the comment it answers: that
+    /// comment. `None` everywhere else, where the nesting shows it.
+    pub reply_to: Option<ReplyTo>,
+}
+
+/// The comment a reply answers, as a flat reply names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyTo {
+    pub author: String,
+    pub anchor: String,
 }
 
 /// A post or page with its Markdown rendered.
@@ -699,12 +709,15 @@ fn thread(
     diags: &Diagnostics,
 ) -> Vec<ThreadComment> {
     let ids = reply_targets(&comments, post_file, diags);
+    let in_cycle = in_cycle(&comments, &ids);
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
+    let mut parents: Vec<Option<usize>> = vec![None; comments.len()];
     let mut roots = Vec::new();
     for (i, c) in comments.iter().enumerate() {
         match c.reply_to.as_ref().map(|r| (r, ids.get(r))) {
-            Some((_, Some(&p))) if p != i && !is_ancestor(i, p, &comments, &ids) => {
-                children[p].push(i)
+            Some((_, Some(&p))) if !in_cycle[i] => {
+                children[p].push(i);
+                parents[i] = Some(p);
             }
             Some((r, None)) => {
                 let message =
@@ -718,11 +731,16 @@ fn thread(
             _ => roots.push(i),
         }
     }
-    let mut used = std::collections::HashSet::new();
-    roots
-        .iter()
-        .map(|&i| build_thread(i, 0, (&comments, &bodies, &children, strings), &mut used))
-        .collect()
+    let anchors = anchors(&comments, &roots, &children);
+    let parts = ThreadParts {
+        comments: &comments,
+        bodies: &bodies,
+        children: &children,
+        parents: &parents,
+        anchors: &anchors,
+        strings,
+    };
+    roots.iter().map(|&i| build_thread(i, 0, &parts)).collect()
 }
 
 /// The comment each id names, for replies. Ids written in comments come first; a derived id (a file's
@@ -753,64 +771,138 @@ fn reply_targets(
     ids
 }
 
-/// True when `p` descends from `i` (a reply cycle), so `i` must not become `p`'s child.
-fn is_ancestor(i: usize, mut p: usize, comments: &[Comment], ids: &HashMap<String, usize>) -> bool {
-    for _ in 0..comments.len() {
-        match comments[p].reply_to.as_ref().and_then(|r| ids.get(r)) {
-            Some(&q) if q == i => return true,
-            Some(&q) => p = q,
-            None => return false,
-        }
+/// For each comment, whether it is part of a reply cycle (`a` answers `b`, which answers `a`; or a
+/// comment answering itself). Such a comment cannot be placed under any of the others: it is shown at
+/// the top level, and the replies to it nest under it as usual. Each comment is walked once, so a
+/// chain of any length costs its length.
+fn in_cycle(comments: &[Comment], ids: &HashMap<String, usize>) -> Vec<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Unseen,
+        /// On the path being walked, at this position.
+        OnPath(usize),
+        Done,
     }
-    true
+    let parent = |i: usize| {
+        comments[i]
+            .reply_to
+            .as_ref()
+            .and_then(|r| ids.get(r))
+            .copied()
+    };
+    let mut state = vec![State::Unseen; comments.len()];
+    let mut cycle = vec![false; comments.len()];
+    let mut path = Vec::new();
+    for start in 0..comments.len() {
+        let mut next = Some(start);
+        while let Some(i) = next {
+            match state[i] {
+                State::Done => break,
+                State::OnPath(at) => {
+                    path[at..].iter().for_each(|&k| cycle[k] = true);
+                    break;
+                }
+                State::Unseen => {
+                    state[i] = State::OnPath(path.len());
+                    path.push(i);
+                    next = parent(i);
+                }
+            }
+        }
+        path.drain(..).for_each(|k| state[k] = State::Done);
+    }
+    cycle
 }
 
-/// What [`build_thread`] reads at every level: the comments, their bodies, each one's replies, and
-/// the site's strings.
-type ThreadParts<'a> = (&'a [Comment], &'a [String], &'a [Vec<usize>], &'a Strings);
+/// What [`build_thread`] reads at every level: the comments, their bodies, each one's replies and
+/// parent, each one's anchor, and the site's strings.
+struct ThreadParts<'a> {
+    comments: &'a [Comment],
+    bodies: &'a [String],
+    children: &'a [Vec<usize>],
+    parents: &'a [Option<usize>],
+    anchors: &'a [String],
+    strings: &'a Strings,
+}
 
-fn build_thread(
-    i: usize,
-    depth: usize,
-    parts: ThreadParts<'_>,
-    used: &mut std::collections::HashSet<String>,
-) -> ThreadComment {
-    let (comments, bodies, children, strings) = parts;
-    let c = &comments[i];
-    let mut anchor_id = slug::slugify(&c.id);
-    if anchor_id.is_empty() {
-        anchor_id = format!("{}", i + 1);
+/// Comment `i` with its replies. Replies nest up to [`MAX_THREAD_DEPTH`] levels; below that, every
+/// later reply in the branch is shown at the last level, oldest first, each saying whom it answers.
+/// A reply chain of any length is walked without recursing deeper than that.
+fn build_thread(i: usize, depth: usize, parts: &ThreadParts<'_>) -> ThreadComment {
+    let replies = if depth + 1 < MAX_THREAD_DEPTH {
+        parts.children[i]
+            .iter()
+            .map(|&k| build_thread(k, depth + 1, parts))
+            .collect()
+    } else {
+        descendants(i, parts.children)
+            .into_iter()
+            .map(|k| {
+                let mut reply = thread_comment(k, parts, Vec::new());
+                if let Some(p) = parts.parents[k].filter(|&p| p != i) {
+                    reply.reply_to = Some(ReplyTo {
+                        author: display_author(&parts.comments[p], parts.strings),
+                        anchor: parts.anchors[p].clone(),
+                    });
+                }
+                reply
+            })
+            .collect()
+    };
+    thread_comment(i, parts, replies)
+}
+
+/// Every reply below comment `i`, at any depth, in thread order (oldest first).
+fn descendants(i: usize, children: &[Vec<usize>]) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut stack = children[i].clone();
+    while let Some(k) = stack.pop() {
+        found.push(k);
+        stack.extend(&children[k]);
     }
-    while !used.insert(anchor_id.clone()) {
-        anchor_id.push_str("-x");
+    found.sort_unstable();
+    found
+}
+
+fn display_author(c: &Comment, strings: &Strings) -> String {
+    match c.author.as_str() {
+        "" => strings.text("anonymous").to_string(),
+        name => name.to_string(),
     }
-    let mut replies = Vec::new();
-    let mut flat = Vec::new();
-    for &k in &children[i] {
-        let child = build_thread(k, depth + 1, parts, used);
-        if depth + 1 >= MAX_THREAD_DEPTH {
-            flat.push(child);
-        } else {
-            replies.push(child);
-        }
-    }
-    for mut f in flat {
-        replies.append(&mut f.replies);
-        replies.push(f);
-    }
+}
+
+fn thread_comment(i: usize, parts: &ThreadParts<'_>, replies: Vec<ThreadComment>) -> ThreadComment {
+    let c = &parts.comments[i];
     ThreadComment {
-        anchor: format!("comment-{anchor_id}"),
+        anchor: parts.anchors[i].clone(),
         id: c.id.clone(),
-        author: match c.author.as_str() {
-            "" => strings.text("anonymous").to_string(),
-            name => name.to_string(),
-        },
+        author: display_author(c, parts.strings),
         url: c.url.clone(),
         date: c.date.to_rfc3339(),
-        date_display: strings.date(&c.date),
-        body_html: bodies[i].clone(),
+        date_display: parts.strings.date(&c.date),
+        body_html: parts.bodies[i].clone(),
         replies,
+        reply_to: None,
     }
+}
+
+/// Each comment's anchor (`comment-<id>`), unique on the page, given in thread order.
+fn anchors(comments: &[Comment], roots: &[usize], children: &[Vec<usize>]) -> Vec<String> {
+    let mut anchors = vec![String::new(); comments.len()];
+    let mut used = std::collections::HashSet::new();
+    let mut stack: Vec<usize> = roots.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        let mut anchor_id = slug::slugify(&comments[i].id);
+        if anchor_id.is_empty() {
+            anchor_id = format!("{}", i + 1);
+        }
+        while !used.insert(anchor_id.clone()) {
+            anchor_id.push_str("-x");
+        }
+        anchors[i] = format!("comment-{anchor_id}");
+        stack.extend(children[i].iter().rev());
+    }
+    anchors
 }
 
 fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {

@@ -75,6 +75,56 @@ fn deeply_nested_comments_build() {
 }
 
 #[test]
+fn a_reply_chain_of_thousands_of_comment_files_builds_six_levels_deep() {
+    let site = minimal_site();
+    for i in 0..5000 {
+        let reply = match i {
+            0 => String::new(),
+            _ => format!("reply_to: c{}\n", i - 1),
+        };
+        write(
+            site.path(),
+            &format!("content/comments/hello/{i:05}.yaml"),
+            &format!("author: R{i}\ndate: 2024-01-02\nid: c{i}\n{reply}body: reply {i}\n"),
+        );
+    }
+    build_ok(site.path());
+    let page = std::fs::read_to_string(site.path().join("public/posts/hello/index.html")).unwrap();
+    assert!(page.contains("id=\"comment-c4999\""));
+    // Six levels of replies, then the rest of the chain listed flat at the sixth, oldest first, each
+    // naming the comment it answers (but the first, which answers the comment it is listed under).
+    assert_eq!(page.matches("class=\"comment-replies\"").count(), 6);
+    assert!(!page.contains("href=\"#comment-c5\">in reply to R5"));
+    assert!(page.contains("href=\"#comment-c6\">in reply to R6"));
+    assert!(page.contains("href=\"#comment-c4998\">in reply to R4998"));
+    let flat = |i: usize| page.find(&format!("id=\"comment-c{i}\"")).unwrap();
+    assert!(flat(7) < flat(8) && flat(8) < flat(4999));
+}
+
+#[test]
+fn comments_answering_each_other_in_a_circle_show_at_the_top_level() {
+    let site = minimal_site();
+    for (id, to) in [("a", "b"), ("b", "a"), ("c", "a"), ("d", "c"), ("e", "e")] {
+        write(
+            site.path(),
+            &format!("content/comments/hello/{id}.yaml"),
+            &format!("author: {id}\ndate: 2024-01-02\nid: {id}\nreply_to: {to}\nbody: x\n"),
+        );
+    }
+    build_ok(site.path());
+    let page = std::fs::read_to_string(site.path().join("public/posts/hello/index.html")).unwrap();
+    // a, b and e are top-level; c nests under a, and d under c.
+    assert_eq!(page.matches("<article class=\"comment\"").count(), 3);
+    assert_eq!(
+        page.matches("<article class=\"comment comment-reply\"")
+            .count(),
+        2
+    );
+    let at = |id: &str| page.find(&format!("id=\"comment-{id}\"")).unwrap();
+    assert!(at("a") < at("c") && at("c") < at("d") && at("d") < at("b"));
+}
+
+#[test]
 fn thousands_of_tags_build() {
     let site = minimal_site();
     let tags: Vec<String> = (0..3000).map(|i| format!("tag {i}")).collect();
