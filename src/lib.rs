@@ -29,3 +29,9 @@ pub mod site;
 pub mod spill;
 pub mod stop;
 pub mod yaml;
+
+/// The stack of each thread that renders pages. Tera renders a macro call or an include by
+/// recursion, up to 128 levels deep (then the render fails with an error that names the template);
+/// a level with a loop inside takes about 25 KB of stack in a debug build, more than the 2 MB threads
+/// get by default. The stack is reserved, not used: pages that nest little touch a few pages of it.
+pub const RENDER_STACK: usize = 16 << 20;

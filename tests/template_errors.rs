@@ -215,3 +215,45 @@ fn non_ascii_templates_are_searched_safely() {
         "error: templates/post.html:3: ",
     );
 }
+
+#[test]
+fn a_template_that_includes_itself_fails_at_its_include() {
+    assert_at(
+        &[
+            ("templates/post.html", "{% include \"rec.html\" %}"),
+            ("templates/rec.html", "<p>\n{% include \"rec.html\" %}</p>"),
+        ],
+        "error: templates/rec.html:2: the include of `rec.html` is nested 128 calls and includes deep",
+    );
+}
+
+#[test]
+fn a_macro_that_calls_itself_without_end_fails_in_its_file() {
+    assert_at(
+        &[
+            (
+                "templates/post.html",
+                "{% import \"m.html\" as m %}\n{{ m::r(n=1) }}",
+            ),
+            (
+                "templates/m.html",
+                "{% macro r(n) %}\n<b>{{ self::r(n=n+1) }}</b>{% endmacro r %}",
+            ),
+        ],
+        "error: templates/m.html:2: the call of `self::r` is nested 128 calls and includes deep",
+    );
+}
+
+#[test]
+fn a_macro_may_call_itself_a_hundred_times_with_a_loop_at_each_level() {
+    let dir = minimal_site();
+    write(
+        dir.path(),
+        "templates/post.html",
+        "{% macro r(n) %}{% for i in [1] %}<b>{% if n > 0 %}{{ self::r(n=n-1) }}{% endif %}</b>{% endfor %}{% endmacro r %}\n{{ self::r(n=120) }}",
+    );
+    let out = lanyard(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("public/posts/hello/index.html")).unwrap();
+    assert_eq!(page.matches("<b>").count(), 121);
+}

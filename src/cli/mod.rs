@@ -101,6 +101,11 @@ pub fn print_diagnostics(items: &[Diagnostic]) {
 
 /// Run the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    // Rendering runs on rayon's threads; see RENDER_STACK. If the pool cannot be made this way (it
+    // already exists), the default one still renders, with smaller stacks.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::RENDER_STACK)
+        .build_global();
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),

@@ -264,6 +264,7 @@ impl Watching {
         let root = root.to_path_buf();
         std::thread::Builder::new()
             .name("lanyard-rebuild".into())
+            .stack_size(crate::RENDER_STACK)
             .spawn(move || self.rebuild_loop(&root, builder, &app, &opts))
             .map_err(|e| {
                 Error::new(

@@ -116,7 +116,14 @@ pub struct Processor<'a> {
     /// definitions and for which block
     /// Vec<(block name, tpl_name, level)>
     blocks: Vec<(&'a str, &'a str, usize)>,
+    /// How many macro calls and includes are being rendered, one inside the other
+    nesting: usize,
 }
+
+/// How deep macro calls and includes may nest. Each level takes room on the thread's stack, and a
+/// macro that calls itself without end (or a template that includes itself) would otherwise run out
+/// of it and abort the process instead of failing the render.
+pub const MAX_NESTING: usize = 128;
 
 impl<'a> Processor<'a> {
     /// Create a new `Processor` that will do the rendering
@@ -144,6 +151,7 @@ impl<'a> Processor<'a> {
             macros: MacroCollection::from_original_template(template, tera),
             should_escape,
             blocks: Vec::new(),
+            nesting: 0,
         }
     }
 
@@ -514,6 +522,21 @@ impl<'a> Processor<'a> {
         Ok(Cow::Owned(tera_fn.call(&args).map_err(err_wrap)?))
     }
 
+    /// Count one more level of macro calls and includes, or fail past [`MAX_NESTING`].
+    fn enter(&mut self, what: impl FnOnce() -> String) -> Result<()> {
+        if self.nesting >= MAX_NESTING {
+            return Err(Error::msg(format!(
+                "{} is nested {} calls and includes deep: a macro that calls itself, or a template \
+                 that includes itself, needs a condition that ends it\nwhile rendering '{}'",
+                what(),
+                MAX_NESTING,
+                self.call_stack.active_template().name
+            )));
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
     fn eval_macro_call(&mut self, macro_call: &'a MacroCall, write: &mut impl Write) -> Result<()> {
         let active_template_name = if let Some(block) = self.blocks.last() {
             block.1
@@ -549,6 +572,7 @@ impl<'a> Processor<'a> {
             frame_context.insert(arg_name, value);
         }
 
+        self.enter(|| format!("the call of `{}::{}`", macro_call.namespace, macro_call.name))?;
         self.call_stack.push_macro_frame(
             &macro_call.namespace,
             &macro_call.name,
@@ -559,6 +583,7 @@ impl<'a> Processor<'a> {
         self.render_body(&macro_definition.body, write)?;
 
         self.call_stack.pop();
+        self.nesting -= 1;
 
         Ok(())
     }
@@ -1019,9 +1044,11 @@ impl<'a> Processor<'a> {
                     }
                     let template = template.unwrap();
                     self.macros.add_macros_from_template(self.tera, template)?;
+                    self.enter(|| format!("the include of `{}`", tpl_name))?;
                     self.call_stack.push_include_frame(tpl_name, template);
                     self.render_body(&template.ast, write)?;
                     self.call_stack.pop();
+                    self.nesting -= 1;
                     found = true;
                     break;
                 }
