@@ -109,6 +109,13 @@ fn cases() -> Vec<Case> {
         case("custom template missing", vec![(p, post("title: A\ndate: 2024-01-01\ntemplate: wide.html\n"))], "error: content/posts/p.md: template `wide.html` does not exist (needed here): add it to templates/"),
         case("template syntax", vec![("templates/post.html", "line one\n{% if post.title %}\nunclosed\n".into())], "error: templates/post.html:"),
         case("template unknown variable", vec![("templates/post.html", "ok\n{{ post.nope.deeper }}\n".into())], "error: templates/post.html:2: "),
+        case("alias over a feed's folder", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/rss.xml/\"]\n"))], "error: content/posts/p.md:4: an alias writes `rss.xml/index.html`, which needs `rss.xml` as a folder, but the site feed writes a file there: change a slug, permalink or alias so they differ"),
+        case("alias inside its own page", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/posts/p/index.html/\"]\n"))], "error: content/posts/p.md:4: an alias writes `posts/p/index.html/index.html`, which needs `posts/p/index.html` as a folder, but content/posts/p.md:2 writes a file there"),
+        case("static file over the posts folder", vec![("static/posts", "x".into())], "error: content/posts/hello.md:2: writes `posts/hello/index.html`, which needs `posts` as a folder, but static/posts writes a file there"),
+        case("slug named like the home page", vec![("site.toml", format!("{SITE}permalink = \"/:slug/\"\n")), (p, post("title: A\ndate: 2024-01-01\nslug: index.html\n"))], "error: content/posts/p.md:4: writes `index.html/index.html`, which needs `index.html` as a folder, but the home page listing writes a file there"),
+        case("slug too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\nslug: {}\n", "s".repeat(300))))], "error: content/posts/p.md:4: makes a file or folder name of 300 bytes (`ssssssssssssssssssssssssssssssssssssssss…`), and file systems take 255 at most"),
+        case("tag too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\ntags: [ok, {}]\n", "tag".repeat(100))))], "error: content/posts/p.md:4: this tag makes a folder name of 300 bytes"),
+        case("series too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\nseries: {}\npart: 1\n", "日本".repeat(50))))], "error: content/posts/p.md:4: this series name makes a folder name of "),
         case("non-utf8 body", vec![(p, "---\ntitle: A\ndate: 2024-01-01\n---\nok\n".into())], "error: content/posts/p.md:6: the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"),
     ]
 }

@@ -466,6 +466,15 @@ fn validate_meta(
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))
     .collect();
+    if let Some(key) = fm
+        .tags
+        .0
+        .iter()
+        .map(|t| tag_key(t))
+        .find(|k| k.len() > MAX_NAME)
+    {
+        err("tags", too_long("tag", &key));
+    }
     let series = series_ref(fm.series.as_ref(), fm.part, kind, &lines, &mut err);
     let aliases = fm
         .aliases
@@ -610,6 +619,10 @@ fn series_ref(
                 );
                 return None;
             }
+            if id.len() > MAX_NAME {
+                err("series", too_long("series name", &id));
+                return None;
+            }
             if part.0 < 1 || part.0 > MAX_PARTS {
                 let range = if part.0 < 1 {
                     "parts are numbered from 1".to_string()
@@ -653,6 +666,18 @@ fn clean_tags(tags: Vec<String>, mut on_blank: impl FnMut()) -> Vec<String> {
 /// so are "Réseautage" and "reseautage", or "machine learning" and "Machine-Learning", as in Zola and
 /// as series names are: two tags at one address would otherwise push one of them to `-2`, and an old
 /// tag's address would move when a new post spells it differently.
+/// The most bytes a tag's or series' folder name may have: what file systems take for one name.
+const MAX_NAME: usize = 255;
+
+/// The error for a tag or series whose folder name (`id`) is longer than [`MAX_NAME`].
+fn too_long(what: &str, id: &str) -> String {
+    let shown: String = id.chars().take(40).collect();
+    format!(
+        "this {what} makes a folder name of {} bytes (`{shown}…`), and file systems take {MAX_NAME} at most: shorten it",
+        id.len()
+    )
+}
+
 pub fn tag_key(name: &str) -> String {
     slug::tag_slug(name)
 }

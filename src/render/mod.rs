@@ -53,6 +53,15 @@ impl Planned {
     fn is_alias(&self) -> bool {
         matches!(self.job, Job::Alias { .. })
     }
+
+    /// How a message about this file's source starts: "an alias " for an alias, else nothing.
+    fn what(&self) -> &'static str {
+        if self.is_alias() {
+            "an alias "
+        } else {
+            ""
+        }
+    }
 }
 
 /// Counts for the summary line.
@@ -93,17 +102,84 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
                 b.line,
                 format!(
                     "{}writes `{}`, which {} also writes: {CLASH_FIX}",
-                    if b.is_alias() { "an alias " } else { "" },
+                    b.what(),
                     p.out,
                     a.place()
                 ),
             ));
         }
     }
+    errors.extend(folder_clashes(&planned, &seen));
+    errors.extend(long_names(&planned));
     match Error::collect(errors) {
         Some(e) => Err(e),
         None => Ok(planned),
     }
+}
+
+/// A file that must be a folder for another file to be written: an alias `/rss.xml/` over the feed,
+/// a post slugged `index.html` under a permalink `/:slug/`, a static file `posts` beside the post
+/// folders. Each is reported once, where the clash is decided (a line, when one side has it).
+fn folder_clashes(planned: &[Planned], files: &HashMap<&str, &Planned>) -> Vec<Diagnostic> {
+    let mut reported = std::collections::HashSet::new();
+    let mut errors = Vec::new();
+    for p in planned {
+        let folders = p.out.match_indices('/').map(|(at, _)| &p.out[..at]);
+        let Some((folder, file)) = folders
+            .filter_map(|f| files.get(f).map(|file| (f, *file)))
+            .next()
+        else {
+            continue;
+        };
+        if !reported.insert(folder) {
+            continue;
+        }
+        let (at, message) = if p.line.is_none() && file.line.is_some() {
+            let message = format!(
+                "{}writes a file `{folder}`, but {} needs it as a folder for `{}`: {CLASH_FIX}",
+                file.what(),
+                p.place(),
+                p.out
+            );
+            (file, message)
+        } else {
+            let message = format!(
+                "{}writes `{}`, which needs `{folder}` as a folder, but {} writes a file there: {CLASH_FIX}",
+                p.what(),
+                p.out,
+                file.place()
+            );
+            (p, message)
+        };
+        errors.push(Diagnostic::error(&at.source, at.line, message));
+    }
+    errors
+}
+
+/// The most bytes a file or folder name may have on the file systems sites are built and served on.
+const MAX_NAME: usize = 255;
+
+/// Output paths with a file or folder name longer than [`MAX_NAME`], once per source and name.
+fn long_names(planned: &[Planned]) -> Vec<Diagnostic> {
+    let mut reported = std::collections::HashSet::new();
+    let mut errors = Vec::new();
+    for p in planned {
+        for name in p.out.split('/').filter(|n| n.len() > MAX_NAME) {
+            if reported.insert((p.source.as_str(), name)) {
+                let shown: String = name.chars().take(40).collect();
+                errors.push(Diagnostic::error(
+                    &p.source,
+                    p.line,
+                    format!(
+                        "{}makes a file or folder name of {} bytes (`{shown}…`), and file systems take {MAX_NAME} at most: shorten the slug, alias, tag, series or file name",
+                        p.what(),
+                        name.len()
+                    ),
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// One error per template the theme lacks (not one per page that needs it), naming who needs it.
