@@ -116,6 +116,7 @@ fn cases() -> Vec<Case> {
         case("slug too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\nslug: {}\n", "s".repeat(300))))], "error: content/posts/p.md:4: makes a file or folder name of 300 bytes (`ssssssssssssssssssssssssssssssssssssssss…`), and file systems take 255 at most"),
         case("tag too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\ntags: [ok, {}]\n", "tag".repeat(100))))], "error: content/posts/p.md:4: this tag makes a folder name of 300 bytes"),
         case("series too long", vec![(p, post(&format!("title: A\ndate: 2024-01-01\nseries: {}\npart: 1\n", "日本".repeat(50))))], "error: content/posts/p.md:4: this series name makes a folder name of "),
+        case("flow nesting far too deep", vec![(p, post(&format!("title: A\ndate: 2024-01-01\nextra: {}{}\n", "[".repeat(50_000), "]".repeat(50_000))))], "error: content/posts/p.md:4: front matter: more than 1000 `[` or `{` are open at once here, and values nest 128 levels deep at most: close them sooner"),
         case("non-utf8 body", vec![(p, "---\ntitle: A\ndate: 2024-01-01\n---\nok\n".into())], "error: content/posts/p.md:6: the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"),
     ]
 }

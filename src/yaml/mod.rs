@@ -26,7 +26,40 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         }
     }
     let source = if text.trim().is_empty() { "{}" } else { text };
+    too_deep(source)?;
     serde_yaml::from_str(source).map_err(|e| convert(&e, source))
+}
+
+/// How many `[` and `{` may be open at once before a text is refused unread.
+const MAX_OPEN: usize = 1000;
+
+/// Refuse text with more than [`MAX_OPEN`] brackets open at once. libyaml's scanner does work for
+/// every open bracket at every token, so 40,000 nested `[` (80 KB) took two seconds and 100,000
+/// over twenty, only to fail at `serde_yaml`'s limit of 128 levels. Brackets are counted wherever
+/// they are, quoted text too: real nesting never counts less than it is, and text only trips this
+/// with a thousand brackets left unclosed.
+fn too_deep(text: &str) -> Result<(), YamlError> {
+    let mut open = 0usize;
+    let mut line = 1;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                open += 1;
+                if open > MAX_OPEN {
+                    return Err(YamlError {
+                        line: Some(line),
+                        message: format!(
+                            "more than {MAX_OPEN} `[` or `{{` are open at once here, and values nest 128 levels deep at most: close them sooner"
+                        ),
+                    });
+                }
+            }
+            b']' | b'}' => open = open.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The keys of the top-level mapping, in order, or an error if the text is not a mapping.
@@ -34,6 +67,7 @@ pub fn top_level_keys(text: &str) -> Result<Vec<String>, YamlError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    too_deep(text)?;
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| convert(&e, text))?;
     match value {
         serde_yaml::Value::Mapping(map) => Ok(map
@@ -174,6 +208,16 @@ mod tests {
         let err = from_str::<BTreeMap<String, String>>("a: 1\nb: [\n").unwrap_err();
         assert!(err.line.is_some());
         assert!(!err.message.contains(" at line "));
+    }
+
+    #[test]
+    fn brackets_deep_past_the_limit_are_refused_at_their_line_and_text_with_many_is_read() {
+        let deep = format!("a: 1\nb: {}{}\n", "{x: ".repeat(1001), "}".repeat(1001));
+        let err = from_str::<serde_yaml::Value>(&deep).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let texty = format!("a: \"{}\"\nb: [x]\n", "[".repeat(900));
+        let read = from_str::<BTreeMap<String, serde_yaml::Value>>(&texty).unwrap();
+        assert_eq!(read["b"], serde_yaml::Value::Sequence(vec!["x".into()]));
     }
 
     #[derive(Debug, serde::Deserialize)]
