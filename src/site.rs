@@ -466,7 +466,7 @@ pub fn index(
         || {
             (
                 index_series(posts, series, highlighter, diags),
-                index_authors(posts, config),
+                index_authors(posts, config, diags),
                 index_years(posts),
             )
         },
@@ -506,6 +506,17 @@ impl Site {
     }
 
     /// The full body of `doc`, read back if it was parked.
+    /// The name post `i`'s byline shows: a configured author's `name`, else the name as the post
+    /// writes it (two posts by "Bob Smith" and "bob smith" share an author page, each keeping its own
+    /// spelling).
+    pub fn author_name(&self, i: usize) -> Option<&str> {
+        let a = &self.ix.authors[self.ix.post_author[i]?];
+        match self.config.authors.contains_key(&a.id) {
+            true => Some(&a.name),
+            false => self.posts[i].meta.author.as_deref().or(Some(&a.name)),
+        }
+    }
+
     pub fn body<'a>(&self, doc: &'a Doc) -> std::io::Result<Cow<'a, str>> {
         spill::text(&doc.content_html, self.spill.as_ref())
     }
@@ -1133,13 +1144,23 @@ pub fn missing_parts(below: u32, present: impl Fn(u32) -> bool) -> Option<String
 /// Authors with their posts. A post's `author` is an `[authors]` id, or the `name` of one (any case),
 /// or a plain name, whose page is at its slug. Authors without published posts get no page, as Hugo
 /// and Zola make no empty term pages.
-fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usize>>) {
-    // A configured author named in a post by name, or by an id in another case, is that author.
+fn index_authors(
+    posts: &[Doc],
+    config: &Config,
+    diags: &Diagnostics,
+) -> (Vec<Author>, Vec<Option<usize>>) {
+    // A configured author named in a post by id or by name, in any case, is that author; any other
+    // name is an author of its own, at the slug of the name.
     let mut known: HashMap<String, &str> = HashMap::new();
     for (id, a) in &config.authors {
-        known.entry(slug_or(id)).or_insert(id);
+        known.entry(id.to_lowercase()).or_insert(id);
         known.entry(a.name.trim().to_lowercase()).or_insert(id);
     }
+    let configured_paths: HashMap<String, &str> = config
+        .authors
+        .keys()
+        .map(|id| (slug_or(id), id.as_str()))
+        .collect();
     let mut by_key: BTreeMap<String, Author> = BTreeMap::new();
     for (id, a) in &config.authors {
         by_key.insert(
@@ -1165,7 +1186,20 @@ fn index_authors(posts: &[Doc], config: &Config) -> (Vec<Author>, Vec<Option<usi
             id.to_string()
         } else {
             let slug = slug_or(author);
-            known.get(&slug).map_or(slug, |id| id.to_string())
+            match configured_paths.get(&slug) {
+                Some(id) => {
+                    // Its page would be the configured author's: most likely that author, misspelt.
+                    diags.warn(
+                        &post.meta.file,
+                        Some(post.meta.author_line),
+                        format!(
+                            "author `{author}` is not in [authors], but its page would be /authors/{slug}/, which is `{id}`'s: the post is listed there; write `author: {id}`, or give this author an [authors] entry of their own"
+                        ),
+                    );
+                    id.to_string()
+                }
+                None => slug,
+            }
         };
         let entry = by_key.entry(key.clone()).or_insert_with(|| Author {
             id: key.clone(),

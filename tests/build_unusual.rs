@@ -524,6 +524,48 @@ fn authors_are_found_by_id_or_name_and_empty_ones_get_no_page() {
     );
 }
 
+/// A name that is neither an id nor a configured name is an author of its own, and each post's byline
+/// shows the name as that post writes it; one whose page would be a configured author's is listed
+/// there, with a warning at its `author:` line.
+#[test]
+fn plain_author_names_keep_their_spelling_and_a_near_miss_of_an_id_is_warned() {
+    let site = minimal_site();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    write(
+        site.path(),
+        "site.toml",
+        &format!("{toml}\n[authors.jane]\nname = \"Jane Doe\"\n"),
+    );
+    for (slug, day, author) in [
+        ("a", 1, "Bob Smith"),
+        ("b", 2, "bob-smith"),
+        ("c", 3, "Jane!"),
+    ] {
+        write(
+            site.path(),
+            &format!("content/posts/{slug}.md"),
+            &format!(
+                "---\ntitle: {slug}\ndate: 2024-01-0{day}\nauthor: \"{author}\"\n---\nBody.\n"
+            ),
+        );
+    }
+    let err = build_ok(site.path());
+    assert!(
+        err.contains("warning: content/posts/c.md:4: author `Jane!` is not in [authors], but its page would be /authors/jane/, which is `jane`'s"),
+        "{err}"
+    );
+    let public = site.path().join("public");
+    let post = |slug: &str| {
+        std::fs::read_to_string(public.join(format!("posts/{slug}/index.html"))).unwrap()
+    };
+    assert!(post("a").contains(">Bob Smith</a>"), "{}", post("a"));
+    assert!(post("b").contains(">bob-smith</a>"), "{}", post("b"));
+    let bob = std::fs::read_to_string(public.join("authors/bob-smith/index.html")).unwrap();
+    assert!(bob.contains("/posts/a/") && bob.contains("/posts/b/"));
+    let jane = std::fs::read_to_string(public.join("authors/jane/index.html")).unwrap();
+    assert!(jane.contains("/posts/c/"));
+}
+
 /// Pages are ordered by weight, and a page without one comes after the weighted ones, as in Hugo.
 /// A Markdown file beside a bundle's index.md is neither published nor copied, with a warning.
 #[test]

@@ -80,6 +80,8 @@ pub struct Meta {
     pub date: Option<DateTime<FixedOffset>>,
     pub updated: Option<DateTime<FixedOffset>>,
     pub author: Option<String>,
+    /// The line of the `author:` key (the front matter's first line without one).
+    pub author_line: usize,
     pub tags: Vec<String>,
     pub series: Option<SeriesRef>,
     pub summary: Option<String>,
@@ -530,6 +532,7 @@ fn validate_meta(
             .author
             .map(|a| a.0.trim().to_string())
             .filter(|a| !a.is_empty()),
+        author_line: lines.of("author"),
         tags: clean_tags(fm.tags.0, || {
             let line = Some(lines.of("tags"));
             let hint = "remove it, or write the tag's name between the quotes";

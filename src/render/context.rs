@@ -467,15 +467,17 @@ fn summary_of<'a>(
     neighbours: bool,
     views: PostViews<'a>,
 ) -> Summary<'a> {
-    let author = index.and_then(|i| site.ix.post_author[i]).map(|a| {
-        let a = &site.ix.authors[a];
-        AuthorRef {
-            id: &a.id,
-            name: &a.name,
-            url: a.url.as_deref().map(|u| Rel::link(site, u)),
-            path: Rel::new(site, &a.path),
-        }
-    });
+    let author = index
+        .and_then(|i| Some((i, site.ix.post_author[i]?)))
+        .map(|(i, a)| {
+            let a = &site.ix.authors[a];
+            AuthorRef {
+                id: &a.id,
+                name: site.author_name(i).unwrap_or(&a.name),
+                url: a.url.as_deref().map(|u| Rel::link(site, u)),
+                path: Rel::new(site, &a.path),
+            }
+        });
     let tags = TagRefs {
         tags: &site.ix.tags,
         of: index.map_or(&[], |i| &site.ix.post_tags[i]),

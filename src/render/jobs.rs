@@ -800,7 +800,7 @@ fn feed(shared: &Shared, scope: Scope, format: FeedFormat) -> Result<String> {
                 url: &post.url,
                 date: post.meta.date.unwrap_or_default(),
                 updated: post.meta.updated,
-                author: site.ix.post_author[i].map(|a| site.ix.authors[a].name.as_str()),
+                author: site.author_name(i),
                 author_url: uri.as_deref(),
                 categories: site.ix.post_tags[i]
                     .iter()
