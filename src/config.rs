@@ -452,7 +452,19 @@ fn build(
             format!("theme `{theme}` must be a folder name under themes/"),
         );
     }
-    let language = without_forbidden_owned(raw.language.unwrap_or_else(|| "en".into()));
+    let written = without_forbidden_owned(raw.language.unwrap_or_else(|| "en".into()));
+    let tag = crate::i18n::language_tag(&written);
+    let known_tag = tag.is_some();
+    let language = match tag {
+        Some(tag) => tag,
+        None => {
+            err(
+                find_line(text, "language"),
+                format!("language `{written}` is not a language tag: write one such as \"en\", \"fr\" or \"pt-BR\""),
+            );
+            written
+        }
+    };
     let direction = match raw.direction.as_ref().map(|d| d.get_ref().as_str()) {
         None => crate::i18n::direction_of(&language),
         Some("ltr") => "ltr",
@@ -466,7 +478,7 @@ fn build(
         }
     };
     let strings = Strings::load(root, &theme, &language, translations, text, errors, diags);
-    if !crate::i18n::has_locale(&language) {
+    if known_tag && !crate::i18n::has_locale(&language) {
         diags.warn(
             CONFIG_FILE,
             find_line(text, "language"),
@@ -847,6 +859,22 @@ mod tests {
         let e =
             parse("title = \"T\"\nbase_url = \"https://x.org\"\nposts_per_page = 0\n").unwrap_err();
         assert!(e.starts_with("error: site.toml:3: posts_per_page"), "{e}");
+    }
+
+    #[test]
+    fn language_must_be_a_language_tag_and_is_written_as_one() {
+        let with = |lang: &str| {
+            parse(&format!(
+                "title = \"T\"\nbase_url = \"https://x.org\"\nlanguage = \"{lang}\"\n"
+            ))
+        };
+        assert_eq!(with("pt_br").unwrap().language, "pt-BR");
+        assert_eq!(with("EN").unwrap().language, "en");
+        let e = with("not a lang!").unwrap_err();
+        assert!(
+            e.starts_with("error: site.toml:3: language `not a lang!` is not a language tag"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -289,11 +289,13 @@ pub fn readable(message: &str) -> String {
     out
 }
 
-/// "did you mean `x`?" for a misspelt key, when one of `known` is close enough.
+/// "did you mean `x`?" for a misspelt key, when one of `known` is close enough. Case does not count:
+/// `TAGS` is as close to `tags` as `tags` is.
 pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_lowercase();
     known
         .iter()
-        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .map(|k| (strsim::jaro_winkler(&word, &k.to_lowercase()), *k))
         .filter(|(score, _)| *score > 0.8)
         // Equally close candidates: the first in sort order, so the hint is the same on every run
         // whatever order `known` came in (it is often a hash set's).
@@ -304,6 +306,13 @@ pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_in_capitals_is_matched_like_one_in_lower_case() {
+        assert_eq!(did_you_mean("TAGS", &["tags", "title"]), Some("tags"));
+        assert_eq!(did_you_mean("Titel", &["tags", "title"]), Some("title"));
+        assert_eq!(did_you_mean("ZZZ", &["tags", "title"]), None);
+    }
 
     #[test]
     fn control_characters_are_written_as_escapes() {

@@ -455,6 +455,12 @@ fn text_of(value: toml::Value) -> Result<Text, String> {
 }
 
 /// The CLDR cardinal rules of `language`, if it parses and CLDR knows it.
+/// `language` written as a BCP 47 tag is written (`en_us` → `en-US`), or `None` if it is not one.
+pub fn language_tag(language: &str) -> Option<String> {
+    let id: LanguageIdentifier = language.parse().ok()?;
+    Some(id.to_string())
+}
+
 fn plural_rules(language: &str) -> Option<PluralRules> {
     let id: LanguageIdentifier = language.parse().ok()?;
     PluralRules::create(id.clone(), PluralRuleType::CARDINAL)

@@ -1112,7 +1112,8 @@ fn warn_gaps(id: &str, parts: &BTreeMap<u32, usize>, posts: &[Doc], diags: &Diag
     if let Some(missing) = missing_parts(highest, |p| parts.contains_key(&p)) {
         let post = &posts[last];
         let line = post.meta.series.as_ref().map(|r| r.line);
-        let message = format!("series `{id}` is missing part(s) {missing} below part {highest}");
+        let name = post.meta.series.as_ref().map_or(id, |r| r.name.as_str());
+        let message = format!("series `{name}` is missing part(s) {missing} below part {highest}");
         diags.push(Diagnostic::warning(&post.meta.file, line, message).with_lint(Lint::SeriesGap));
     }
 }

@@ -1,10 +1,11 @@
 //! Dates as authors write them → `DateTime<FixedOffset>`.
 //!
-//! The contract allows `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` and RFC 3339. A date without an offset is a
+//! The contract allows `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` and RFC 3339 (also without seconds, with the
+//! offset written `+0100` or after a space, as Hugo and Jekyll take it). A date without an offset is a
 //! wall-clock time in the site's timezone; resolving it here, once, means every later stage (sorting,
 //! feeds, the future-post check) compares instants, never strings.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 const LOCAL_FORMATS: &[&str] = &[
@@ -17,16 +18,31 @@ const LOCAL_FORMATS: &[&str] = &[
 /// Parse an author-written date in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let s = text.trim();
+    let dt = parse_any(s, tz)?;
+    if dt.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "`{s}` has second 60 (a leap second), which HTML and feeds cannot carry: write :59"
+        ));
+    }
+    Ok(dt)
+}
+
+fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     if let Some(naive) = plain_local(s) {
         return in_timezone(s, &naive, tz);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt);
     }
+    // With an offset, `T` or a space before the time, seconds or not, and the offset with or without
+    // its colon and a space before it: `2024-03-05T09:30+01:00`, `2024-03-05 09:30:00 +0100`.
     for fmt in [
-        "%Y-%m-%d %H:%M:%S%:z",
-        "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M%z",
+        "%Y-%m-%d %H:%M %z",
     ] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
             return Ok(dt);
@@ -145,6 +161,35 @@ mod tests {
     }
 
     #[test]
+    fn offsets_with_or_without_seconds_colon_or_space() {
+        for s in [
+            "2020-01-02T13:45+02:00",
+            "2020-01-02T13:45:00+0200",
+            "2020-01-02T13:45+0200",
+            "2020-01-02 13:45+02:00",
+            "2020-01-02 13:45 +02:00",
+            "2020-01-02 13:45:00 +0200",
+            "2020-01-02T13:45:00.000+02:00",
+        ] {
+            assert_eq!(
+                parse(s, Tz::UTC).map(|d| d.to_rfc3339()),
+                Ok("2020-01-02T13:45:00+02:00".to_string()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leap_second_is_an_error() {
+        for s in ["2016-12-31T23:59:60Z", "2016-12-31 23:59:60"] {
+            assert!(
+                parse(s, Tz::UTC).unwrap_err().contains("leap second"),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
     fn impossible_and_garbage_dates_explain() {
         assert!(parse("2023-02-30", Tz::UTC)
             .unwrap_err()
@@ -197,11 +242,12 @@ mod tests {
         }
     }
 
-    /// `parse` in UTC without the plain-shape shortcut.
+    /// `parse` in UTC without the plain-shape shortcut (and, like it, without leap seconds).
     fn general(s: &str) -> Option<DateTime<FixedOffset>> {
         DateTime::parse_from_rfc3339(s)
             .ok()
             .or_else(|| in_timezone(s, &parse_naive(s).ok()?, Tz::UTC).ok())
+            .filter(|d| d.nanosecond() < 1_000_000_000)
     }
 
     #[test]
