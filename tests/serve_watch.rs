@@ -265,6 +265,31 @@ fn templates_stylesheets_and_config_are_watched_too() {
     server.wait_for("/", SOON, |r| r.text().contains("Renamed Site"));
 }
 
+/// The system watches a folder once whatever the paths to it: a save must update every path a linked
+/// folder has, and removing the link must not stop the watch of the folder it pointed to.
+#[test]
+fn a_folder_linked_inside_the_site_is_watched_under_both_paths() {
+    let site = Site::new();
+    write(&site.path("static/images/a.txt"), "one\n");
+    std::os::unix::fs::symlink("images", site.path("static/img")).unwrap();
+    std::os::unix::fs::symlink("../content/posts", site.path("static/src")).unwrap();
+    let server = Server::start(&site.root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    write(&site.path("static/images/a.txt"), "two\n");
+    server.wait_for("/img/a.txt", SOON, |r| r.text() == "two\n");
+    server.wait_for("/images/a.txt", SOON, |r| r.text() == "two\n");
+    std::fs::remove_file(site.path("static/src")).unwrap();
+    server.wait_for("/src/hello.md", SOON, |r| r.status == 404);
+    write(
+        &site.path("content/posts/later.md"),
+        &post("Later", "2024-01-03", "Written after the link was removed."),
+    );
+    server.wait_for("/posts/later/", SOON, |r| {
+        r.text().contains("Written after the link was removed.")
+    });
+}
+
 #[test]
 fn polling_sees_changes_where_file_events_are_unavailable() {
     let site = Site::new();

@@ -235,17 +235,35 @@ fn escape_attr(s: &str) -> String {
     crate::markdown::escape_html(s).replace('\n', "&#10;")
 }
 
-/// `html` with `snippet` inserted before its last `</body>`, or at the end when it has none.
+/// `html` with `snippet` inserted before its last `</body>` that is not inside an HTML comment, or
+/// at the end when it has none.
 pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
-    let at = html
-        .windows(7)
-        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
-        .unwrap_or(html.len());
+    let mut end = html.len();
+    let at = loop {
+        match html[..end]
+            .windows(7)
+            .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        {
+            Some(at) if in_comment(&html[..at]) => end = at,
+            Some(at) => break at,
+            None => break html.len(),
+        }
+    };
     let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(snippet.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Whether the end of `before` lies inside an HTML comment: after a `<!--` that no `-->` closes.
+fn in_comment(before: &[u8]) -> bool {
+    let find_last = |needle: &[u8]| before.windows(needle.len()).rposition(|w| w == needle);
+    match (find_last(b"<!--"), find_last(b"-->")) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// An event stream's body: whatever the hub's task sends, until the client goes away.
@@ -276,6 +294,14 @@ mod tests {
         let out = inject(b"<html><body><p>x</p></BODY></html>", "<script></script>");
         assert_eq!(out, b"<html><body><p>x</p><script></script></BODY></html>");
         assert_eq!(inject(b"<p>bare</p>", "<s>"), b"<p>bare</p><s>");
+        assert_eq!(
+            inject(b"<body>x</body>\n<!-- a </body> note -->", "<s>"),
+            b"<body>x<s></body>\n<!-- a </body> note -->"
+        );
+        assert_eq!(
+            inject(b"<body><!-- --></body><!-- </body>", "<s>"),
+            b"<body><!-- --><s></body><!-- </body>"
+        );
     }
 
     #[test]

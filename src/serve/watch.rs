@@ -89,6 +89,8 @@ pub struct Batch {
     pub changes: Changes,
     /// Some watched folder may have appeared: watch the folders again.
     pub rewatch: bool,
+    /// The watched folders hold a link to a folder (see [`has_folder_links`]).
+    pub links: bool,
 }
 
 impl Batch {
@@ -121,6 +123,15 @@ impl Batch {
                     Some(area) => {
                         self.changes.theme |= area == Area::Theme;
                         self.changes.paths.push(path.clone());
+                        // A new link: look for links again (see `has_folder_links`).
+                        self.rewatch |=
+                            matches!(event.kind, EventKind::Create(_)) && path.is_symlink();
+                        if self.links {
+                            // The event may name the file by either of its paths; the other one
+                            // changed too. A removed link also took the watch of its folder along.
+                            self.changes.everything = true;
+                            self.rewatch |= matches!(event.kind, EventKind::Remove(_));
+                        }
                     }
                 }
             }
@@ -216,6 +227,22 @@ fn polling(root: &Path, tx: mpsc::Sender<DebounceEventResult>) -> notify::Result
     Ok(watcher)
 }
 
+/// Whether a watched folder of the site at `root` holds a symbolic link to a folder.
+///
+/// The system watches a folder once however many paths lead to it, and reports each change under one
+/// of them: with `static/img` linking to `static/images`, a save of `static/images/a.txt` may come as
+/// `static/img/a.txt` only, and removing the link removes the watch of `static/images` too. A site
+/// with such links therefore has every change checked against all files (by size and time, without
+/// reading them) and its folders watched again after a removal.
+fn has_folder_links(root: &Path) -> bool {
+    WATCHED.iter().any(|d| {
+        walkdir::WalkDir::new(root.join(d))
+            .into_iter()
+            .flatten()
+            .any(|e| e.path_is_symlink() && e.path().is_dir())
+    })
+}
+
 /// A running watcher and the events it has sent.
 pub struct Watching {
     watcher: Watcher,
@@ -278,8 +305,12 @@ impl Watching {
 
     /// Wait for changes; drain everything that queued up meanwhile; rebuild once; repeat.
     fn rebuild_loop(mut self, root: &Path, mut builder: Builder, app: &App, opts: &Options) {
+        let mut links = has_folder_links(root);
         while let Ok(first) = self.events.recv() {
-            let mut batch = Batch::default();
+            let mut batch = Batch {
+                links,
+                ..Batch::default()
+            };
             batch.add(root, first);
             while let Ok(more) = self.events.try_recv() {
                 batch.add(root, more);
@@ -288,6 +319,7 @@ impl Watching {
                 if let Err(e) = self.watcher.watch_site(root) {
                     eprintln!("warning: cannot watch a new folder: {e}");
                 }
+                links = has_folder_links(root);
             }
             if !batch.is_empty() {
                 app.rebuild(&mut builder, opts, &batch.changes, &batch.describe(root));
