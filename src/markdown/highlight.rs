@@ -136,6 +136,7 @@ impl Highlighter {
         let Some(found) = themes.themes.get(theme) else {
             return Err(unknown_theme(theme, themes.themes.keys()));
         };
+        let found = &readable(found);
         let classes = css_for_theme_with_class_style(found, CLASS_STYLE).map_err(|e| {
             format!("cannot write the stylesheet of highlight theme `{theme}`: {e}")
         })?;
@@ -211,6 +212,29 @@ fn find_syntax<'s>(syntaxes: &'s SyntaxSet, lang: &str) -> Option<&'s SyntaxRefe
 }
 
 /// The rule giving code blocks the theme's own foreground and background.
+/// `theme` with every text colour at WCAG AA contrast against the background it is drawn on (see
+/// [`super::contrast`]).
+fn readable(theme: &Theme) -> Theme {
+    const WHITE: Color = Color {
+        r: 255,
+        g: 255,
+        b: 255,
+        a: 255,
+    };
+    let mut theme = theme.clone();
+    let page = theme.settings.background.unwrap_or(WHITE);
+    if let Some(fg) = theme.settings.foreground.as_mut() {
+        *fg = super::contrast::readable(*fg, page);
+    }
+    for item in &mut theme.scopes {
+        let bg = item.style.background.unwrap_or(page);
+        if let Some(fg) = item.style.foreground.as_mut() {
+            *fg = super::contrast::readable(*fg, bg);
+        }
+    }
+    theme
+}
+
 fn block_rule(theme: &Theme) -> String {
     let mut rule = String::from("pre.code {\n");
     if let Some(fg) = theme.settings.foreground {

@@ -40,6 +40,7 @@
 mod anchors;
 mod comment_html;
 mod comments;
+mod contrast;
 mod footnotes;
 mod highlight;
 mod linkify;
