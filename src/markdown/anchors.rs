@@ -50,6 +50,7 @@ struct HeadingStart<'a> {
 pub(crate) fn reserved(id: &str) -> bool {
     matches!(id, "main" | "comments")
         || id.starts_with("comment-")
+        || id.starts_with("fnref-")
         || super::footnotes::is_footnote_id(id)
 }
 

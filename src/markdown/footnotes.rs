@@ -8,7 +8,9 @@
 //! the footnote's number instead, `fn-<number>`, which no heading takes ([`super::anchors`] keeps
 //! headings off it).
 //!
-//! The markup is pulldown-cmark's own but for the ids, so themes style footnotes as before. Numbers
+//! The markup is pulldown-cmark's own but for the ids, so themes style footnotes as before, and for a
+//! way back: the first reference to a footnote has the id `fnref-<id>`, and the footnote's number
+//! links to it, as on GitHub. Numbers
 //! follow first appearance, of a reference or a definition, in the whole document, as pulldown-cmark
 //! numbers them; a summary cut from the document keeps the document's numbers.
 
@@ -29,20 +31,39 @@ pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) {
             .or_insert_with(|| (next, id_for(label, next, heading_ids)))
             .clone()
     };
+    // The labels some reference uses: their definitions link back to the first such reference.
+    let referenced: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FootnoteReference(label) => Some(label.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut first_seen = HashSet::new();
     for event in events.iter_mut() {
         let html = match event {
             Event::FootnoteReference(label) => {
                 let (n, id) = footnote(label);
+                let anchor = match first_seen.insert(label.to_lowercase()) {
+                    true => format!(" id=\"fnref-{id}\""),
+                    false => String::new(),
+                };
                 Event::InlineHtml(
-                    format!("<sup class=\"footnote-reference\"><a href=\"#{id}\">{n}</a></sup>")
-                        .into(),
+                    format!(
+                        "<sup class=\"footnote-reference\"{anchor}><a href=\"#{id}\">{n}</a></sup>"
+                    )
+                    .into(),
                 )
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let (n, id) = footnote(label);
+                let number = match referenced.contains(&label.to_lowercase()) {
+                    true => format!("<a href=\"#fnref-{id}\">{n}</a>"),
+                    false => n.to_string(),
+                };
                 Event::Html(
                     format!(
-                        "<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                        "<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{number}</sup>"
                     )
                     .into(),
                 )

@@ -47,24 +47,41 @@ fn footnote_labels_stay_ids_unless_a_heading_has_them_or_they_are_no_id() {
     let out = md("Claim[^source] and[^my note], again[^source], then[^note-2].\n\n## Source\n\n## Fn 1\n\n[^source]: A book.\n[^my note]: Spaced.\n[^note-2]: Plain.\n");
     assert_eq!(
         out.html,
-        "<p>Claim<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup> and\
-         <sup class=\"footnote-reference\"><a href=\"#fn-2\">2</a></sup>, again\
+        "<p>Claim<sup class=\"footnote-reference\" id=\"fnref-fn-1\"><a href=\"#fn-1\">1</a></sup> and\
+         <sup class=\"footnote-reference\" id=\"fnref-fn-2\"><a href=\"#fn-2\">2</a></sup>, again\
          <sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>, then\
-         <sup class=\"footnote-reference\"><a href=\"#note-2\">3</a></sup>.</p>\n\
+         <sup class=\"footnote-reference\" id=\"fnref-note-2\"><a href=\"#note-2\">3</a></sup>.</p>\n\
          <h2 id=\"source\">Source <a class=\"anchor\" href=\"#source\" aria-label=\"Link to this section\">#</a></h2>\n\
          <h2 id=\"fn-1-1\">Fn 1 <a class=\"anchor\" href=\"#fn-1-1\" aria-label=\"Link to this section\">#</a></h2>\n\
-         <div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\">1</sup>\n<p>A book.</p>\n</div>\n\
-         <div class=\"footnote-definition\" id=\"fn-2\"><sup class=\"footnote-definition-label\">2</sup>\n<p>Spaced.</p>\n</div>\n\
-         <div class=\"footnote-definition\" id=\"note-2\"><sup class=\"footnote-definition-label\">3</sup>\n<p>Plain.</p>\n</div>\n"
+         <div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-fn-1\">1</a></sup>\n<p>A book.</p>\n</div>\n\
+         <div class=\"footnote-definition\" id=\"fn-2\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-fn-2\">2</a></sup>\n<p>Spaced.</p>\n</div>\n\
+         <div class=\"footnote-definition\" id=\"note-2\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-note-2\">3</a></sup>\n<p>Plain.</p>\n</div>\n"
     );
 }
 
 #[test]
 fn headings_keep_off_the_pages_own_ids() {
-    let out = md("## Main\n\n## Comments\n\n## Comment 2\n\n## Commentary\n");
+    let out = md("## Main\n\n## Comments\n\n## Comment 2\n\n## Commentary\n\n## fnref-x\n");
     assert_eq!(
         out.heading_ids,
-        ["main-1", "comments-1", "comment-2-1", "commentary"]
+        [
+            "main-1",
+            "comments-1",
+            "comment-2-1",
+            "commentary",
+            "fnref-x-1"
+        ]
+    );
+}
+
+#[test]
+fn a_footnote_without_references_has_no_link_back() {
+    let out = md("Text.\n\n[^lonely]: Never cited.\n");
+    assert!(
+        out.html
+            .contains("<sup class=\"footnote-definition-label\">1</sup>"),
+        "{}",
+        out.html
     );
 }
 
