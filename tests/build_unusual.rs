@@ -393,18 +393,19 @@ fn the_archive_has_one_section_per_year_whatever_the_offsets() {
 }
 
 /// A site in a language written right to left gets `dir="rtl"` on its pages; others get no `dir`.
+/// The language is written as a language tag (`fa_IR` → `fa-IR`).
 #[test]
 fn a_right_to_left_language_sets_the_page_direction() {
-    for (language, dir) in [
-        ("he", Some("rtl")),
-        ("ar-EG", Some("rtl")),
-        ("fa_IR", Some("rtl")),
-        ("en", None),
-        ("hr", None),
+    for (written, language, dir) in [
+        ("he", "he", Some("rtl")),
+        ("ar-EG", "ar-EG", Some("rtl")),
+        ("fa_IR", "fa-IR", Some("rtl")),
+        ("en", "en", None),
+        ("hr", "hr", None),
     ] {
         let site = minimal_site();
         let toml = format!(
-            "title = \"T\"\nbase_url = \"https://example.org\"\nlanguage = \"{language}\"\n"
+            "title = \"T\"\nbase_url = \"https://example.org\"\nlanguage = \"{written}\"\n"
         );
         write(site.path(), "site.toml", &toml);
         write(
