@@ -136,6 +136,8 @@ pub struct Author {
     pub url: Option<String>,
     pub path: String,
     pub posts: Vec<usize>,
+    /// An entry of `[authors]` (else a name posts give).
+    pub configured: bool,
 }
 
 /// The whole site, indexed.
@@ -511,7 +513,7 @@ impl Site {
     /// spelling).
     pub fn author_name(&self, i: usize) -> Option<&str> {
         let a = &self.ix.authors[self.ix.post_author[i]?];
-        match self.config.authors.contains_key(&a.id) {
+        match a.configured {
             true => Some(&a.name),
             false => self.posts[i].meta.author.as_deref().or(Some(&a.name)),
         }
@@ -1172,6 +1174,7 @@ fn index_authors(
                 url: a.url.clone(),
                 path: format!("/authors/{}/", slug_or(id)),
                 posts: Vec::new(),
+                configured: true,
             },
         );
     }
@@ -1208,6 +1211,7 @@ fn index_authors(
             url: None,
             path: format!("/authors/{key}/"),
             posts: Vec::new(),
+            configured: false,
         });
         entry.posts.push(i);
         keys.push(Some(key));
