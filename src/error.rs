@@ -120,7 +120,7 @@ impl fmt::Display for Diagnostic {
 
 /// `text` with its control characters, other than line breaks and tabs, and its bidirectional
 /// formatting marks as `\u{…}` escapes.
-fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let escaped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_mark(c);
     if !text.chars().any(escaped) {
         return std::borrow::Cow::Borrowed(text);

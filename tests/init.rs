@@ -136,6 +136,20 @@ fn the_next_step_quotes_a_path_the_shell_would_split() {
     }
 }
 
+/// A control character in the folder's name is shown as an escape, never sent to the terminal.
+#[test]
+fn a_control_character_in_the_folder_name_is_not_sent_to_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = lanyard_in(tmp.path(), &["init", "ctl\u{1b}]0;title\u{7}"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{7}'),
+        "{said:?}"
+    );
+    assert!(said.contains("ctl\\u{1b}]0;title\\u{7}"), "{said}");
+}
+
 /// Every file below `dir`, relative, `/`-separated.
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();

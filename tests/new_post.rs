@@ -258,6 +258,55 @@ fn a_page_the_new_post_brings_is_checked_too() {
     insta::assert_snapshot!("taken_by_tag_page", transcript(&out, site.path()));
 }
 
+/// A static file where the post's folder goes (or a tag's) is a clash too: one needs the path as a
+/// file, the other as a folder.
+#[test]
+fn a_static_file_where_the_posts_folder_goes_is_refused() {
+    let site = site_with_parts(&[]);
+    write(site.path(), "static/posts/mixer", "x");
+    write(site.path(), "static/tags/events", "x");
+    let before = content_files(site.path());
+    let out = new_post(site.path(), &["Mixer"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not written: its address /posts/mixer/ and static/posts/mixer both need `posts/mixer`, one as a file and one as a folder"), "{}", stderr(&out));
+    let out = new_post(site.path(), &["Other", "--tags", "events"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "with this post, tag `events` and static/tags/events would both need `tags/events`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+}
+
+/// A draft that already brings page 2 of the listing hides, in the plan with drafts, a clash of an
+/// alias with that page; the new post brings it into today's build, and is refused.
+#[test]
+fn a_clash_a_draft_hides_is_refused_when_the_new_post_publishes_it() {
+    let site = site_with_parts(&[]);
+    write(
+        site.path(),
+        "site.toml",
+        &format!(
+            "{SITE}posts_per_page = 1
+"
+        ),
+    );
+    let old = "---\ntitle: Old\ndate: 2020-01-01\naliases: [\"/page/2/\"]\n---\nHi.\n";
+    write(site.path(), "content/posts/old.md", old);
+    let draft = "---\ntitle: Draft\ndate: 2020-01-02\ndraft: true\n---\nHi.\n";
+    write(site.path(), "content/posts/draft.md", draft);
+    let out = new_post(site.path(), &["Fresh"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("with this post, the home page listing would write `page/2/index.html`, which content/posts/old.md:4 (an alias) also writes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_post_is_written_although_other_posts_have_errors() {
     let site = site_with_parts(&[1, 2]);

@@ -37,13 +37,18 @@ pub fn run(args: &InitArgs) -> i32 {
             for kept in &done.kept {
                 eprintln!("note: kept the {kept} that was there; add `public/` to it so the built site is not committed");
             }
+            // A control character in the folder's name is shown as an escape, never sent to the
+            // terminal (it could set the title or move the cursor).
+            let shown = |path: &std::path::Path| {
+                crate::error::printable(&shell_quote(&path.display().to_string())).into_owned()
+            };
             println!(
                 "Created a new site in {} ({} files).",
-                dir.display(),
+                crate::error::printable(&dir.display().to_string()),
                 done.files.len()
             );
-            let config = shell_quote(&dir.join("site.toml").display().to_string());
-            let root = shell_quote(&dir.display().to_string());
+            let config = shown(&dir.join("site.toml"));
+            let root = shown(&dir);
             println!("Next: edit {config}, then run `lanyard serve --root {root}` or `lanyard build --root {root}`.");
             0
         }

@@ -81,10 +81,12 @@ pub fn base_url_arg(arg: &str) -> Result<String, String> {
     crate::config::validate_base_url(arg).map(|_| arg.to_string())
 }
 
-/// A value that must say something, such as the title of `new post`.
-pub fn not_blank(arg: &str) -> Result<String, String> {
+/// The title of `new post`: it must say something, and have a letter or digit to make a file name of.
+pub fn title_arg(arg: &str) -> Result<String, String> {
     if arg.trim().is_empty() {
         Err("must not be empty".into())
+    } else if crate::content::slug::slugify(arg.trim()).is_empty() {
+        Err("needs a few letters or digits to make a file name from".into())
     } else {
         Ok(arg.to_string())
     }

@@ -25,7 +25,7 @@ pub enum NewWhat {
 #[derive(Debug, Clone, Args)]
 pub struct NewPostArgs {
     /// The post's title (quote it)
-    #[arg(value_parser = super::not_blank)]
+    #[arg(value_parser = super::title_arg)]
     pub title: String,
     /// Add the post to this series (its name or id), as the next free part
     #[arg(long, value_name = "NAME")]

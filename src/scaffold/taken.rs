@@ -8,6 +8,9 @@
 //! that has more writers in the second plan than in the first, and more than one, is one the new post
 //! would share, through its own address or through a page it brings (its tag's, its series', one more
 //! page of the home listing). Clashes the site already has are the build's to report, not `new`'s.
+//! The same is asked of the published posts alone: a draft may bring a page now (page 2 of the
+//! listing) that an alias also writes, a clash of the drafts' plan, which the new post would bring
+//! into today's build.
 
 use std::collections::{HashMap, HashSet};
 
@@ -38,8 +41,41 @@ pub fn refuse_taken_files(
     theme: &Theme,
     new: &Meta,
 ) -> Result<Vec<String>> {
-    let before = plan(config, survey, None, theme)?;
-    let after = plan(config, survey, Some(new), theme)?;
+    // Drafts and future posts count, since they will be published; but a page they bring now (one
+    // more page of a listing, their tag's) may hide, in that plan, a clash the published site gets
+    // only with the new post. So both plans are asked.
+    let (mut errors, files) = clashes(config, survey, theme, new, Every::Source)?;
+    let (published, _) = clashes(config, survey, theme, new, Every::Published)?;
+    for e in published {
+        if !errors.iter().any(|d| d.message == e.message) {
+            errors.push(e);
+        }
+    }
+    match Error::collect(errors) {
+        Some(err) => Err(err),
+        None => Ok(files),
+    }
+}
+
+/// Which posts and pages a plan takes.
+#[derive(Clone, Copy, PartialEq)]
+enum Every {
+    /// Every one that reads, drafts and future posts included.
+    Source,
+    /// Those a plain `build` publishes today.
+    Published,
+}
+
+/// The clashes the post `new` adds to the plan of `which` sources, and the files it adds.
+fn clashes(
+    config: &Config,
+    survey: &Survey,
+    theme: &Theme,
+    new: &Meta,
+    which: Every,
+) -> Result<(Vec<Diagnostic>, Vec<String>)> {
+    let before = plan(config, survey, None, theme, which)?;
+    let after = plan(config, survey, Some(new), theme, which)?;
     let added = added(&before, &after);
     let mut writers: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in after.iter().enumerate() {
@@ -59,15 +95,14 @@ pub fn refuse_taken_files(
             errors.push(clash(&new.file, &new_path, mine, &after[j]));
         }
     }
-    if let Some(err) = Error::collect(errors) {
-        return Err(err);
-    }
-    Ok(after
+    errors.extend(folder_clashes(new, &new_path, &after, &added));
+    let files = after
         .iter()
         .zip(added)
         .filter(|(_, a)| *a)
         .map(|(p, _)| p.out.clone())
-        .collect())
+        .collect();
+    Ok((errors, files))
 }
 
 /// What the build would write for the site of `survey`, with `new` among its posts.
@@ -76,7 +111,13 @@ fn plan(
     survey: &Survey,
     new: Option<&Meta>,
     theme: &Theme,
+    which: Every,
 ) -> Result<Vec<Planned>> {
+    let now = chrono::Utc::now();
+    let taken = |m: &&Meta| {
+        which == Every::Source
+            || (!m.draft && m.date.is_none_or(|d| d.with_timezone(&chrono::Utc) <= now))
+    };
     let highlighter = Highlighter::new();
     let doc = |meta: &Meta| front_matter_only(meta, config, &highlighter);
     let docs = |metas: Vec<&Meta>| -> Result<Vec<Doc>> {
@@ -84,8 +125,8 @@ fn plan(
             metas.into_par_iter().map(doc).collect();
         made.map_err(Error::from)
     };
-    let mut posts = docs(survey.posts.iter().chain(new).collect())?;
-    let mut pages = docs(survey.pages.iter().collect())?;
+    let mut posts = docs(survey.posts.iter().filter(taken).chain(new).collect())?;
+    let mut pages = docs(survey.pages.iter().filter(taken).collect())?;
     site::sort_docs(&mut posts, &mut pages);
     let ix = index(&mut posts, &survey.series, config, &highlighter);
     let site = Site::from_parts(
@@ -139,6 +180,57 @@ fn index(
             posts.iter_mut().for_each(|p| p.meta.series = None);
         }
     }
+}
+
+/// The new post's files that need as a folder what another source writes as a file
+/// (`static/posts/foo` and the post `foo`), or that write as a file what another needs as a folder.
+/// Once per folder.
+fn folder_clashes(
+    new: &Meta,
+    new_path: &str,
+    after: &[Planned],
+    added: &[bool],
+) -> Vec<Diagnostic> {
+    let files: HashMap<&str, usize> = after
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.out.as_str(), i))
+        .collect();
+    let mut folders: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in after.iter().enumerate() {
+        for (at, _) in p.out.match_indices('/') {
+            folders.entry(&p.out[..at]).or_insert(i);
+        }
+    }
+    let mut reported = HashSet::new();
+    let mut errors = Vec::new();
+    for (i, mine) in after.iter().enumerate().filter(|(i, _)| added[*i]) {
+        let as_folder = mine.out.match_indices('/').find_map(|(at, _)| {
+            let folder = &mine.out[..at];
+            files.get(folder).map(|&j| (folder, j))
+        });
+        let as_file = folders
+            .get(mine.out.as_str())
+            .map(|&j| (mine.out.as_str(), j));
+        let Some((folder, j)) = as_folder.or(as_file).filter(|&(_, j)| j != i && !added[j]) else {
+            continue;
+        };
+        if !reported.insert(folder) {
+            continue;
+        }
+        let other = after[j].place();
+        let message = match mine.source == new.file {
+            true => format!(
+                "not written: its address {new_path} and {other} both need `{folder}`, one as a file and one as a folder; pick another title"
+            ),
+            false => format!(
+                "not written: with this post, {} and {other} would both need `{folder}`, one as a file and one as a folder: {CLASH_FIX}",
+                mine.source
+            ),
+        };
+        errors.push(Diagnostic::error(&new.file, None, message));
+    }
+    errors
 }
 
 /// For each entry of `after`, whether it is new: not in `before` (as many times), by file and writer.
