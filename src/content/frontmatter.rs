@@ -167,7 +167,8 @@ impl<'de> Deserialize<'de> for Text {
                 Ok(Text(v.to_string()))
             }
         }
-        d.deserialize_any(V)
+        // As a string: serde_yaml then gives a plain scalar as written (`3.10`, not the number 3.1).
+        d.deserialize_str(V)
     }
 }
 
@@ -671,6 +672,15 @@ mod tests {
         assert_eq!(fm.title.unwrap().0, "1984");
         assert_eq!(fm.tags.0, vec!["solo"]);
         assert_eq!(fm.part, Some(Number(3)));
+        // Numbers and words are kept as written, not as the number or boolean YAML reads.
+        let fm: FrontMatter = parse(
+            "title: 3.10\nauthor: False\ntags: [1.50, 0x1F, 1e3, TRUE]\n",
+            2,
+        )
+        .unwrap();
+        assert_eq!(fm.title.unwrap().0, "3.10");
+        assert_eq!(fm.author.unwrap().0, "False");
+        assert_eq!(fm.tags.0, vec!["1.50", "0x1F", "1e3", "TRUE"]);
     }
 
     #[test]

@@ -29,7 +29,8 @@ use serde::de::{self, IntoDeserializer, Visitor};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Null,
-    Bool(bool),
+    /// A boolean, with its word as written (`True`), which a string field takes as it is.
+    Bool(bool, &'static str),
     Int(u64),
     Str(String),
     Seq(Vec<Node>),
@@ -229,8 +230,12 @@ fn scalar(text: &str, flow: bool) -> Option<Node> {
 fn plain_word(text: &str) -> Option<Node> {
     match text {
         "~" | "null" | "Null" | "NULL" => Some(Node::Null),
-        "true" | "True" | "TRUE" => Some(Node::Bool(true)),
-        "false" | "False" | "FALSE" => Some(Node::Bool(false)),
+        "true" => Some(Node::Bool(true, "true")),
+        "True" => Some(Node::Bool(true, "True")),
+        "TRUE" => Some(Node::Bool(true, "TRUE")),
+        "false" => Some(Node::Bool(false, "false")),
+        "False" => Some(Node::Bool(false, "False")),
+        "FALSE" => Some(Node::Bool(false, "FALSE")),
         _ => None,
     }
 }
@@ -275,7 +280,7 @@ impl<'de> de::Deserializer<'de> for Node {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
         match self {
             Node::Null => visitor.visit_unit(),
-            Node::Bool(b) => visitor.visit_bool(b),
+            Node::Bool(b, _) => visitor.visit_bool(b),
             Node::Int(n) => visitor.visit_u64(n),
             Node::Str(s) => visitor.visit_str(&s),
             Node::Seq(items) => visitor.visit_seq(SeqDeserializer::new(items.into_iter())),
@@ -305,8 +310,22 @@ impl<'de> de::Deserializer<'de> for Node {
         }
     }
 
+    /// A scalar asked for as a string is its text as written, as `serde_yaml` gives it: `True`, not
+    /// the boolean. (An integer here is written without a leading zero, so its digits are its text.)
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        match self {
+            Node::Bool(_, word) => visitor.visit_str(word),
+            Node::Int(n) => visitor.visit_str(&n.to_string()),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_str(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
         unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
 }

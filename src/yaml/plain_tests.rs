@@ -73,7 +73,7 @@ fn scalars_resolve_like_serde_yaml() {
     let cases = [
         ("~", Some(Node::Null)),
         ("null", Some(Node::Null)),
-        ("True", Some(Node::Bool(true))),
+        ("True", Some(Node::Bool(true, "True"))),
         ("yes", Some(Node::Str("yes".into()))),
         ("42", Some(Node::Int(42))),
         ("007", Some(Node::Str("007".into()))),
