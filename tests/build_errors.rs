@@ -267,6 +267,11 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(lanyard(dir.path(), &[]).status.code(), Some(2));
+    // The settings of --external mean nothing without it.
+    for flag in ["--timeout", "--concurrency"] {
+        let out = lanyard(dir.path(), &["check", flag, "5"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", stderr(&out));
+    }
     // A title `new post` cannot make a file name of is a wrong argument too, however it is wrong.
     for title in ["", "   ", "?!...", "—", "-"] {
         let out = lanyard(dir.path(), &["new", "post", title]);

@@ -16,10 +16,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub external: bool,
     /// With --external: seconds to wait for each outside link
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
     /// With --external: how many outside links to check at once
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "external", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }
 
