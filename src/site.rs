@@ -507,7 +507,6 @@ impl Site {
         }
     }
 
-    /// The full body of `doc`, read back if it was parked.
     /// The name post `i`'s byline shows: a configured author's `name`, else the name as the post
     /// writes it (two posts by "Bob Smith" and "bob smith" share an author page, each keeping its own
     /// spelling).
@@ -519,6 +518,7 @@ impl Site {
         }
     }
 
+    /// The full body of `doc`, read back if it was parked.
     pub fn body<'a>(&self, doc: &'a Doc) -> std::io::Result<Cow<'a, str>> {
         spill::text(&doc.content_html, self.spill.as_ref())
     }
@@ -877,6 +877,7 @@ fn descendants(i: usize, children: &[Vec<usize>]) -> Vec<usize> {
     found
 }
 
+/// A commenter's name as shown: the translation of "anonymous" when the comment gives none.
 fn display_author(c: &Comment, strings: &Strings) -> String {
     match c.author.as_str() {
         "" => strings.text("anonymous").to_string(),
@@ -884,6 +885,7 @@ fn display_author(c: &Comment, strings: &Strings) -> String {
     }
 }
 
+/// Comment `i` as templates see it, with `replies` under it.
 fn thread_comment(i: usize, parts: &ThreadParts<'_>, replies: Vec<ThreadComment>) -> ThreadComment {
     let c = &parts.comments[i];
     ThreadComment {
