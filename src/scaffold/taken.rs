@@ -45,7 +45,16 @@ pub fn refuse_taken_files(
     // more page of a listing, their tag's) may hide, in that plan, a clash the published site gets
     // only with the new post. So both plans are asked.
     let (mut errors, files) = clashes(config, survey, theme, new, Every::Source)?;
-    let (published, _) = clashes(config, survey, theme, new, Every::Published)?;
+    let now = chrono::Utc::now();
+    let all_published = survey
+        .posts
+        .iter()
+        .chain(&survey.pages)
+        .all(|m| published(m, now));
+    let (published, _) = match all_published {
+        true => (Vec::new(), Vec::new()),
+        false => clashes(config, survey, theme, new, Every::Published)?,
+    };
     for e in published {
         if !errors.iter().any(|d| d.message == e.message) {
             errors.push(e);
@@ -55,6 +64,14 @@ pub fn refuse_taken_files(
         Some(err) => Err(err),
         None => Ok(files),
     }
+}
+
+/// Whether a plain `build` at `now` publishes `meta`: no draft, not dated later.
+fn published(meta: &Meta, now: chrono::DateTime<chrono::Utc>) -> bool {
+    !meta.draft
+        && meta
+            .date
+            .is_none_or(|d| d.with_timezone(&chrono::Utc) <= now)
 }
 
 /// Which posts and pages a plan takes.
@@ -114,10 +131,7 @@ fn plan(
     which: Every,
 ) -> Result<Vec<Planned>> {
     let now = chrono::Utc::now();
-    let taken = |m: &&Meta| {
-        which == Every::Source
-            || (!m.draft && m.date.is_none_or(|d| d.with_timezone(&chrono::Utc) <= now))
-    };
+    let taken = |m: &&Meta| which == Every::Source || published(m, now);
     let highlighter = Highlighter::new();
     let doc = |meta: &Meta| front_matter_only(meta, config, &highlighter);
     let docs = |metas: Vec<&Meta>| -> Result<Vec<Doc>> {
