@@ -174,6 +174,42 @@ fn hidden_posts_that_will_clash_warn_on_build_and_fail_check() {
     assert_eq!(all.status.code(), Some(1), "{}", stderr(&all));
 }
 
+/// A draft or future post that brings a page (its tag's, one more page of the listing) an alias of a
+/// published post also writes: `check` fails on it, naming the alias; the plain build does not look.
+#[test]
+fn pages_that_hidden_posts_bring_are_checked_for_clashes() {
+    let site = bare_site();
+    let root = site.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org\"\nposts_per_page = 1\n",
+    );
+    write(
+        root,
+        "content/posts/a.md",
+        "---\ntitle: A\ndate: 2020-01-01\naliases: [\"/page/2/\", \"/tags/foo/\"]\n---\nx\n",
+    );
+    write(
+        root,
+        "content/posts/b.md",
+        "---\ntitle: B\ndate: 2020-01-02\ndraft: true\ntags: [foo]\n---\nx\n",
+    );
+    let check = lanyard(root, &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    for line in [
+        "error: content/posts/a.md:4: once the drafts and future posts are published (`build --drafts --future`, or the day they come due): an alias writes `page/2/index.html`, which the home page listing also writes",
+        "error: content/posts/a.md:4: once the drafts and future posts are published (`build --drafts --future`, or the day they come due): an alias writes `tags/foo/index.html`, which tag `foo` also writes",
+    ] {
+        assert!(stderr(&check).contains(line), "missing\n  {line}\nin:\n{}", stderr(&check));
+    }
+    let build = lanyard(root, &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    // What the error foretells.
+    let all = lanyard(root, &["build", "--drafts", "-o", "public2"]);
+    assert_eq!(all.status.code(), Some(1), "{}", stderr(&all));
+}
+
 /// Drafts that clash with nothing are not reported.
 #[test]
 fn hidden_posts_without_clashes_are_not_reported() {

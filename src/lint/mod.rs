@@ -85,6 +85,13 @@ pub fn check(root: &Path, opts: &CheckOptions, diags: &Diagnostics) -> Result<Su
     outside_base(&loaded, &recorded)
         .into_iter()
         .for_each(|d| diags.push(d));
+    // Clashes the drafts and future posts bring through generated pages. The build does not look
+    // for these: it would read every source's front matter again.
+    if !loaded.site.unpublished.is_empty() {
+        crate::scaffold::unpublished_clashes(&loaded.site.config, &loaded.theme)
+            .into_iter()
+            .for_each(|d| diags.push(d));
+    }
     let targets = Targets::new(&loaded.site, &loaded.planned, recorded.ids);
     let found = links::check(&loaded.site, &targets, opts.external.is_some());
     let mut summary = Summary {

@@ -85,9 +85,18 @@ pub fn outputs(site: &Site, theme: &Theme) -> Vec<Planned> {
 pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
     let planned = jobs::plan(site, theme);
     missing_templates(site, theme, &planned)?;
+    match Error::collect(clashes(&planned)) {
+        Some(e) => Err(e),
+        None => Ok(planned),
+    }
+}
+
+/// The collisions of `planned`: two writers of one file, a file another needs as a folder, a name
+/// too long for a file system.
+pub fn clashes(planned: &[Planned]) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, &Planned> = HashMap::with_capacity(planned.len());
     let mut errors = Vec::new();
-    for p in &planned {
+    for p in planned {
         if let Some(first) = seen.insert(p.out.as_str(), p) {
             // Reported at a source file's line when one side has it (a page over `/tags/`), else
             // at the later of the two files.
@@ -109,12 +118,9 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
             ));
         }
     }
-    errors.extend(folder_clashes(&planned, &seen));
-    errors.extend(long_names(&planned));
-    match Error::collect(errors) {
-        Some(e) => Err(e),
-        None => Ok(planned),
-    }
+    errors.extend(folder_clashes(planned, &seen));
+    errors.extend(long_names(planned));
+    errors
 }
 
 /// A file that must be a folder for another file to be written: an alias `/rss.xml/` over the feed,

@@ -23,6 +23,18 @@ use crate::content::{self, dates, slug, Kind, Meta, SeriesRef, SourceFile};
 use crate::error::{did_you_mean, Diagnostics, Error, Result, Severity};
 use survey::Survey;
 
+/// The clashes the site at `config` gets once its drafts and future posts are published, through the
+/// pages they bring; for `check` (see [`taken::unpublished_clashes`]).
+pub fn unpublished_clashes(
+    config: &Config,
+    theme: &crate::render::theme::Theme,
+) -> Vec<crate::error::Diagnostic> {
+    match Survey::read(config, &Diagnostics::new()) {
+        Ok(survey) => taken::unpublished_clashes(config, &survey, theme),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// File names get at most this many characters of slug, cut at a word.
 const MAX_SLUG: usize = 80;
 

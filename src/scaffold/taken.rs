@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use super::survey::Survey;
 use crate::config::Config;
 use crate::content::{Meta, SeriesSource, SourceDoc};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Lint, Result};
 use crate::markdown::Highlighter;
 use crate::render::{self, theme::Theme, Job, Planned, CLASH_FIX};
 use crate::site::{self, Doc, Indexes, Site};
@@ -64,6 +64,40 @@ pub fn refuse_taken_files(
         Some(err) => Err(err),
         None => Ok(files),
     }
+}
+
+/// The collisions the site of `survey` gets only once its drafts and future posts are published,
+/// through the pages they bring (a tag's page, one more page of a listing, a series page) and not
+/// through their own addresses, which the build reports itself (see `site::warn_hidden_clashes`).
+/// `check` reports them.
+pub fn unpublished_clashes(config: &Config, survey: &Survey, theme: &Theme) -> Vec<Diagnostic> {
+    let now = chrono::Utc::now();
+    let hidden: Vec<&str> = survey
+        .posts
+        .iter()
+        .chain(&survey.pages)
+        .filter(|m| !published(m, now))
+        .map(|m| m.file.as_str())
+        .collect();
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    let clashes_of = |which| plan(config, survey, None, theme, which).map(|p| render::clashes(&p));
+    let (Ok(every), Ok(today)) = (clashes_of(Every::Source), clashes_of(Every::Published)) else {
+        return Vec::new();
+    };
+    let own = |d: &Diagnostic| hidden.iter().any(|f| d.file == *f || d.message.contains(f));
+    every
+        .into_iter()
+        .filter(|d| !today.iter().any(|t| t.message == d.message) && !own(d))
+        .map(|d| {
+            let message = format!(
+                "once the drafts and future posts are published (`build --drafts --future`, or the day they come due): {}",
+                d.message
+            );
+            Diagnostic::warning(&d.file, d.line, message).with_lint(Lint::HiddenClash)
+        })
+        .collect()
 }
 
 /// Whether a plain `build` at `now` publishes `meta`: no draft, not dated later.
