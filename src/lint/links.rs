@@ -128,8 +128,20 @@ fn own_path(url: &str, base_url: &str) -> Option<String> {
     fn host_and_path(s: &str) -> (&str, &str) {
         s.split_at(s.find(['/', '?', '#']).unwrap_or(s.len()))
     }
+    // `https://site:443/` is `https://site/`: a scheme's default port names no other server.
+    fn without_default_port<'a>(url: &str, host: &'a str) -> &'a str {
+        let http = url
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("http:"));
+        let default = if http { ":80" } else { ":443" };
+        host.strip_suffix(default).unwrap_or(host)
+    }
     let (rest, base) = (after_scheme(url)?, after_scheme(base_url)?);
     let ((host, path), (base_host, base_path)) = (host_and_path(rest), host_and_path(base));
+    let (host, base_host) = (
+        without_default_port(url, host),
+        without_default_port(base_url, base_host),
+    );
     if !host.eq_ignore_ascii_case(base_host) {
         return None;
     }
@@ -444,13 +456,18 @@ impl Checker<'_> {
             .paths
             .get_or_init(|| self.targets.url_paths().collect());
         let limit = (path.len() / 8).max(2);
+        // Case first: `/posts/B/` is nearer `/posts/b/` than `/posts/a/`.
+        let lower = path.to_lowercase();
         paths
             .iter()
             .filter(|p| p.len().abs_diff(path.len()) <= limit)
-            .map(|p| (strsim::levenshtein(p, path), p))
-            .filter(|(d, _)| *d <= limit)
+            .map(|p| {
+                let by_letter = strsim::levenshtein(&p.to_lowercase(), &lower);
+                (by_letter, strsim::levenshtein(p, path), p)
+            })
+            .filter(|(_, d, _)| *d <= limit)
             .min()
-            .map(|(_, p)| format!("did you mean `{p}`?"))
+            .map(|(_, _, p)| format!("did you mean `{p}`?"))
     }
 
     /// The hint for a link that spells out the base path (`/blog/posts/a/` on a site published at
@@ -615,6 +632,20 @@ mod tests {
         assert_eq!(
             resolve("//tips.example.com/a/#b", "/", BASE),
             internal("/a/", Some("b"))
+        );
+        // A scheme's default port is the same server; another port is not.
+        assert_eq!(
+            resolve("https://tips.example.com:443/nope/", "/", BASE),
+            internal("/nope/", None)
+        );
+        assert_eq!(
+            resolve("http://tips.example.com:80/nope/", "/", BASE),
+            internal("/nope/", None)
+        );
+        let elsewhere = "https://tips.example.com:8443/nope/";
+        assert_eq!(
+            resolve(elsewhere, "/", BASE),
+            Dest::Outside(elsewhere.into())
         );
         assert_eq!(
             resolve(
