@@ -396,6 +396,29 @@ fn a_series_description_with_an_error_hides_its_total() {
     assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
 }
 
+/// A series description with an error whose title still reads names its series: one with another
+/// title is no reason to refuse a new series, one with this title is.
+#[test]
+fn a_broken_series_description_whose_title_reads_is_told_apart() {
+    let site = site_with_parts(&[]);
+    write(
+        site.path(),
+        "content/series/s.md",
+        "---\ntitle: Small Talk\ntotal: many\n---\n",
+    );
+    let other = new_post(site.path(), &["First", "--series", "Door Openers"]);
+    assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
+    let before = content_files(site.path());
+    let same = new_post(site.path(), &["Second", "--series", "small talk"]);
+    assert_eq!(same.status.code(), Some(1), "{}", stderr(&same));
+    assert!(
+        stderr(&same).contains("error: content/series/s.md:3: this description of series `small talk` has an error, so its planned `total` is unknown"),
+        "{}",
+        stderr(&same)
+    );
+    assert_eq!(content_files(site.path()), before, "nothing was written");
+}
+
 #[test]
 fn an_address_held_or_hidden_by_a_file_with_an_error_is_refused() {
     let site = site_with_parts(&[]);

@@ -122,6 +122,22 @@ fn readable(file: &SourceFile, kind: Kind, config: &Config) -> Option<Readable> 
 /// (a `title:` with a stray `: ` in it, a map where a list belongs), and the keys left out. A key
 /// given twice is left out too: which of the two is meant is not known. `None` when the keys
 /// themselves cannot be told apart.
+/// The `title` a series description with an error still gives: `Some(None)` when it reads and has
+/// none, `None` when the title (or the whole front matter) is what does not read.
+pub fn series_title(file: &SourceFile) -> Option<Option<String>> {
+    let bytes = std::fs::read(&file.path).ok()?;
+    let text = frontmatter::normalize(&bytes).ok()?;
+    let split = frontmatter::split(&text).ok()?;
+    let (fm, lost) = match split.front {
+        Some(front) => salvage(front)?,
+        None => return Some(None),
+    };
+    if lost.iter().any(|k| k == "title") {
+        return None;
+    }
+    Some(fm.title.map(|t| t.0.trim().to_string()))
+}
+
 fn salvage(front: &str) -> Option<(FrontMatter, Vec<String>)> {
     if let Ok(fm) = frontmatter::parse::<FrontMatter>(front, 1) {
         return Some((fm, Vec::new()));
@@ -260,11 +276,16 @@ pub fn parts_of(survey: &Survey, id: &str, name: &str, found: bool) -> Result<Ve
         let why = format!("could not be read, so lanyard cannot tell whether it is a part of series `{name}`: {FIX}");
         errors.push(Diagnostic::error(path, None, why));
     }
-    for (series_id, file, line) in &survey.broken_series {
-        // A series that no file without errors names may be the one whose description has its title.
-        let why = if series_id == id {
+    for (series_id, file, line, title) in &survey.broken_series {
+        // A series that no file without errors names may be the one whose description has its title,
+        // unless that title still reads and is another.
+        let another = title
+            .as_ref()
+            .is_some_and(|t| t.as_ref().is_none_or(|t| !t.eq_ignore_ascii_case(name)));
+        let same_title = matches!(title, Some(Some(t)) if t.eq_ignore_ascii_case(name));
+        let why = if series_id == id || (!found && same_title) {
             format!("this description of series `{name}` has an error, so its planned `total` is unknown: {FIX}")
-        } else if !found {
+        } else if !found && !another {
             format!("this series description has an error, so lanyard cannot tell whether its title is `{name}`: {FIX}")
         } else {
             continue;

@@ -28,8 +28,9 @@ pub struct Survey {
     pub statics: Vec<(PathBuf, String)>,
     /// Posts and pages with an error.
     pub broken: Vec<Broken>,
-    /// Series descriptions with an error: (series id, file, line of the first error).
-    pub broken_series: Vec<(String, String, Option<usize>)>,
+    /// Series descriptions with an error: (series id, file, line of the first error, the title it
+    /// still gives, as [`super::broken::series_title`] reads it).
+    pub broken_series: Vec<(String, String, Option<usize>, Option<Option<String>>)>,
     /// Files and folders that could not be read at all.
     pub unreadable: Vec<String>,
     /// Every error of the site's files, as the build reports them.
@@ -52,9 +53,12 @@ impl Survey {
             match content::read_series(file, diags) {
                 Ok(series) => survey.series.push(series),
                 Err(d) => {
-                    survey
-                        .broken_series
-                        .push((file.stem.clone(), file.rel.clone(), d.line));
+                    survey.broken_series.push((
+                        file.stem.clone(),
+                        file.rel.clone(),
+                        d.line,
+                        super::broken::series_title(file),
+                    ));
                     survey.errors.push(d);
                 }
             }
