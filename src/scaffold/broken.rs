@@ -276,7 +276,13 @@ pub fn parts_of(survey: &Survey, id: &str, name: &str, found: bool) -> Result<Ve
         let why = format!("could not be read, so lanyard cannot tell whether it is a part of series `{name}`: {FIX}");
         errors.push(Diagnostic::error(path, None, why));
     }
-    for (series_id, file, line, title) in &survey.broken_series {
+    for super::survey::BrokenSeries {
+        id: series_id,
+        file,
+        line,
+        title,
+    } in &survey.broken_series
+    {
         // A series that no file without errors names may be the one whose description has its title,
         // unless that title still reads and is another.
         let another = title

@@ -16,6 +16,18 @@ use crate::config::Config;
 use crate::content::{self, Kind, Meta, SeriesSource, SourceFile};
 use crate::error::{Diagnostic, Diagnostics, Result};
 
+/// A series description with an error.
+#[derive(Debug)]
+pub struct BrokenSeries {
+    /// The series id its file name gives.
+    pub id: String,
+    pub file: String,
+    /// The line of its first error.
+    pub line: Option<usize>,
+    /// The title it still gives, as [`super::broken::series_title`] reads it.
+    pub title: Option<Option<String>>,
+}
+
 /// The site's documents and series, as `new` sees them.
 #[derive(Debug, Default)]
 pub struct Survey {
@@ -28,9 +40,8 @@ pub struct Survey {
     pub statics: Vec<(PathBuf, String)>,
     /// Posts and pages with an error.
     pub broken: Vec<Broken>,
-    /// Series descriptions with an error: (series id, file, line of the first error, the title it
-    /// still gives, as [`super::broken::series_title`] reads it).
-    pub broken_series: Vec<(String, String, Option<usize>, Option<Option<String>>)>,
+    /// Series descriptions with an error.
+    pub broken_series: Vec<BrokenSeries>,
     /// Files and folders that could not be read at all.
     pub unreadable: Vec<String>,
     /// Every error of the site's files, as the build reports them.
@@ -53,12 +64,12 @@ impl Survey {
             match content::read_series(file, diags) {
                 Ok(series) => survey.series.push(series),
                 Err(d) => {
-                    survey.broken_series.push((
-                        file.stem.clone(),
-                        file.rel.clone(),
-                        d.line,
-                        super::broken::series_title(file),
-                    ));
+                    survey.broken_series.push(BrokenSeries {
+                        id: file.stem.clone(),
+                        file: file.rel.clone(),
+                        line: d.line,
+                        title: super::broken::series_title(file),
+                    });
                     survey.errors.push(d);
                 }
             }
