@@ -1161,24 +1161,23 @@ fn index_authors(
         known.entry(id.to_lowercase()).or_insert(id);
         known.entry(a.name.trim().to_lowercase()).or_insert(id);
     }
-    let configured_paths: HashMap<String, &str> = config
-        .authors
-        .keys()
-        .map(|id| (slug_or(id), id.as_str()))
-        .collect();
+    // The page slug of each configured author, which a plain name's slug must not take.
+    let mut configured_paths: HashMap<String, &str> = HashMap::new();
     let mut by_key: BTreeMap<String, Author> = BTreeMap::new();
     for (id, a) in &config.authors {
+        let slug = slug_or(id);
         by_key.insert(
             id.clone(),
             Author {
                 id: id.clone(),
                 name: a.name.clone(),
                 url: a.url.clone(),
-                path: format!("/authors/{}/", slug_or(id)),
+                path: format!("/authors/{slug}/"),
                 posts: Vec::new(),
                 configured: true,
             },
         );
+        configured_paths.insert(slug, id);
     }
     let mut keys = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
