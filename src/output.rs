@@ -77,6 +77,19 @@ pub fn url_path_to_file(url_path: &str) -> std::result::Result<String, String> {
     Ok(file)
 }
 
+/// The most bytes a file or folder name may have on the file systems sites are built and served on.
+pub const MAX_NAME: usize = 255;
+
+/// How an error describes `name`, a file or folder name longer than [`MAX_NAME`]: "of 300 bytes
+/// (`ssss…`), and file systems take 255 at most".
+pub fn too_long(name: &str) -> String {
+    let shown: String = name.chars().take(40).collect();
+    format!(
+        "of {} bytes (`{shown}…`), and file systems take {MAX_NAME} at most",
+        name.len()
+    )
+}
+
 /// Decode `%XX` escapes; `None` if an escape is malformed or the result is not UTF-8.
 pub fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();

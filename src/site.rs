@@ -459,11 +459,11 @@ pub fn index(
     diags: &Diagnostics,
 ) -> Result<Indexes> {
     // Independent of each other: tags and related posts on one side, the rest on the other.
-    let (((tags, post_tags), related), (series, (authors, post_author), years)) = rayon::join(
-        || {
-            let (tags, post_tags) = index_tags(posts);
+    let (tagged, (series, (authors, post_author), years)) = rayon::join(
+        || -> Result<_> {
+            let (tags, post_tags) = index_tags(posts)?;
             let related = related_posts(posts, &tags, &post_tags, config.related_posts);
-            ((tags, post_tags), related)
+            Ok(((tags, post_tags), related))
         },
         || {
             (
@@ -473,6 +473,7 @@ pub fn index(
             )
         },
     );
+    let ((tags, post_tags), related) = tagged?;
     let (series, post_series) = series?;
     Ok(Indexes {
         tags,
@@ -920,7 +921,11 @@ fn anchors(comments: &[Comment], roots: &[usize], children: &[Vec<usize>]) -> Ve
     anchors
 }
 
-fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
+/// The site's tags, each with its posts, and each post's tags. A tag whose folder name would be
+/// longer than a file system takes is an error at the `tags:` line of the first post that spells it
+/// so, found where its key is made: once per spelling.
+fn index_tags(posts: &[Doc]) -> Result<(Vec<Tag>, Vec<Vec<usize>>)> {
+    let mut too_long = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut tags: Vec<Tag> = Vec::new();
     let mut post_tags = vec![Vec::new(); posts.len()];
@@ -933,6 +938,13 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
                 Some(&t) => t,
                 None => {
                     let slug = content::tag_key(name);
+                    if slug.len() > crate::output::MAX_NAME {
+                        too_long.push(Diagnostic::error(
+                            &post.meta.file,
+                            Some(post.meta.tags_line),
+                            content::too_long("tag", &slug),
+                        ));
+                    }
                     let t = *by_key.entry(slug.clone()).or_insert_with(|| {
                         tags.push(Tag {
                             name: name.clone(),
@@ -968,7 +980,10 @@ fn index_tags(posts: &[Doc]) -> (Vec<Tag>, Vec<Vec<usize>>) {
             *t = new_index[*t];
         }
     }
-    (sorted, post_tags)
+    match Error::collect(too_long) {
+        Some(e) => Err(e),
+        None => Ok((sorted, post_tags)),
+    }
 }
 
 /// A series being gathered: its description file, the name posts gave it, its member posts.

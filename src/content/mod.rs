@@ -82,6 +82,8 @@ pub struct Meta {
     pub author: Option<String>,
     /// The line of the `author:` key (the front matter's first line without one).
     pub author_line: usize,
+    /// The line of the `tags:` key (the front matter's first line without one).
+    pub tags_line: usize,
     pub tags: Vec<String>,
     pub series: Option<SeriesRef>,
     pub summary: Option<String>,
@@ -468,15 +470,6 @@ fn validate_meta(
     .into_iter()
     .filter_map(|(key, present)| present.then_some(key))
     .collect();
-    if let Some(key) = fm
-        .tags
-        .0
-        .iter()
-        .map(|t| tag_key(t))
-        .find(|k| k.len() > MAX_NAME)
-    {
-        err("tags", too_long("tag", &key));
-    }
     let series = series_ref(fm.series.as_ref(), fm.part, kind, &lines, &mut err);
     let aliases = fm
         .aliases
@@ -533,6 +526,7 @@ fn validate_meta(
             .map(|a| a.0.trim().to_string())
             .filter(|a| !a.is_empty()),
         author_line: lines.of("author"),
+        tags_line: lines.of("tags"),
         tags: clean_tags(fm.tags.0, || {
             let line = Some(lines.of("tags"));
             let hint = "remove it, or write the tag's name between the quotes";
@@ -622,7 +616,7 @@ fn series_ref(
                 );
                 return None;
             }
-            if id.len() > MAX_NAME {
+            if id.len() > crate::output::MAX_NAME {
                 err("series", too_long("series name", &id));
                 return None;
             }
@@ -669,15 +663,11 @@ fn clean_tags(tags: Vec<String>, mut on_blank: impl FnMut()) -> Vec<String> {
 /// so are "Réseautage" and "reseautage", or "machine learning" and "Machine-Learning", as in Zola and
 /// as series names are: two tags at one address would otherwise push one of them to `-2`, and an old
 /// tag's address would move when a new post spells it differently.
-/// The most bytes a tag's or series' folder name may have: what file systems take for one name.
-const MAX_NAME: usize = 255;
-
-/// The error for a tag or series whose folder name (`id`) is longer than [`MAX_NAME`].
-fn too_long(what: &str, id: &str) -> String {
-    let shown: String = id.chars().take(40).collect();
+/// The error for a tag or series whose folder name (`id`) is longer than a file system takes.
+pub fn too_long(what: &str, id: &str) -> String {
     format!(
-        "this {what} makes a folder name of {} bytes (`{shown}…`), and file systems take {MAX_NAME} at most: shorten it",
-        id.len()
+        "this {what} makes a folder name {}: shorten it",
+        crate::output::too_long(id)
     )
 }
 

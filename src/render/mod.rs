@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::Sink;
+use crate::output::{too_long, Sink, MAX_NAME};
 use crate::site::Site;
 pub use jobs::{template_for, Job};
 use theme::Theme;
@@ -94,10 +94,11 @@ pub fn plan(site: &Site, theme: &Theme) -> Result<Vec<Planned>> {
 /// The collisions of `planned`: two writers of one file, a file another needs as a folder, a name
 /// too long for a file system.
 pub fn clashes(planned: &[Planned]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Planned> = HashMap::with_capacity(planned.len());
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(planned.len());
     let mut errors = Vec::new();
-    for p in planned {
-        if let Some(first) = seen.insert(p.out.as_str(), p) {
+    for (i, p) in planned.iter().enumerate() {
+        if let Some(first) = seen.insert(p.out.as_str(), i) {
+            let first = &planned[first];
             // Reported at a source file's line when one side has it (a page over `/tags/`), else
             // at the later of the two files.
             let (a, b) = match (first.line, p.line) {
@@ -126,20 +127,14 @@ pub fn clashes(planned: &[Planned]) -> Vec<Diagnostic> {
 /// A file that must be a folder for another file to be written: an alias `/rss.xml/` over the feed,
 /// a post slugged `index.html` under a permalink `/:slug/`, a static file `posts` beside the post
 /// folders. Each is reported once, where the clash is decided (a line, when one side has it).
-fn folder_clashes(planned: &[Planned], files: &HashMap<&str, &Planned>) -> Vec<Diagnostic> {
+fn folder_clashes(planned: &[Planned], files: &HashMap<&str, usize>) -> Vec<Diagnostic> {
     let mut reported = std::collections::HashSet::new();
     let mut errors = Vec::new();
-    for p in planned {
-        let folders = p.out.match_indices('/').map(|(at, _)| &p.out[..at]);
-        let Some((folder, file)) = folders
-            .filter_map(|f| files.get(f).map(|file| (f, *file)))
-            .next()
-        else {
-            continue;
-        };
+    for (p, file, folder) in folder_conflicts(planned, files) {
         if !reported.insert(folder) {
             continue;
         }
+        let (p, file) = (&planned[p], &planned[file]);
         let (at, message) = if p.line.is_none() && file.line.is_some() {
             let message = format!(
                 "{}writes a file `{folder}`, but {} needs it as a folder for `{}`: {CLASH_FIX}",
@@ -162,8 +157,24 @@ fn folder_clashes(planned: &[Planned], files: &HashMap<&str, &Planned>) -> Vec<D
     errors
 }
 
-/// The most bytes a file or folder name may have on the file systems sites are built and served on.
-const MAX_NAME: usize = 255;
+/// Each file of `planned` that needs as a folder a path another file of it is, as (the one that needs
+/// the folder, the one that is a file there, the path), its nearest-to-the-root such folder only;
+/// `files` maps each output path to its place in `planned`.
+pub fn folder_conflicts<'a>(
+    planned: &'a [Planned],
+    files: &HashMap<&str, usize>,
+) -> Vec<(usize, usize, &'a str)> {
+    planned
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.out.match_indices('/').find_map(|(at, _)| {
+                let folder = &p.out[..at];
+                files.get(folder).map(|&file| (i, file, folder))
+            })
+        })
+        .collect()
+}
 
 /// Output paths with a file or folder name longer than [`MAX_NAME`], once per source and name.
 fn long_names(planned: &[Planned]) -> Vec<Diagnostic> {
@@ -172,14 +183,13 @@ fn long_names(planned: &[Planned]) -> Vec<Diagnostic> {
     for p in planned {
         for name in p.out.split('/').filter(|n| n.len() > MAX_NAME) {
             if reported.insert((p.source.as_str(), name)) {
-                let shown: String = name.chars().take(40).collect();
                 errors.push(Diagnostic::error(
                     &p.source,
                     p.line,
                     format!(
-                        "{}makes a file or folder name of {} bytes (`{shown}…`), and file systems take {MAX_NAME} at most: shorten the slug, alias, tag, series or file name",
+                        "{}makes a file or folder name {}: shorten the slug, alias, tag, series or file name",
                         p.what(),
-                        name.len()
+                        too_long(name)
                     ),
                 ));
             }

@@ -244,29 +244,19 @@ fn folder_clashes(
         .enumerate()
         .map(|(i, p)| (p.out.as_str(), i))
         .collect();
-    let mut folders: HashMap<&str, usize> = HashMap::new();
-    for (i, p) in after.iter().enumerate() {
-        for (at, _) in p.out.match_indices('/') {
-            folders.entry(&p.out[..at]).or_insert(i);
-        }
-    }
     let mut reported = HashSet::new();
     let mut errors = Vec::new();
-    for (i, mine) in after.iter().enumerate().filter(|(i, _)| added[*i]) {
-        let as_folder = mine.out.match_indices('/').find_map(|(at, _)| {
-            let folder = &mine.out[..at];
-            files.get(folder).map(|&j| (folder, j))
-        });
-        let as_file = folders
-            .get(mine.out.as_str())
-            .map(|&j| (mine.out.as_str(), j));
-        let Some((folder, j)) = as_folder.or(as_file).filter(|&(_, j)| j != i && !added[j]) else {
-            continue;
+    for (needs, file, folder) in render::folder_conflicts(after, &files) {
+        // One side the new post's, the other the site's (clashes the site has are the build's).
+        let (mine, other) = match (added[needs], added[file]) {
+            (true, false) => (&after[needs], &after[file]),
+            (false, true) => (&after[file], &after[needs]),
+            _ => continue,
         };
         if !reported.insert(folder) {
             continue;
         }
-        let other = after[j].place();
+        let other = other.place();
         let message = match mine.source == new.file {
             true => format!(
                 "not written: its address {new_path} and {other} both need `{folder}`, one as a file and one as a folder; pick another title"
