@@ -419,6 +419,21 @@ fn a_broken_series_description_whose_title_reads_is_told_apart() {
     assert_eq!(content_files(site.path()), before, "nothing was written");
 }
 
+/// A post whose tag is too long for a folder name is the build's to report: `new` still writes its
+/// post.
+#[test]
+fn a_post_with_a_tag_too_long_for_a_folder_does_not_stop_new() {
+    let site = site_with_parts(&[]);
+    let tag = "tag".repeat(100);
+    write(
+        site.path(),
+        "content/posts/long.md",
+        &format!("---\ntitle: Long\ndate: 2020-01-01\ntags: [{tag}]\n---\nx\n"),
+    );
+    let out = new_post(site.path(), &["Short"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn an_address_held_or_hidden_by_a_file_with_an_error_is_refused() {
     let site = site_with_parts(&[]);

@@ -202,9 +202,11 @@ fn front_matter_only(
     site::finish(source, config, highlighter, None)
 }
 
-/// The site's indexes. A series mistake (two posts claiming one part, a part above `total`) is another
-/// file's, and the build's to report: the posts it names are planned outside their series, which still
-/// has its page. Each round takes at least one post out of its series, so the loop ends.
+/// The site's indexes. A series mistake (two posts claiming one part, a part above `total`) or a tag
+/// too long for a folder name is another file's, and the build's to report: the posts it names are
+/// planned outside their series (which still has its page), or, when they are in none, without their
+/// tags. Each round takes a series or the tags from at least one post, and indexing fails on nothing
+/// else, so the loop ends.
 fn index(
     posts: &mut [Doc],
     series: &[SeriesSource],
@@ -221,11 +223,19 @@ fn index(
         let mut moved = false;
         for post in posts.iter_mut() {
             if named.contains(post.meta.file.as_str()) {
-                moved |= post.meta.series.take().is_some();
+                if post.meta.series.take().is_some() {
+                    moved = true;
+                } else if !post.meta.tags.is_empty() {
+                    post.meta.tags.clear();
+                    moved = true;
+                }
             }
         }
         if !moved {
-            posts.iter_mut().for_each(|p| p.meta.series = None);
+            for post in posts.iter_mut() {
+                post.meta.series = None;
+                post.meta.tags.clear();
+            }
         }
     }
 }
