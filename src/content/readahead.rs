@@ -11,19 +11,24 @@
 //! between them keeps the files read ahead to a few hundred ([`AHEAD`] queued, plus one batch per
 //! reader). Small inputs skip the threads: starting them would cost more than it saves.
 //!
-//! When the files turn out not to be cached (most files of a batch took longer than [`SLOW_READ`]),
-//! one more thread runs ahead of the readers, up to [`PREFETCH`] files, asking the kernel to start
-//! reading each one (`posix_fadvise(WILLNEED)`): the disk then has far more than sixteen requests to
-//! work on, and a reader mostly finds its file read already. A cold read of ten thousand posts took
-//! 12% less time. With a warm cache the thread never starts, since asking about files that are already
-//! in memory costs three system calls a file for nothing.
+//! When the files turn out not to be cached, one more thread runs ahead of the readers, up to
+//! [`PREFETCH`] files, asking the kernel to start reading each one (`posix_fadvise(WILLNEED)`): the disk
+//! then has far more than sixteen requests to work on, and a reader mostly finds its file read already.
+//! A cold read of ten thousand posts took 12% less time. With a warm cache the thread never starts,
+//! since asking about files that are already in memory costs three system calls a file for nothing.
+//!
+//! A reader tells a cold file by asking for its first bytes from the page cache only (a read with
+//! `RWF_NOWAIT`, as `output::warm` does): after [`MISSES`] files were not there, the prefetching thread
+//! starts. This is the same test whatever the machine is doing: timing the reads, as lanyard once did,
+//! takes a read whose thread lost its core (sixteen readers and the rayon pool share two cores) for one
+//! that waited on the disk.
 
 use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -37,8 +42,9 @@ const BATCH: usize = 8;
 
 /// How far ahead of the readers the prefetching thread asks for files.
 const PREFETCH: usize = 2048;
-/// A file that took longer than this to read came from the disk: a cached one takes a few microseconds.
-const SLOW_READ: Duration = Duration::from_micros(200);
+/// Files found outside the page cache before the prefetching thread starts: a cold input reaches this
+/// within milliseconds, a warm one with a few reclaimed pages does not.
+const MISSES: usize = 32;
 
 /// The first index of a run of files and what reading each gave.
 type Batch = (usize, Vec<io::Result<Vec<u8>>>);
@@ -60,23 +66,33 @@ where
     if items.len() < SMALL {
         return items
             .par_iter()
-            .map(|item| work(item, read_file(path(item))))
+            .map(|item| work(item, read_file(path(item)).0))
             .collect();
     }
-    let next = AtomicUsize::new(0);
+    map_read_ahead(items, path, work).0
+}
+
+/// [`map_read`] on the reader threads, and how many files the prefetching thread asked for.
+fn map_read_ahead<I, T, P, W>(items: &[I], path: P, work: W) -> (Vec<T>, usize)
+where
+    I: Sync,
+    T: Send,
+    P: Fn(&I) -> &Path + Sync,
+    W: Fn(&I, io::Result<Vec<u8>>) -> T + Sync,
+{
+    let (next, misses) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let (cold, done) = (AtomicBool::new(false), AtomicBool::new(false));
-    let parts = std::thread::scope(|s| {
-        let prefetcher = s
-            .spawn(|| prefetch(items, &path, &next, &cold, &done))
-            .thread()
-            .clone();
+    let (parts, asked) = std::thread::scope(|s| {
+        let prefetching = s.spawn(|| prefetch(items, &path, &next, &cold, &done));
+        let prefetcher = prefetching.thread().clone();
         let (tx, rx) = mpsc::sync_channel::<Batch>(AHEAD / BATCH);
         for _ in 0..READERS {
             let (tx, prefetcher) = (tx.clone(), prefetcher.clone());
-            let (next, path, cold) = (&next, &path, &cold);
+            let (next, path, cold, misses) = (&next, &path, &cold, &misses);
             s.spawn(move || {
                 read_batches(items, path, next, &tx, || {
-                    if !cold.swap(true, Ordering::Relaxed) {
+                    if misses.fetch_add(1, Ordering::Relaxed) + 1 == MISSES {
+                        cold.store(true, Ordering::Relaxed);
                         prefetcher.unpark();
                     }
                 })
@@ -84,17 +100,25 @@ where
         }
         drop(tx);
         // The prefetcher stops when the work is over, also if it panicked: the scope waits for it.
-        let _stop = OnDrop(|| {
+        let stop = OnDrop(|| {
             done.store(true, Ordering::Relaxed);
             prefetcher.unpark();
         });
         let rx = Mutex::new(rx);
-        consume(&rx, |(start, read), done| {
+        let parts = consume(&rx, |(start, read), done| {
             let indexed = (start..).zip(read);
             done.extend(indexed.map(|(i, bytes)| (i, work(&items[i], bytes))));
-        })
+        });
+        drop(stop);
+        let asked = prefetching
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (parts, asked)
     });
-    in_order(items.len(), parts)
+    if std::env::var_os("LANYARD_TIMINGS").is_some() {
+        eprintln!("timing:   input files read ahead: {asked}");
+    }
+    (in_order(items.len(), parts), asked)
 }
 
 /// Runs its closure when dropped, on the way out of a panic too: a thread parked inside a scope is
@@ -108,44 +132,97 @@ impl<F: FnMut()> Drop for OnDrop<F> {
 }
 
 /// One reader: claim batches of files until none is left, read them and send what each read gave;
-/// `cold()` when most files of a batch were slow. One slow file proves nothing: a reader that loses
-/// its core for a moment makes one file look slow.
+/// `missed()` for each file whose first bytes were not in the page cache.
 fn read_batches<I, P: Fn(&I) -> &Path>(
     items: &[I],
     path: &P,
     next: &AtomicUsize,
     tx: &mpsc::SyncSender<Batch>,
-    cold: impl Fn(),
+    missed: impl Fn(),
 ) {
     while let Some(range) = claim(next, items.len(), BATCH) {
-        let (start, mut slow) = (range.start, 0);
+        let start = range.start;
         let read: Vec<_> = items[range]
             .iter()
             .map(|item| {
-                let began = Instant::now();
-                let bytes = read_file(path(item));
-                slow += usize::from(began.elapsed() > SLOW_READ);
+                let (bytes, cached) = read_file(path(item));
+                if !cached {
+                    missed();
+                }
                 bytes
             })
             .collect();
-        if slow * 2 > read.len() {
-            cold();
-        }
         if tx.send((start, read)).is_err() {
             return;
         }
     }
 }
 
-/// A whole file. `fs::read` first asks for the file's size (`statx`) to size its buffer: one more
-/// system call per file, and a site's files are small enough for a buffer of [`FIRST_READ`]; a larger
-/// one grows as it is read. (`Take` reads to the end without asking the size.)
-fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+/// A whole file, and whether its first bytes were in the page cache (`true` where this system cannot
+/// tell). `fs::read` first asks for the file's size (`statx`) to size its buffer: one more system call
+/// per file, and a site's files are small enough for a buffer of [`FIRST_READ`]; a larger one grows as
+/// it is read.
+fn read_file(path: &Path) -> (io::Result<Vec<u8>>, bool) {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return (Err(e), true),
+    };
     let mut bytes = Vec::with_capacity(FIRST_READ);
-    std::fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let cached = first_bytes_cached(&file, &mut bytes);
+    let rest = At {
+        file: &file,
+        at: bytes.len() as u64,
+    }
+    .read_to_end(&mut bytes);
+    (rest.map(|_| bytes), cached)
+}
+
+/// Read what of the file's start is in the page cache into `bytes` (empty), without waiting for the
+/// disk: `false` if none of it was there.
+#[cfg(target_os = "linux")]
+fn first_bytes_cached(file: &std::fs::File, bytes: &mut Vec<u8>) -> bool {
+    use rustix::io::{preadv2, Errno, ReadWriteFlags};
+    bytes.resize(FIRST_READ, 0);
+    let read = preadv2(
+        file,
+        &mut [io::IoSliceMut::new(bytes)],
+        0,
+        ReadWriteFlags::NOWAIT,
+    );
+    bytes.truncate(*read.as_ref().unwrap_or(&0));
+    // Any other error (a file system that cannot tell) counts as cached: the blocking read that
+    // follows reports real errors.
+    read != Err(Errno::AGAIN)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn first_bytes_cached(_file: &std::fs::File, _bytes: &mut Vec<u8>) -> bool {
+    true
+}
+
+/// Reads a file from an offset on, without moving the file's own position (`pread`): the first bytes
+/// were read with an offset already, and a seek would cost a system call.
+struct At<'a> {
+    file: &'a std::fs::File,
+    at: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = read_at(self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
 
 /// The buffer a file is first read into: most posts and comments fit.
@@ -153,16 +230,17 @@ const FIRST_READ: usize = 16 * 1024;
 
 /// Once the readers find the files uncached (`cold`), ask the kernel to start reading each file up to
 /// [`PREFETCH`] ahead of the readers' `next`, until every file was asked for or the reading is `done`.
+/// How many files it asked for.
 fn prefetch<I, P: Fn(&I) -> &Path>(
     items: &[I],
     path: &P,
     next: &AtomicUsize,
     cold: &AtomicBool,
     done: &AtomicBool,
-) {
+) -> usize {
     while !cold.load(Ordering::Relaxed) {
         if done.load(Ordering::Relaxed) {
-            return;
+            return 0;
         }
         std::thread::park();
     }
@@ -171,10 +249,11 @@ fn prefetch<I, P: Fn(&I) -> &Path>(
             std::thread::sleep(Duration::from_micros(500));
         }
         if done.load(Ordering::Relaxed) {
-            return;
+            return i;
         }
         will_need(path(item));
     }
+    items.len()
 }
 
 /// Ask the kernel to start reading the file at `path` into the page cache, without waiting for it.
@@ -317,24 +396,62 @@ mod tests {
         assert_eq!(panicked, Ok(true));
     }
 
-    // Files written to disk and dropped from the page cache: the readers find them slow, the
-    // prefetching thread starts, and every file still comes back whole and in order.
-    #[test]
-    fn map_read_reads_uncached_files_whole_and_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths: Vec<_> = (0..400)
-            .map(|i| dir.path().join(format!("{i:04}")))
-            .collect();
+    /// Files of `i` repeated `i + 1` times, written to disk and, with `evict`, dropped from the page
+    /// cache; whether they were dropped (some file systems keep every file in memory).
+    fn numbered_files(dir: &Path, n: usize, evict: bool) -> (Vec<std::path::PathBuf>, bool) {
+        let paths: Vec<_> = (0..n).map(|i| dir.join(format!("{i:04}"))).collect();
         for (i, path) in paths.iter().enumerate() {
             let file = std::fs::File::create(path).unwrap();
             std::io::Write::write_all(&mut &file, format!("{i}").repeat(i + 1).as_bytes()).unwrap();
-            file.sync_all().unwrap();
-            let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed);
+            if evict {
+                file.sync_all().unwrap();
+                let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed);
+            }
         }
-        let got = map_read(&paths, |p| p.as_path(), |_, bytes| bytes.unwrap());
+        let probe = std::fs::File::open(&paths[n - 1]).unwrap();
+        let dropped = !first_bytes_cached(&probe, &mut Vec::new());
+        (paths, dropped)
+    }
+
+    fn assert_whole_and_in_order(got: &[Vec<u8>]) {
         for (i, bytes) in got.iter().enumerate() {
             assert_eq!(bytes, format!("{i}").repeat(i + 1).as_bytes(), "file {i}");
         }
+    }
+
+    // Files dropped from the page cache: the readers find them missing from it, the prefetching
+    // thread starts, and every file still comes back whole and in order.
+    #[test]
+    fn map_read_reads_uncached_files_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (paths, dropped) = numbered_files(dir.path(), 400, true);
+        let (got, asked) = map_read_ahead(&paths, |p| p.as_path(), |_, bytes| bytes.unwrap());
+        assert_whole_and_in_order(&got);
+        if dropped {
+            assert!(asked > 0, "the prefetching thread started");
+        }
+    }
+
+    // Files just written are in the page cache: none is opened a second time to be read ahead.
+    #[test]
+    fn cached_files_start_no_prefetching() {
+        let dir = tempfile::tempdir().unwrap();
+        let (paths, _) = numbered_files(dir.path(), 400, false);
+        let (got, asked) = map_read_ahead(&paths, |p| p.as_path(), |_, bytes| bytes.unwrap());
+        assert_whole_and_in_order(&got);
+        assert_eq!(asked, 0);
+    }
+
+    #[test]
+    fn a_file_larger_than_the_first_read_comes_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.md");
+        let text: Vec<u8> = (0..FIRST_READ * 3 + 17).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(read_file(&path).0.unwrap(), text);
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(read_file(&path).0.unwrap(), b"");
+        assert!(read_file(&dir.path().join("missing.md")).0.is_err());
     }
 
     #[test]
