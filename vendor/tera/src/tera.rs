@@ -270,28 +270,28 @@ impl Tera {
     ///
     /// You generally don't need to call that yourself, unless you used [`Tera::parse()`].
     pub fn build_inheritance_chains(&mut self) -> Result<()> {
-        // Recursive fn that finds all the parents and put them in an ordered Vec from closest to first parent
-        // parent template
+        // Finds all the parents and puts them in an ordered Vec from closest to first parent.
+        // (Patched for lanyard: a loop anywhere up the chain is an error, not only one back to
+        // `start`; before, `a` extending `b` extending itself recursed until the stack overflowed.)
         fn build_chain(
             templates: &FxHashMap<String, Template>,
             start: &Template,
-            template: &Template,
-            mut parents: Vec<String>,
         ) -> Result<Vec<String>> {
-            if !parents.is_empty() && start.name == template.name {
-                return Err(Error::circular_extend(&start.name, parents));
+            let mut parents = Vec::new();
+            let mut template = start;
+            while let Some(ref p) = template.parent {
+                let Some(parent) = templates.get(p) else {
+                    return Err(Error::missing_parent(&template.name, p));
+                };
+                let looped = parent.name == start.name || parents.contains(&parent.name);
+                parents.push(parent.name.clone());
+                if looped {
+                    let name = if parent.name == start.name { &start.name } else { &parent.name };
+                    return Err(Error::circular_extend(name, parents));
+                }
+                template = parent;
             }
-
-            match template.parent {
-                Some(ref p) => match templates.get(p) {
-                    Some(parent) => {
-                        parents.push(parent.name.clone());
-                        build_chain(templates, start, parent, parents)
-                    }
-                    None => Err(Error::missing_parent(&template.name, p)),
-                },
-                None => Ok(parents),
-            }
+            Ok(parents)
         }
 
         // TODO: if we can rewrite the 2 loops below to be only one loop, that'd be great
@@ -302,7 +302,7 @@ impl Tera {
                 continue;
             }
 
-            let parents = build_chain(&self.templates, template, template, vec![])?;
+            let parents = build_chain(&self.templates, template)?;
 
             let mut blocks_definitions = HashMap::new();
             for (block_name, def) in &template.blocks {
@@ -1004,6 +1004,21 @@ mod tests {
         let mut tera = Tera::default();
         let err = tera
             .add_raw_templates(vec![("a", "{% extends \"b\" %}"), ("b", "{% extends \"a\" %}")])
+            .unwrap_err();
+
+        assert!(err.to_string().contains("Circular extend detected for template"));
+    }
+
+    #[test]
+    fn test_circular_extends_above_the_template() {
+        let mut tera = Tera::default();
+        let err = tera
+            .add_raw_templates(vec![
+                ("page", "{% extends \"x\" %}"),
+                ("x", "{% extends \"y\" %}"),
+                ("y", "{% extends \"x\" %}"),
+                ("base", "{% extends \"base\" %}"),
+            ])
             .unwrap_err();
 
         assert!(err.to_string().contains("Circular extend detected for template"));
