@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Result};
 
+mod beneath;
 mod warm;
 
 /// The file that marks a folder as a lanyard output, which each build may replace entirely.
@@ -115,7 +116,9 @@ pub fn percent_decode(s: &str) -> Option<String> {
 /// files and deletes none, which on ext4 is most of the cost of a build of ten thousand small pages.
 pub struct StagingSink {
     dir: PathBuf,
-    previous: Option<PathBuf>,
+    previous: Option<beneath::Output>,
+    /// A path of the current output led through a symbolic link: see [`beneath`].
+    linked: std::sync::atomic::AtomicBool,
     made: Mutex<HashSet<PathBuf>>,
     /// Every output of this build (staged or unchanged), and the ones that were staged.
     produced: Mutex<Produced>,
@@ -150,24 +153,36 @@ impl StagingSink {
         Ok(())
     }
 
-    /// Whether the current output already holds exactly `bytes` at `path`.
+    /// Whether the current output already holds exactly `bytes` at `path`. A file reached through a
+    /// symbolic link is not the output's own: it counts as changed, and the link is noted so that the
+    /// commit replaces it rather than writing through it.
     fn unchanged(&self, path: &str, bytes: &[u8]) -> bool {
         let Some(prev) = &self.previous else {
             return false;
         };
-        let old = prev.join(path);
-        let same_len = std::fs::symlink_metadata(&old)
+        let file = match prev.open(path) {
+            Ok(file) => file,
+            Err(beneath::Closed::Linked) => {
+                self.linked
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return false;
+            }
+            Err(beneath::Closed::Other) => return false,
+        };
+        let same_len = file
+            .metadata()
             .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
         if !same_len {
             return false;
         }
-        if let Some(cached) = warm::cached(&old, bytes.len()) {
+        if let Some(cached) = warm::cached(&file, bytes.len()) {
             return cached == bytes;
         }
         if let Some(warm) = &self.warm {
             warm.missed();
         }
-        std::fs::read(&old).is_ok_and(|old_bytes| old_bytes == bytes)
+        let mut old = Vec::with_capacity(bytes.len());
+        std::io::Read::read_to_end(&mut &file, &mut old).is_ok() && old == bytes
     }
 
     /// Run `render` with the reading ahead of [`Staging::expect`] standing by.
@@ -235,7 +250,8 @@ impl Staging {
         Ok(Staging {
             sink: StagingSink {
                 dir,
-                previous: out.is_dir().then(|| out.to_path_buf()),
+                previous: out.is_dir().then(|| beneath::Output::new(out)),
+                linked: std::sync::atomic::AtomicBool::new(false),
                 made: Mutex::new(HashSet::new()),
                 produced: Mutex::new(Produced::default()),
                 warm: None,
@@ -249,7 +265,7 @@ impl Staging {
     /// `paths` is only called on a rebuild.
     pub fn expect(&mut self, paths: impl FnOnce() -> Vec<String>) {
         if let Some(previous) = &self.sink.previous {
-            self.sink.warm = warm::Warm::new(previous.clone(), paths());
+            self.sink.warm = warm::Warm::new(previous.path().to_path_buf(), paths());
         }
     }
 
@@ -260,14 +276,15 @@ impl Staging {
         let staged = self.sink.dir.clone();
         let mut produced =
             std::mem::take(&mut *self.sink.produced.lock().unwrap_or_else(|e| e.into_inner()));
-        let result = match &self.sink.previous {
+        let result = match self.sink.previous.as_ref().map(beneath::Output::path) {
             Some(out) if out.is_dir() => {
                 refuse_foreign(out, &produced.all)?;
                 produced.all.insert(MARK.to_string());
                 if std::fs::read(out.join(MARK)).ok().as_deref() != Some(MARK_TEXT.as_bytes()) {
                     produced.staged.push(MARK.to_string());
                 }
-                update_in_place(&staged, out, &produced).map_err(Error::changing_output)
+                let linked = self.sink.linked.load(std::sync::atomic::Ordering::Relaxed);
+                update_in_place(&staged, out, &produced, linked).map_err(Error::changing_output)
             }
             _ => std::fs::rename(&staged, &self.out)
                 .map_err(|e| Error::io(&self.out, "move the new output into place", &e)),
@@ -282,18 +299,24 @@ impl Staging {
     }
 }
 
-/// Move the staged files into `out` and delete from `out` what this build did not produce.
-fn update_in_place(staged: &Path, out: &Path, produced: &Produced) -> Result<()> {
+/// Move the staged files into `out` and delete from `out` what this build did not produce. With
+/// `linked`, some folder of `out` is a symbolic link: it is removed first (the link, not what it
+/// points to), so that nothing is written or deleted outside `out`.
+fn update_in_place(staged: &Path, out: &Path, produced: &Produced, linked: bool) -> Result<()> {
     use rayon::prelude::*;
+    let folders = ancestors(&produced.all);
+    if linked {
+        unlink_folders(out, &folders)
+            .map_err(|e| Error::io(out, "replace a linked folder in the output", &e))?;
+    }
     produced.staged.par_iter().try_for_each(|path| {
         let (from, target) = (staged.join(path), out.join(path));
         // Most files replace a file of the same name; only a missing folder, or a file or folder in
         // the way, needs the slower path.
-        std::fs::rename(&from, &target)
-            .or_else(|_| make_room(out, path).and_then(|()| std::fs::rename(&from, &target)))
+        move_in(&from, &target)
+            .or_else(|_| make_room(out, path).and_then(|()| move_in(&from, &target)))
             .map_err(|e| Error::io(&target, "move the new file into the output", &e))
     })?;
-    let folders = ancestors(&produced.all);
     folders.par_iter().try_for_each(|folder| {
         let dir = if folder.is_empty() {
             out.to_path_buf()
@@ -303,6 +326,43 @@ fn update_in_place(staged: &Path, out: &Path, produced: &Produced) -> Result<()>
         remove_stale(&dir, folder, &folders, &produced.all)
             .map_err(|e| Error::io(&dir, "remove files the build no longer produces", &e))
     })
+}
+
+/// Remove the symbolic links that stand where `out` must have real folders, outermost first: the
+/// moves then make real folders in their place.
+fn unlink_folders(out: &Path, folders: &HashSet<String>) -> std::io::Result<()> {
+    let mut ordered: Vec<&String> = folders.iter().filter(|f| !f.is_empty()).collect();
+    ordered.sort_by_key(|f| (f.matches('/').count(), *f));
+    for folder in ordered {
+        let at = out.join(folder);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            std::fs::remove_file(&at)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rename `from` to `target`; across file systems (an output folder that is a mount point, or a
+/// link to another disk), copy it beside `target` and rename the copy over it, so that readers of
+/// the output still see either the old file or the new one.
+fn move_in(from: &Path, target: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, target) {
+        Err(e) if e.raw_os_error() == Some(libc_exdev()) => {
+            let name = target.file_name().unwrap_or_default().to_string_lossy();
+            let copy = target.with_file_name(format!(".{name}.lanyard-{}", std::process::id()));
+            let moved = std::fs::copy(from, &copy).and_then(|_| std::fs::rename(&copy, target));
+            if moved.is_err() {
+                let _ = std::fs::remove_file(&copy);
+            }
+            moved
+        }
+        other => other,
+    }
+}
+
+/// `EXDEV`: a rename across file systems.
+fn libc_exdev() -> i32 {
+    rustix::io::Errno::XDEV.raw_os_error()
 }
 
 /// Stop before replacing a folder lanyard did not write: no [`MARK`] in it, and a top-level entry this
@@ -585,7 +645,34 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
         ));
     }
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root_abs, out_abs) = (abs(root), abs(out));
+    // As written, and with links resolved: `-o link-to-content/x` is inside content/ too.
+    for (root_abs, out_abs) in [(abs(root), abs(out)), (resolved(root), resolved(out))] {
+        check_output_place(out, &root_abs, &out_abs)?;
+    }
+    Ok(())
+}
+
+/// `path` absolute with every symbolic link resolved, also where its last parts do not exist yet.
+fn resolved(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut missing = Vec::new();
+    let mut existing = abs.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return missing.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// [`check_output_dir`] for one spelling of the site's and the output's absolute paths.
+fn check_output_place(out: &Path, root_abs: &Path, out_abs: &Path) -> Result<()> {
     let msg = |why: &str| {
         Error::new(
             out.display().to_string(),
@@ -593,7 +680,7 @@ fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
             format!("refusing to use this output folder: {why}"),
         )
     };
-    if root_abs.starts_with(&out_abs) {
+    if root_abs.starts_with(out_abs) {
         return Err(msg(
             "it contains the site itself; pick a folder such as public/",
         ));

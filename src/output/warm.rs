@@ -17,7 +17,7 @@
 //! the disk), and so did the first miss: a warm output often has a file or two whose pages the
 //! machine has reclaimed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::Thread;
@@ -119,17 +119,16 @@ impl Warm {
     }
 }
 
-/// The `len` bytes of the file at `path` if all of them are in the page cache, without waiting for the
-/// disk; `None` if some are not (or the file is not `len` long, or this system cannot tell).
-pub fn cached(path: &Path, len: usize) -> Option<Vec<u8>> {
+/// The `len` bytes of `file` if all of them are in the page cache, without waiting for the disk;
+/// `None` if some are not (or the file is not `len` long, or this system cannot tell).
+pub fn cached(file: &std::fs::File, len: usize) -> Option<Vec<u8>> {
     #[cfg(target_os = "linux")]
     {
         use rustix::io::{preadv2, ReadWriteFlags};
-        let file = std::fs::File::open(path).ok()?;
         // One byte more than expected: a file that grew since it was measured reads longer.
         let mut bytes = vec![0; len + 1];
         let read = preadv2(
-            &file,
+            file,
             &mut [std::io::IoSliceMut::new(&mut bytes)],
             0,
             ReadWriteFlags::NOWAIT,
@@ -142,7 +141,7 @@ pub fn cached(path: &Path, len: usize) -> Option<Vec<u8>> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (path, len);
+        let _ = (file, len);
         None
     }
 }
@@ -184,17 +183,17 @@ mod tests {
     }
 
     #[test]
-    fn a_cached_file_reads_whole_and_a_wrong_length_or_missing_file_does_not() {
+    fn a_cached_file_reads_whole_and_one_of_a_wrong_length_does_not() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.html");
         std::fs::write(&file, b"<p>just written, so in the page cache</p>").unwrap();
         let len = std::fs::metadata(&file).unwrap().len() as usize;
+        let open = std::fs::File::open(&file).unwrap();
         if cfg!(target_os = "linux") {
-            assert_eq!(cached(&file, len).unwrap(), std::fs::read(&file).unwrap());
+            assert_eq!(cached(&open, len).unwrap(), std::fs::read(&file).unwrap());
         }
-        assert!(cached(&file, len - 1).is_none(), "longer than expected");
-        assert!(cached(&file, len + 1).is_none(), "shorter than expected");
-        assert!(cached(&dir.path().join("missing.html"), 3).is_none());
+        assert!(cached(&open, len - 1).is_none(), "longer than expected");
+        assert!(cached(&open, len + 1).is_none(), "shorter than expected");
     }
 
     #[test]
