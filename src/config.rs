@@ -180,7 +180,14 @@ impl Config {
     /// Read and validate `<root>/site.toml`. Unknown keys become warnings in `diags`.
     pub fn load(root: &Path, diags: &Diagnostics) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::new(
+                CONFIG_FILE,
+                None,
+                "this is not a file (a folder, a named pipe or a device): make site.toml a text file",
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "no {CONFIG_FILE} in {}: run lanyard in a site folder, pass --root DIR, or create one with `lanyard init DIR`",
@@ -190,6 +197,11 @@ impl Config {
                 format!("could not read it: {e}")
             };
             Error::new(CONFIG_FILE, None, hint)
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, message) =
+                crate::content::frontmatter::not_utf8(e.as_bytes(), &e.utf8_error());
+            Error::new(CONFIG_FILE, Some(line), message)
         })?;
         Config::parse(root, &text, diags)
     }

@@ -22,24 +22,34 @@ use crate::yaml::{self, YamlError};
 /// A file's text as UTF-8 with `\n` line endings, no byte-order mark and no character HTML forbids.
 pub fn normalize(bytes: &[u8]) -> Result<String, (usize, String)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        (
-            line,
-            "the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"
-                .to_string(),
-        )
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, &e))?;
     let text = if text.contains('\r') {
         Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(text)
     };
     Ok(without_forbidden_owned(text.into_owned()))
+}
+
+/// Where and how a file that is not UTF-8 fails: the line of the first bad byte, or line 1 for a
+/// file that starts with a UTF-16 byte-order mark (what Windows' Notepad wrote as "Unicode").
+pub fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> (usize, String) {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return (
+            1,
+            "the file is UTF-16, not UTF-8: save it as UTF-8".to_string(),
+        );
+    }
+    let line = bytes[..e.valid_up_to()]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    (
+        line,
+        "the file is not valid UTF-8 (the first bad byte is on this line): save it as UTF-8"
+            .to_string(),
+    )
 }
 
 /// [`without_forbidden`] for a text already owned: handed back as it is when there is nothing to

@@ -102,6 +102,16 @@ fn files_below_skipping(
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<PathBuf> {
     if !dir.is_dir() {
+        // A missing folder is a site without such files; anything else in its place is a mistake
+        // that would otherwise drop every post without a word.
+        if std::fs::symlink_metadata(dir).is_ok() {
+            errors.push(Diagnostic::error(
+                rel_path(root, dir),
+                None,
+                "this must be a folder, but it is a file or a link to nothing: move it away and \
+                 make a folder of that name",
+            ));
+        }
         return Vec::new();
     }
     let top = match first_level(dir, skip) {
@@ -183,17 +193,17 @@ fn first_level(dir: &Path, skip: Skip) -> std::io::Result<Vec<Entry>> {
     Ok(entries
         .into_iter()
         .filter(|e| !skip.skips(&e.file_name()))
-        .filter_map(|e| {
+        .map(|e| {
             let path = e.path();
             let file_type = match e.file_type() {
                 Ok(t) if t.is_symlink() => std::fs::metadata(&path).map(|m| m.file_type()),
                 other => other,
             };
             match file_type {
-                Ok(t) if t.is_dir() => Some(Entry::Folder(path)),
-                Ok(t) if t.is_file() => Some(Entry::File(path)),
-                Ok(_) => None,
-                Err(err) => Some(Entry::Unreadable(path, err)),
+                Ok(t) if t.is_dir() => Entry::Folder(path),
+                Ok(t) if t.is_file() => Entry::File(path),
+                Ok(_) => Entry::Unreadable(path, special_file()),
+                Err(err) => Entry::Unreadable(path, err),
             }
         })
         .collect())
@@ -213,7 +223,17 @@ fn take_file(
 ) {
     if e.file_type().is_file() {
         take_path(root, e.into_path(), files, errors);
+    } else if !e.file_type().is_dir() {
+        errors.push(read_error(root, e.path(), &special_file()));
     }
+}
+
+/// What a named pipe, socket or device among the site's files gets: reading a pipe would wait for a
+/// writer forever.
+fn special_file() -> std::io::Error {
+    std::io::Error::other(
+        "it is a named pipe, socket or device, not a file: lanyard reads only files, so remove it",
+    )
 }
 
 /// Keep the file at `path` if its name is UTF-8.
