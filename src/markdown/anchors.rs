@@ -6,7 +6,7 @@
 //! [`nest`] turns that list into the nested TOC. A heading is buffered whole before it is emitted
 //! because its id depends on all of its text, which arrives as several events.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
@@ -75,6 +75,9 @@ pub(crate) struct HeadingIds<'a, 's, I> {
     inner: I,
     headings: &'s mut Vec<TocEntry>,
     used: HashSet<String>,
+    /// For each id that was taken, the number its next `-n` suffix is tried from: a page of ten
+    /// thousand headings alike would otherwise try every suffix before the free one, each time.
+    suffixes: HashMap<String, usize>,
     /// The authors' `{#ids}`, which slugs avoid.
     custom: HashSet<String>,
     pending: VecDeque<Event<'a>>,
@@ -86,6 +89,7 @@ impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
             inner,
             headings,
             used: HashSet::new(),
+            suffixes: HashMap::new(),
             custom,
             pending: VecDeque::new(),
         }
@@ -129,15 +133,18 @@ impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
     /// slug of the title that no heading has, no `{#id}` of the document is and the page does not
     /// [reserve](reserved).
     fn assign_id(&mut self, custom: Option<CowStr<'a>>, title: &str) -> String {
+        let (used, suffixes) = (&self.used, &mut self.suffixes);
         let id = match custom {
-            Some(custom) if !custom.trim().is_empty() => self.unused(custom.to_string(), |_| false),
+            Some(custom) if !custom.trim().is_empty() => {
+                unused(used, suffixes, custom.to_string(), |_| false)
+            }
             _ => {
                 // Only the slug itself is checked against the reserved ids: `comment-2-1` would
                 // be reserved too, and so would every suffix after it.
                 let base = slugify(title);
                 let custom = &self.custom;
                 let is_reserved = reserved(&base);
-                self.unused(base.clone(), |id| {
+                unused(used, suffixes, base.clone(), |id| {
                     custom.contains(id) || (is_reserved && id == base)
                 })
             }
@@ -145,18 +152,29 @@ impl<'a, 's, I: Iterator<Item = Event<'a>>> HeadingIds<'a, 's, I> {
         self.used.insert(id.clone());
         id
     }
+}
 
-    /// `base`, or `base-1`, `base-2`… : the first that no heading has and `taken` does not hold.
-    fn unused(&self, base: String, taken: impl Fn(&str) -> bool) -> String {
-        let free = |id: &str| !self.used.contains(id) && !taken(id);
-        if free(&base) {
-            return base;
-        }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|id| free(id))
-            .unwrap_or(base)
+/// `base`, or `base-1`, `base-2`… : the first that is not `used` and `taken` does not hold. Ids are
+/// only ever added, so the search for `base` goes on from where the last one stopped (`suffixes`).
+fn unused(
+    used: &HashSet<String>,
+    suffixes: &mut HashMap<String, usize>,
+    base: String,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let free = |id: &str| !used.contains(id) && !taken(id);
+    if free(&base) {
+        return base;
     }
+    let from = suffixes.get(&base).copied().unwrap_or(1);
+    let Some((n, id)) = (from..)
+        .map(|n| (n, format!("{base}-{n}")))
+        .find(|(_, id)| free(id))
+    else {
+        return base;
+    };
+    suffixes.insert(base, n + 1);
+    id
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingIds<'a, '_, I> {
