@@ -459,3 +459,18 @@ fn the_path_is_printed_relative_to_where_lanyard_runs() {
     );
     assert!(site.path().join(printed.trim()).is_file());
 }
+
+#[test]
+fn root_goes_before_or_after_the_subcommand() {
+    let site = site_with_parts(&[]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let root = site.path().to_str().unwrap();
+    for args in [
+        vec!["new", "--root", root, "post", "Before the kind"],
+        vec!["new", "post", "After the kind", "--root", root],
+    ] {
+        let out = lanyard(elsewhere.path(), &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(written(site.path(), &out).contains("title:"));
+    }
+}

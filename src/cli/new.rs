@@ -3,7 +3,7 @@
 use chrono::Utc;
 use clap::{Args, Subcommand};
 
-use super::{print_diagnostics, RootArg};
+use super::print_diagnostics;
 use crate::error::Diagnostics;
 use crate::scaffold::{self, NewPost};
 
@@ -11,6 +11,9 @@ use crate::scaffold::{self, NewPost};
 pub struct NewArgs {
     #[command(subcommand)]
     pub what: NewWhat,
+    /// The site folder (the one with site.toml), before or after the subcommand
+    #[arg(long, global = true, value_name = "DIR", default_value = ".", value_parser = super::existing_folder)]
+    pub root: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -36,11 +39,10 @@ pub struct NewPostArgs {
     /// Mark the post `draft: true` (built only with --drafts)
     #[arg(long)]
     pub draft: bool,
-    #[command(flatten)]
-    pub root: RootArg,
 }
 
 pub fn run(args: &NewArgs) -> i32 {
+    let root = &args.root;
     let NewWhat::Post(args) = &args.what;
     let request = NewPost {
         title: args.title.clone(),
@@ -49,17 +51,14 @@ pub fn run(args: &NewArgs) -> i32 {
         draft: args.draft,
     };
     let diags = Diagnostics::new();
-    let result = scaffold::new_post(&args.root.root, &request, Utc::now(), &diags);
+    let result = scaffold::new_post(root, &request, Utc::now(), &diags);
     print_diagnostics(&diags.take());
     match result {
         Ok(created) => {
             for note in &created.notes {
                 eprintln!("note: {note}");
             }
-            println!(
-                "{}",
-                scaffold::shown_path(&args.root.root, &created.file).display()
-            );
+            println!("{}", scaffold::shown_path(root, &created.file).display());
             0
         }
         Err(err) => {
