@@ -106,7 +106,7 @@ fn cases() -> Vec<Case> {
         case("missing theme", vec![("site.toml", format!("{SITE}theme = \"nope\"\n"))], "error: site.toml:3: theme `nope` not found: no folder themes/nope/ (available: default)"),
         case("unknown highlight theme", vec![("site.toml", format!("{SITE}[highlight]\ntheme = \"Nope\"\n"))], "error: site.toml:4: [highlight] theme: "),
         case("theme without templates", vec![("site.toml", format!("{SITE}theme = \"bare\"\n")), ("themes/bare/static/x.css", String::new())], "error: content/posts/hello.md: template `post.html` does not exist (needed here): add it to themes/bare/templates/ or to templates/"),
-        case("custom template missing", vec![(p, post("title: A\ndate: 2024-01-01\ntemplate: wide.html\n"))], "error: content/posts/p.md: template `wide.html` does not exist (needed here): add it to templates/"),
+        case("custom template missing", vec![(p, post("title: A\ndate: 2024-01-01\ntemplate: wide.html\n"))], "error: content/posts/p.md:4: template `wide.html` does not exist (needed here): add it to templates/"),
         case("template syntax", vec![("templates/post.html", "line one\n{% if post.title %}\nunclosed\n".into())], "error: templates/post.html:"),
         case("template unknown variable", vec![("templates/post.html", "ok\n{{ post.nope.deeper }}\n".into())], "error: templates/post.html:2: "),
         case("alias over a feed's folder", vec![(p, post("title: A\ndate: 2024-01-01\naliases: [\"/rss.xml/\"]\n"))], "error: content/posts/p.md:4: an alias writes `rss.xml/index.html`, which needs `rss.xml` as a folder, but the site feed writes a file there: change a slug, permalink or alias so they differ"),
@@ -411,4 +411,110 @@ fn a_lanyard_output_is_replaced_whole_and_an_unmarked_old_one_adopted() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!public.join("posts/gone").exists());
     assert!(public.join(".lanyard-output").is_file());
+}
+
+#[test]
+fn a_content_folder_that_is_a_file_or_a_dangling_link_is_an_error() {
+    let site = minimal_site();
+    assert!(lanyard(site.path(), &["build"]).status.success());
+    let before = tree(&site.path().join("public"));
+    std::fs::remove_dir_all(site.path().join("content/posts")).unwrap();
+    write(site.path(), "content/posts", "not a folder");
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: content/posts: this must be a folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(tree(&site.path().join("public")), before, "public/ kept");
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(site.path().join("content/posts")).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/posts", site.path().join("content/posts"))
+            .unwrap();
+        let out = lanyard(site.path(), &["build"]);
+        assert!(
+            stderr(&out).contains("error: content/posts: this must be a folder"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_errors_not_hangs() {
+    let mkfifo = |path: &Path| {
+        let status = std::process::Command::new("mkfifo").arg(path).status();
+        status.is_ok_and(|s| s.success())
+    };
+    let site = minimal_site();
+    if !mkfifo(&site.path().join("content/posts/pipe.md")) {
+        eprintln!("skipped: no mkfifo here");
+        return;
+    }
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("content/posts/pipe.md: could not read: it is a named pipe"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(site.path().join("content/posts/pipe.md")).unwrap();
+    std::fs::remove_file(site.path().join("site.toml")).unwrap();
+    assert!(mkfifo(&site.path().join("site.toml")));
+    // A pipe nobody writes to would block a read forever.
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("site.toml: this is not a file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_static_file_over_a_generated_one_says_to_rename_it() {
+    let site = minimal_site();
+    write(site.path(), "static/404.html", "<p>mine</p>");
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rename or remove the static file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("slug"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_front_matter_template_is_reported_at_its_line() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/pages/contact.md",
+        "---\ntitle: Contact\ntemplate: nope.html\n---\nWrite to us.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(
+        stderr(&out)
+            .contains("error: content/pages/contact.md:3: template `nope.html` does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_partial_themes_default_folder_says_it_hides_the_built_in_theme() {
+    let site = minimal_site();
+    write(site.path(), "themes/default/static/style.css", "body {}");
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("replaces the built-in theme whole").count(),
+        1,
+        "said once:\n{err}"
+    );
 }

@@ -257,3 +257,33 @@ fn a_macro_may_call_itself_a_hundred_times_with_a_loop_at_each_level() {
     let page = std::fs::read_to_string(dir.path().join("public/posts/hello/index.html")).unwrap();
     assert_eq!(page.matches("<b>").count(), 121);
 }
+
+#[test]
+fn an_extends_loop_above_the_page_template_is_an_error_not_a_crash() {
+    // `post.html` (built in) extends `base.html`, which extends itself: a Jinja habit for "extend
+    // the theme's base".
+    let line = build_error(&[("templates/base.html", "{% extends \"base.html\" %}")]);
+    assert!(
+        line.starts_with("error: templates/base.html: Circular extend detected"),
+        "{line}"
+    );
+    let line = build_error(&[
+        ("templates/post.html", "{% extends \"x.html\" %}"),
+        ("templates/x.html", "{% extends \"y.html\" %}"),
+        ("templates/y.html", "{% extends \"x.html\" %}"),
+    ]);
+    assert!(line.contains("Circular extend detected"), "{line}");
+}
+
+#[test]
+fn an_unknown_translation_key_is_found_on_its_own_line() {
+    // `t.nokey` fails as the `trans` call it is folded into; the later `trans(…)` with a value
+    // from the page is not where the mistake is.
+    assert_at(
+        &[(
+            "templates/post.html",
+            "{{ post.title }}\n{{ t.nokey }}\n\n{{ trans(key=\"in_reply_to\", name=post.title) }}\n",
+        )],
+        "error: templates/post.html:2: no translation `nokey`",
+    );
+}

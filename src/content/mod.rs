@@ -100,6 +100,8 @@ pub struct Meta {
     pub extra: serde_json::Value,
     pub weight: i64,
     pub template: Option<String>,
+    /// The line of the `template:` key (0 without one).
+    pub template_line: usize,
     /// Files beside a folder post's `index.md`: (source, path relative to the post's folder).
     pub assets: Vec<(PathBuf, String)>,
     /// The file line where the Markdown body starts.
@@ -553,6 +555,11 @@ fn validate_meta(
             .filter(|e| !e.is_null())
             .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         weight: fm.weight.map_or(0, |w| w.0),
+        template_line: if fm.template.is_some() {
+            lines.of("template")
+        } else {
+            0
+        },
         template: fm.template.map(|t| t.0),
         assets: file.assets.clone(),
         body_line,

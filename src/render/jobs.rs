@@ -346,11 +346,17 @@ fn plan_static(out: &mut Vec<Planned>, site: &Site, theme: &Theme) {
         if site_files.contains(rel.as_str()) {
             continue;
         }
-        let job = match asset {
-            Asset::File(p) => Job::Copy(p.clone()),
-            Asset::Embedded(b) => Job::Embedded(b),
+        let (job, source) = match asset {
+            Asset::File(p) => {
+                let shown = p.strip_prefix(&site.config.root).unwrap_or(p);
+                (Job::Copy(p.clone()), shown.display().to_string())
+            }
+            Asset::Embedded(b) => (
+                Job::Embedded(b),
+                format!("the built-in theme's static/{rel}"),
+            ),
         };
-        out.push(planned(rel.clone(), job, format!("theme asset {rel}")));
+        out.push(planned(rel.clone(), job, source));
     }
     for (src, rel) in &site.statics {
         out.push(planned(

@@ -55,6 +55,11 @@ impl Planned {
     }
 
     /// How a message about this file's source starts: "an alias " for an alias, else nothing.
+    /// A file copied as it is (the site's `static/`, a theme's), rather than one lanyard makes.
+    fn is_copied(&self) -> bool {
+        matches!(self.job, Job::Copy(_) | Job::Embedded(_))
+    }
+
     fn what(&self) -> &'static str {
         if self.is_alias() {
             "an alias "
@@ -73,6 +78,17 @@ pub struct Stats {
 
 /// What to do when two sources write one output file.
 pub(crate) const CLASH_FIX: &str = "change a slug, permalink or alias so they differ";
+/// The fix for a clash that a static or theme file is part of.
+const COPIED_CLASH_FIX: &str = "rename or remove the static file (to change a page lanyard makes, \
+     override its template under templates/ instead)";
+
+/// How to mend a clash between `a` and `b`.
+fn clash_fix(a: &Planned, b: &Planned) -> &'static str {
+    match a.is_copied() || b.is_copied() {
+        true => COPIED_CLASH_FIX,
+        false => CLASH_FIX,
+    }
+}
 
 /// Every file the site produces, before [`plan`] checks them: `lanyard new` plans the site with and
 /// without the post it is about to write, and refuses the post if the second plan has a writer more
@@ -111,10 +127,11 @@ pub fn clashes(planned: &[Planned]) -> Vec<Diagnostic> {
                 &b.source,
                 b.line,
                 format!(
-                    "{}writes `{}`, which {} also writes: {CLASH_FIX}",
+                    "{}writes `{}`, which {} also writes: {}",
                     b.what(),
                     p.out,
-                    a.place()
+                    a.place(),
+                    clash_fix(a, b)
                 ),
             ));
         }
@@ -137,18 +154,20 @@ fn folder_clashes(planned: &[Planned], files: &HashMap<&str, usize>) -> Vec<Diag
         let (p, file) = (&planned[p], &planned[file]);
         let (at, message) = if p.line.is_none() && file.line.is_some() {
             let message = format!(
-                "{}writes a file `{folder}`, but {} needs it as a folder for `{}`: {CLASH_FIX}",
+                "{}writes a file `{folder}`, but {} needs it as a folder for `{}`: {}",
                 file.what(),
                 p.place(),
-                p.out
+                p.out,
+                clash_fix(p, file)
             );
             (file, message)
         } else {
             let message = format!(
-                "{}writes `{}`, which needs `{folder}` as a folder, but {} writes a file there: {CLASH_FIX}",
+                "{}writes `{}`, which needs `{folder}` as a folder, but {} writes a file there: {}",
                 p.what(),
                 p.out,
-                file.place()
+                file.place(),
+                clash_fix(p, file)
             );
             (p, message)
         };
@@ -200,11 +219,18 @@ fn long_names(planned: &[Planned]) -> Vec<Diagnostic> {
 
 /// One error per template the theme lacks (not one per page that needs it), naming who needs it.
 fn missing_templates(site: &Site, theme: &Theme, planned: &[Planned]) -> Result<()> {
-    let mut missing: std::collections::BTreeMap<String, Vec<&str>> =
+    let mut missing: std::collections::BTreeMap<String, Vec<(&str, Option<usize>)>> =
         std::collections::BTreeMap::new();
     for p in planned {
         if let Some(name) = jobs::template_for(site, theme, &p.job).filter(|n| !theme.has(n)) {
-            missing.entry(name).or_default().push(&p.source);
+            // A template named in front matter is reported at its `template:` line.
+            let own = match p.job {
+                Job::Post(i) => Some(&site.posts[i]),
+                Job::Page(i) => Some(&site.pages[i]),
+                _ => None,
+            };
+            let line = own.map(|doc| doc.meta.template_line).filter(|&l| l > 0);
+            missing.entry(name).or_default().push((&p.source, line));
         }
     }
     let theme_dir = site.config.root.join("themes").join(&site.config.theme);
@@ -215,16 +241,19 @@ fn missing_templates(site: &Site, theme: &Theme, planned: &[Planned]) -> Result<
     };
     let errors = missing
         .into_iter()
-        .map(|(name, needed_by)| {
+        .enumerate()
+        .map(|(i, (name, needed_by))| {
             let others = match needed_by.len() {
                 1 => String::new(),
                 n => format!(" and {} other{}", n - 1, if n == 2 { "" } else { "s" }),
             };
+            let (file, line) = needed_by[0];
             Diagnostic::error(
-                needed_by[0],
-                None,
+                file,
+                line,
                 format!(
-                    "template `{name}` does not exist (needed here{others}): add it to {where_to}"
+                    "template `{name}` does not exist (needed here{others}): add it to {where_to}{}",
+                    if i == 0 { replaced_default(site, &theme_dir) } else { "" }
                 ),
             )
         })
@@ -232,6 +261,19 @@ fn missing_templates(site: &Site, theme: &Theme, planned: &[Planned]) -> Result<
     match Error::collect(errors) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// The hint for a template missing from a `themes/default/` folder: a copy of part of the built-in
+/// theme hides all of it, where Hugo would merge the two.
+fn replaced_default(site: &Site, theme_dir: &std::path::Path) -> &'static str {
+    match site.config.theme == "default" && theme_dir.is_dir() {
+        true => {
+            " (the folder themes/default/ replaces the built-in theme whole; to change a few of \
+             its files, put them in the site's templates/ and static/ instead, or run `lanyard \
+             init --theme-files` for a full copy)"
+        }
+        false => "",
     }
 }
 

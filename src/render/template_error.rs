@@ -43,10 +43,45 @@ fn parse_error_line(detail: &str) -> Option<usize> {
 pub(super) fn error_line(chain: &[String], text: &str) -> Option<usize> {
     let detail = chain.last()?;
     parse_error_line(detail)
+        .or_else(|| translation_line(detail, text))
         .or_else(|| variable_line(detail, text))
         .or_else(|| filter_arg_line(detail, text))
         .or_else(|| chain.iter().rev().find_map(|m| construct_line(m, text)))
         .or_else(|| find_mentioned_line(detail, text))
+}
+
+/// A translation that failed (an unknown key, a placeholder without a value) is named by its key:
+/// the first `t.<key>`, or `trans(key="<key>", …)`, that is in a tag. (An unknown `t.<key>` fails
+/// as the call `trans(key="<key>")` it was folded into, so the line of the first `trans(` would be
+/// another print's.)
+fn translation_line(detail: &str, text: &str) -> Option<usize> {
+    let key = between(detail, "no translation `", "`")
+        .or_else(|| between(detail, "translation `", "` uses"))?;
+    let dotted = format!("t.{key}");
+    let prints: Vec<usize> = name_uses(text, &dotted).collect();
+    let calls = ['"', '\''].into_iter().flat_map(|q| {
+        let quoted = format!("{q}{key}{q}");
+        let found: Vec<usize> = text
+            .match_indices(&quoted)
+            .map(|(at, _)| at)
+            .filter(|&at| {
+                let before = text[..at].trim_end();
+                before
+                    .strip_suffix('=')
+                    .is_some_and(|b| b.trim_end().ends_with("key"))
+            })
+            .collect();
+        found
+    });
+    let in_tag = |&at: &usize| enclosing_tag(text, at).is_some();
+    best_line(
+        text,
+        prints
+            .into_iter()
+            .chain(calls)
+            .filter(in_tag)
+            .map(|at| (0, at)),
+    )
 }
 
 /// Render errors name a variable or filter in backticks; its first line in the template is the best guess.
@@ -319,6 +354,20 @@ mod tests {
     /// The line `error_line` finds for a one-message chain.
     fn line(msg: &str, text: &str) -> Option<usize> {
         error_line(&[msg.to_string()], text)
+    }
+
+    #[test]
+    fn a_failed_translation_is_found_by_its_key() {
+        let text =
+            "{{ t.tags }}\n{{ t.nokey }}\n\n{{ trans(key=\"in_reply_to\", name=page.title) }}\n";
+        assert_eq!(line("no translation `nokey`: add it", text), Some(2));
+        let text = "{# t.nokey #}\n{{ trans(key = 'nokey') }}";
+        assert_eq!(line("no translation `nokey`: add it", text), Some(2));
+        let text = "{{ trans(key=\"part\") }}\n{{ trans(key=\"part_of\", n=1) }}";
+        assert_eq!(
+            line("translation `part_of` uses {total}, but no value", text),
+            Some(2)
+        );
     }
 
     #[test]

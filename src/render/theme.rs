@@ -163,13 +163,9 @@ impl Theme {
         let (file, line) = self.error_place(&name, &chain);
         let detail = chain.last().cloned().unwrap_or_default();
         let message = detail.lines().next().unwrap_or_default().trim().to_string();
-        let message = if message.starts_with("-->") {
-            format!(
-                "template syntax error: {}",
-                detail.lines().last().unwrap_or_default().trim()
-            )
-        } else {
-            message
+        let message = match message.strip_prefix("-->") {
+            Some(place) => syntax_error(place, &detail),
+            None => message,
         };
         // A date format often comes from the translations (`date(format=t.date_long)`), not the
         // template's own text.
@@ -245,6 +241,29 @@ impl Theme {
         let file = self.sources.get(name).map_or(name, |(f, _)| f.as_str());
         (file.to_string(), None)
     }
+}
+
+/// Tera's parse error (`--> 2:4`, the line shown, and `= expected …` last) as one sentence with the
+/// column, Tera's unbalanced parenthesis closed, and the rule an `import` after content broke.
+fn syntax_error(place: &str, detail: &str) -> String {
+    let column = place
+        .trim()
+        .split(':')
+        .nth(1)
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    let last = detail.lines().last().unwrap_or_default().trim();
+    let expected = last.strip_prefix('=').unwrap_or(last).trim().replace(
+        "(`{% macro my_macro() %}`, or some content",
+        "(`{% macro my_macro() %}`), or some content",
+    );
+    let mut message = match column {
+        Some(c) => format!("template syntax error at column {c}: {expected}"),
+        None => format!("template syntax error: {expected}"),
+    };
+    if expected.contains("macro definition tag") && detail.contains("import") {
+        message.push_str(" (an `{% import %}` must come before anything else in the template)");
+    }
+    message
 }
 
 /// HTML escaping for template output. Unlike Tera's default it leaves `/` alone, so URLs stay readable
