@@ -469,7 +469,12 @@ fn root_goes_before_or_after_the_subcommand() {
         vec!["new", "--root", root, "post", "Before the kind"],
         vec!["new", "post", "After the kind", "--root", root],
     ] {
-        let out = lanyard(elsewhere.path(), &args);
+        // Not `lanyard()`, which adds a `--root` of its own.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lanyard"))
+            .args(&args)
+            .current_dir(elsewhere.path())
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         assert!(written(site.path(), &out).contains("title:"));
     }
