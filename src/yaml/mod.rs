@@ -36,8 +36,8 @@ const MAX_OPEN: usize = 1000;
 /// Refuse text with more than [`MAX_OPEN`] brackets open at once. libyaml's scanner does work for
 /// every open bracket at every token, so 40,000 nested `[` (80 KB) took two seconds and 100,000
 /// over twenty, only to fail at `serde_yaml`'s limit of 128 levels. Brackets are counted wherever
-/// they are, quoted text too: real nesting never counts less than it is, and text only trips this
-/// with a thousand brackets left unclosed.
+/// they are, quoted text too, but for the lines of block scalars (`body: |`), where they are text to
+/// libyaml as well: a reader's comment whose body quotes a thousand `[` builds.
 fn too_deep(text: &str) -> Result<(), YamlError> {
     // Nearly all text has fewer brackets than the limit in all: a count the compiler vectorizes.
     let brackets = text
@@ -48,26 +48,60 @@ fn too_deep(text: &str) -> Result<(), YamlError> {
         return Ok(());
     }
     let mut open = 0usize;
-    let mut line = 1;
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => {
-                open += 1;
-                if open > MAX_OPEN {
-                    return Err(YamlError {
-                        line: Some(line),
-                        message: format!(
-                            "more than {MAX_OPEN} `[` or `{{` are open at once here, and values nest 128 levels deep at most: close them sooner"
-                        ),
-                    });
-                }
+    // The column of the key whose block scalar the current line may be in.
+    let mut block: Option<usize> = None;
+    for (i, line) in text.split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(opened) = block {
+            if line.trim().is_empty() || indent > opened {
+                continue;
             }
-            b']' | b'}' => open = open.saturating_sub(1),
-            b'\n' => line += 1,
-            _ => {}
+            block = None;
+        }
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    open += 1;
+                    if open > MAX_OPEN {
+                        return Err(YamlError {
+                            line: Some(i + 1),
+                            message: format!(
+                                "more than {MAX_OPEN} `[` or `{{` are open at once here, and values nest 128 levels deep at most: close them sooner"
+                            ),
+                        });
+                    }
+                }
+                b']' | b'}' => open = open.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if opens_block_scalar(line) {
+            // The block's lines are indented past its key (`- body: |` has its key at column 2);
+            // a line that is not, libyaml reads as YAML again.
+            let key = line.len() - line.trim_start_matches([' ', '-']).len();
+            block = Some(key);
         }
     }
     Ok(())
+}
+
+/// Whether `line` ends with a block scalar's header: `key: |`, `- >-`, `key: |2+`.
+fn opens_block_scalar(line: &str) -> bool {
+    let line = line.trim_end();
+    let Some(at) = line.rfind(['|', '>']) else {
+        return false;
+    };
+    let (before, header) = line.split_at(at);
+    let indicators = &header[1..];
+    indicators.len() <= 2
+        && indicators
+            .chars()
+            .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+        && {
+            let before = before.trim_end();
+            before.is_empty() || before.ends_with(':') || before.ends_with('-')
+        }
+        && (before.is_empty() || before.ends_with(' '))
 }
 
 /// The keys of the top-level mapping, in order, or an error if the text is not a mapping.
@@ -226,6 +260,42 @@ mod tests {
         let texty = format!("a: \"{}\"\nb: [x]\n", "[".repeat(900));
         let read = from_str::<BTreeMap<String, serde_yaml::Value>>(&texty).unwrap();
         assert_eq!(read["b"], serde_yaml::Value::Sequence(vec!["x".into()]));
+    }
+
+    #[test]
+    fn brackets_in_a_block_scalar_are_text() {
+        let body = "[".repeat(5000);
+        for text in [
+            format!("author: Ann\nbody: |\n  {body}\n\n  more\nnext: [x]\n"),
+            format!("comments:\n  - body: >-\n      {body}\n    author: Ann\n"),
+        ] {
+            let read = from_str::<serde_yaml::Value>(&text).unwrap();
+            assert!(serde_yaml::to_string(&read).unwrap().contains(&body));
+        }
+        // A line back at the key's column is YAML again, and counted.
+        let deep = format!("- body: |\n    text\n  b: {}\n", "[".repeat(1001));
+        assert_eq!(
+            from_str::<serde_yaml::Value>(&deep).unwrap_err().line,
+            Some(3)
+        );
+        let not_a_header = format!("title: a|b\nc: {}\n", "[".repeat(1001));
+        assert_eq!(
+            from_str::<serde_yaml::Value>(&not_a_header)
+                .unwrap_err()
+                .line,
+            Some(2)
+        );
+        for (line, opens) in [
+            ("body: |", true),
+            ("  - >-", true),
+            ("- key: |2+", true),
+            ("|", true),
+            ("title: a |", false),
+            ("a: x|", false),
+            ("a: |x", false),
+        ] {
+            assert_eq!(opens_block_scalar(line), opens, "{line}");
+        }
     }
 
     #[derive(Debug, serde::Deserialize)]
