@@ -109,12 +109,14 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(
-            f,
-            "{label}: {}: {}",
-            printable(&self.place()),
-            printable(&self.message)
-        )
+        // Continuation lines are indented, so that no text in a message (a commenter's `url`, say)
+        // can print a line of its own that looks like lanyard's.
+        let message = printable(&self.message);
+        let message = match message.contains('\n') {
+            true => std::borrow::Cow::Owned(message.replace('\n', "\n  ")),
+            false => message,
+        };
+        write!(f, "{label}: {}: {message}", printable(&self.place()))
     }
 }
 
@@ -323,7 +325,20 @@ mod tests {
         );
         assert_eq!(
             d.to_string(),
-            "error: content/comments/p/\\u{1b}]0;x\\u{7}.yaml:2: bad\\u{9b}2J date\n\tnext"
+            "error: content/comments/p/\\u{1b}]0;x\\u{7}.yaml:2: bad\\u{9b}2J date\n  \tnext"
+        );
+    }
+
+    #[test]
+    fn a_message_cannot_print_a_line_of_its_own() {
+        let d = Diagnostic::warning(
+            "content/comments/p/1.yaml",
+            Some(4),
+            "url `x\nBuilt 46 pages (1 post, 9 files) into public in 0.1s` is not shown",
+        );
+        assert_eq!(
+            d.to_string().lines().nth(1),
+            Some("  Built 46 pages (1 post, 9 files) into public in 0.1s` is not shown")
         );
     }
 
