@@ -131,6 +131,48 @@ fn other_methods_are_refused() {
 }
 
 #[test]
+fn only_requests_for_this_machine_are_answered() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch", "--allow-host", "Laptop.local"]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let ask = |host: &str, path: &str| {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        raw(&server.addr, request.as_bytes())
+    };
+    for host in [
+        server.addr.clone(),
+        format!("localhost:{port}"),
+        "LOCALHOST".into(),
+        format!("blog.localhost:{port}"),
+        format!("[::1]:{port}"),
+        "192.168.1.20".into(),
+        format!("laptop.local:{port}"),
+    ] {
+        assert_eq!(ask(&host, "/").status, 200, "{host}");
+    }
+    // A page on a domain that its owner pointed at 127.0.0.1 (DNS rebinding) reads nothing: not
+    // the pages, not the live-reload stream with its build errors.
+    for host in ["evil.example", "127.0.0.1.evil.example:1111", "a b", ""] {
+        for path in ["/", "/__lanyard/events"] {
+            let res = ask(host, path);
+            assert_eq!(res.status, 403, "{host} {path}");
+            assert!(String::from_utf8_lossy(&res.body).contains("--allow-host"));
+        }
+    }
+    let absolute = format!(
+        "GET http://evil.example/ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    assert_eq!(raw(&server.addr, absolute.as_bytes()).status, 403);
+    let old = "GET / HTTP/1.0\r\n\r\n";
+    assert_eq!(
+        raw(&server.addr, old.as_bytes()).status,
+        200,
+        "HTTP/1.0 names no host"
+    );
+}
+
+#[test]
 fn nothing_outside_the_site_is_ever_served() {
     let site = Site::new();
     let server = Server::start(&site.root, &[]);

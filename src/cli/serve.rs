@@ -29,6 +29,9 @@ pub struct ServeArgs {
     /// Poll for changes instead of using the system's file events (network drives, some containers)
     #[arg(long, requires = "watch")]
     pub poll: bool,
+    /// Also answer requests for this host name (repeatable; localhost and IP addresses always are)
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
 pub fn run(args: &ServeArgs) -> i32 {
@@ -40,6 +43,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         poll: args.poll,
         drafts: args.drafts,
         future: args.future,
+        allow_hosts: args.allow_hosts.clone(),
     };
     match serve::run(&opts) {
         Ok(()) => 0,

@@ -57,6 +57,8 @@ pub struct Options {
     pub poll: bool,
     pub drafts: bool,
     pub future: bool,
+    /// Host names answered besides localhost and IP addresses (`--allow-host`).
+    pub allow_hosts: Vec<String>,
 }
 
 impl Options {
@@ -80,6 +82,8 @@ pub struct App {
     shown: std::sync::Mutex<std::collections::BTreeSet<Diagnostic>>,
     /// The last (re)build failed: the next good one says the site is fixed.
     failing: AtomicBool,
+    /// Host names answered besides localhost and IP addresses, in lower case.
+    allow_hosts: Vec<String>,
 }
 
 impl App {
@@ -89,7 +93,14 @@ impl App {
             hub: live.then(Hub::new),
             shown: Default::default(),
             failing: AtomicBool::new(false),
+            allow_hosts: Vec::new(),
         }
+    }
+
+    /// Also answer requests for `hosts`.
+    pub fn allowing(mut self, hosts: &[String]) -> App {
+        self.allow_hosts = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        self
     }
 
     /// The bytes served for `key` now.
@@ -231,6 +242,20 @@ fn respond<B: hyper::body::Body>(app: &App, req: &Request<B>) -> Response<Body> 
             .insert(CONNECTION, HeaderValue::from_static("close"));
         return res;
     }
+    if let Some(host) = foreign_host(app, req) {
+        let mut res = plain(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "Forbidden: this dev server answers requests for localhost and IP addresses only, \
+                 not `{host}`: a web page could otherwise read your drafts through a domain it points \
+                 at this machine (DNS rebinding). Open the address `lanyard serve` printed, or \
+                 start it with --allow-host {host}.\n"
+            ),
+        );
+        res.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return res;
+    }
     let head = req.method() == Method::HEAD;
     // Without validators, an `If-Range` can never match: the whole file is sent instead.
     let range = req
@@ -245,6 +270,35 @@ fn respond<B: hyper::body::Body>(app: &App, req: &Request<B>) -> Response<Body> 
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     res
+}
+
+/// The host a request names, if it is one this server does not answer for: neither `localhost`
+/// (or a name under it), nor an IP address, nor a name given with `--allow-host`. A request that
+/// names none (HTTP/1.0) is answered.
+fn foreign_host<B>(app: &App, req: &Request<B>) -> Option<String> {
+    let named = match req.uri().authority() {
+        Some(authority) => authority.as_str().to_string(),
+        None => req
+            .headers()
+            .get(hyper::header::HOST)?
+            .to_str()
+            .unwrap_or("?")
+            .to_string(),
+    };
+    let host = named.rsplit_once('@').map_or(named.as_str(), |(_, h)| h);
+    let name = match host.strip_prefix('[') {
+        // An IPv6 address, with or without a port.
+        Some(rest) => return (!rest.contains(']')).then(|| named.clone()),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let local = name == "localhost" || name.ends_with(".localhost");
+    let address = name.parse::<std::net::Ipv4Addr>().is_ok();
+    let allowed = app
+        .allow_hosts
+        .iter()
+        .any(|h| h.trim_end_matches('.') == name);
+    (!(local || address || allowed)).then_some(named)
 }
 
 fn route(
@@ -505,7 +559,7 @@ pub fn run(opts: &Options) -> Result<()> {
         .local_addr()
         .map_err(|e| Error::new(wanted.to_string(), None, e.to_string()))?;
     let url = public_url(addr);
-    let app = Arc::new(App::new(opts.watch));
+    let app = Arc::new(App::new(opts.watch).allowing(&opts.allow_hosts));
     let served = app.clone();
     let mut builder = Builder::new(
         &root,
