@@ -286,7 +286,7 @@ fn single_byte_ranges_are_served_and_others_get_the_whole_file() {
         raw(
             &server.addr,
             format!(
-                "{method} /big.bin HTTP/1.1\r\nHost: x\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+                "{method} /big.bin HTTP/1.1\r\nHost: localhost\r\nRange: {range}\r\nConnection: close\r\n\r\n"
             )
             .as_bytes(),
         )
@@ -349,7 +349,7 @@ fn single_byte_ranges_are_served_and_others_get_the_whole_file() {
     let page = get(&server.addr, "/posts/hello/").body;
     let res = raw(
         &server.addr,
-        b"GET /posts/hello/ HTTP/1.1\r\nHost: x\r\nRange: bytes=0-14\r\nConnection: close\r\n\r\n",
+        b"GET /posts/hello/ HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-14\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(res.status, 206);
     assert_eq!(res.body, &page[..15]);

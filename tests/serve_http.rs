@@ -173,6 +173,39 @@ fn only_requests_for_this_machine_are_answered() {
 }
 
 #[test]
+fn live_reload_streams_cannot_take_every_connection() {
+    let site = Site::new();
+    let server = Server::start(&site.root, &["--watch"]);
+    let request = format!(
+        "GET /__lanyard/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    );
+    // More streams than the server takes connections: each waits for its first event, as a page
+    // does, and then holds on.
+    let mut streams = Vec::new();
+    for _ in 0..600 {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut first = [0u8; 64];
+        assert!(stream.read(&mut first).unwrap() > 0, "the stream started");
+        streams.push(stream);
+    }
+    let started = Instant::now();
+    assert_eq!(get(&server.addr, "/").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a page is still served"
+    );
+    // The oldest streams were ended to make room: their connections are closed.
+    let mut rest = Vec::new();
+    let read = streams[0].read_to_end(&mut rest);
+    assert!(read.is_ok(), "{read:?}");
+}
+
+#[test]
 fn nothing_outside_the_site_is_ever_served() {
     let site = Site::new();
     let server = Server::start(&site.root, &[]);
@@ -212,7 +245,7 @@ fn nothing_outside_the_site_is_ever_served() {
     let res = raw(
         &server.addr,
         format!(
-            "GET http://{}/../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "GET http://{}/../secret.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
             server.addr
         )
         .as_bytes(),
@@ -283,7 +316,7 @@ fn oversized_slow_and_many_clients_do_not_take_it_down() {
     let server = Server::start(&site.root, &[]);
     // Oversized request head: refused, not buffered.
     let big = format!(
-        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
         "a".repeat(100_000)
     );
     let res = raw(&server.addr, big.as_bytes());
@@ -292,7 +325,7 @@ fn oversized_slow_and_many_clients_do_not_take_it_down() {
     let mut slow: Vec<TcpStream> = (0..40)
         .map(|_| {
             let mut s = TcpStream::connect(&server.addr).unwrap();
-            s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
             s
         })
         .collect();
@@ -317,7 +350,7 @@ fn oversized_slow_and_many_clients_do_not_take_it_down() {
     // A client that stops reading mid-response does not stall others either.
     let mut stuck = TcpStream::connect(&server.addr).unwrap();
     for _ in 0..50 {
-        let _ = stuck.write_all(b"GET /sitemap.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+        let _ = stuck.write_all(b"GET /sitemap.xml HTTP/1.1\r\nHost: localhost\r\n\r\n");
     }
     assert_eq!(get(&server.addr, "/").status, 200);
     let mut buf = [0u8; 16];

@@ -323,6 +323,9 @@ fn route(
                 .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
             res.headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            // A stream ended to make room for newer ones frees its connection with it.
+            res.headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
             return res;
         }
     }

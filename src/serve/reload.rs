@@ -94,12 +94,21 @@ struct State {
     problem: Option<String>,
 }
 
+/// Event streams open at once. An event stream holds its connection for as long as the page is
+/// open, and the server takes [`super::server::MAX_CONNECTIONS`] connections: without a cap of their
+/// own, 513 streams (a runaway script, or anyone once `--bind` opens the server up) left every other
+/// request waiting for good. Past the cap the oldest stream is ended; a page that is still open
+/// reconnects a second later (`retry: 1000`).
+pub const MAX_STREAMS: usize = 64;
+
 /// Tells every open page what happened to the site.
 pub struct Hub {
     /// Tells a page served by this process from one served before it restarted.
     instance: u64,
     state: Mutex<State>,
     events: broadcast::Sender<Bytes>,
+    /// The tasks feeding the open event streams, oldest first.
+    streams: Mutex<std::collections::VecDeque<tokio::task::AbortHandle>>,
 }
 
 impl Default for Hub {
@@ -120,6 +129,7 @@ impl Hub {
                 problem: None,
             }),
             events: broadcast::channel(64).0,
+            streams: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -195,7 +205,7 @@ impl Hub {
     pub fn stream(&self) -> EventStream {
         let (first, mut rx) = self.subscribe();
         let (tx, body) = mpsc::channel::<Bytes>(16);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             for event in first {
                 if tx.send(event).await.is_err() {
                     return;
@@ -218,7 +228,21 @@ impl Hub {
                 }
             }
         });
+        self.keep(task.abort_handle());
         EventStream { rx: body }
+    }
+
+    /// Count a new stream's task among the open ones, ending the oldest past [`MAX_STREAMS`] (its
+    /// body then ends, and so does its response).
+    fn keep(&self, task: tokio::task::AbortHandle) {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        streams.retain(|t| !t.is_finished());
+        while streams.len() >= MAX_STREAMS {
+            if let Some(oldest) = streams.pop_front() {
+                oldest.abort();
+            }
+        }
+        streams.push_back(task);
     }
 }
 
