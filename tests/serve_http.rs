@@ -325,7 +325,8 @@ fn oversized_slow_and_many_clients_do_not_take_it_down() {
     let mut slow: Vec<TcpStream> = (0..40)
         .map(|_| {
             let mut s = TcpStream::connect(&server.addr).unwrap();
-            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+                .unwrap();
             s
         })
         .collect();
