@@ -441,13 +441,16 @@ fn build(
     };
     for (id, author) in &raw.authors {
         if let Some(url) = &author.url {
-            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/'))
-            {
+            // `//host/x` is not root-relative: browsers read it as another host.
+            let root_relative = url.starts_with('/') && !url.starts_with("//");
+            let ok = url.starts_with("http://") || url.starts_with("https://") || root_relative;
+            if !ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 let line = find_line(text, &format!("[authors.{id}]"));
                 err(
                     line,
                     format!(
-                        "authors.{id}.url `{url}` must be an http(s) URL or a root-relative path"
+                        "authors.{id}.url `{url}` must be an http(s) URL or a root-relative path \
+                         such as /about/, without spaces (write a space as %20)"
                     ),
                 );
             }
@@ -634,14 +637,18 @@ fn feed_formats(
 /// Every page address is the base URL with a path appended, so it may not carry a query or fragment.
 pub fn validate_base_url(url: &str) -> std::result::Result<String, String> {
     let given = url.trim();
-    let (scheme, rest) = given
-        .strip_prefix("https://")
-        .map(|rest| ("https://", rest))
-        .or_else(|| given.strip_prefix("http://").map(|rest| ("http://", rest)))
+    // The scheme in any case, as URLs allow (`HTTPS://`).
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|s| {
+            given
+                .get(..s.len())
+                .is_some_and(|g| g.eq_ignore_ascii_case(s))
+        })
         .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
-    let rest = rest.trim_end_matches('/');
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
+    let rest = given[scheme.len()..].trim_end_matches('/');
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() {
         return Err(format!(
             "base_url `{url}` needs a host name after {scheme}, e.g. https://example.com"
         ));
@@ -656,7 +663,38 @@ pub fn validate_base_url(url: &str) -> std::result::Result<String, String> {
             "base_url `{url}` has a query (`?…`) or fragment (`#…`): remove it, since every page's address is the base URL followed by the page's path"
         ));
     }
-    Ok(format!("{scheme}{rest}"))
+    if authority.contains('@') {
+        return Err(format!(
+            "base_url `{url}` has a user name or password before the host: remove it, since every feed and page would publish it"
+        ));
+    }
+    let path = &rest[authority.len()..];
+    if path
+        .split('/')
+        .skip(1)
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(format!(
+            "base_url `{url}` has an empty, `.` or `..` part in its path: write the path plainly, as in https://example.com/blog (an empty part makes `//…`, which browsers read as another host)"
+        ));
+    }
+    Ok(format!(
+        "{scheme}{}{path}",
+        host_and_port(url, scheme, authority)?
+    ))
+}
+
+/// The host and port of a base URL as URLs are compared and published: a lower-case or punycode host
+/// (`bücher.example` → `xn--bcher-kva.example`, which feeds and sitemaps must carry), without the
+/// scheme's default port.
+fn host_and_port(url: &str, scheme: &str, authority: &str) -> std::result::Result<String, String> {
+    let parsed = url::Url::parse(&format!("{scheme}{authority}/"))
+        .map_err(|e| format!("base_url `{url}`: the host `{authority}` is not valid ({e})"))?;
+    let host = parsed.host_str().unwrap_or(authority);
+    Ok(match parsed.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
 }
 
 /// Parse a permalink pattern such as `/posts/:year/:slug/`.
@@ -965,7 +1003,22 @@ mod tests {
             validate_base_url("http://x.org/a//"),
             Ok("http://x.org/a".into())
         );
+        for (given, normal) in [
+            ("HTTPS://Example.ORG:443/Blog/", "https://example.org/Blog"),
+            ("http://x.org:8080", "http://x.org:8080"),
+            (
+                "https://bücher.example/b%C3%BCch",
+                "https://xn--bcher-kva.example/b%C3%BCch",
+            ),
+            ("http://[::1]:1111/", "http://[::1]:1111"),
+        ] {
+            assert_eq!(validate_base_url(given).as_deref(), Ok(normal), "{given}");
+        }
         for (url, why) in [
+            ("https://example.org//double/", "empty, `.` or `..` part"),
+            ("https://example.org/blog/../x/", "empty, `.` or `..` part"),
+            ("https://user:pw@example.org/", "user name or password"),
+            ("https://example.org:99999/", "is not valid"),
             ("ftp://x.org", "must start with http:// or https://"),
             ("https://", "needs a host name after https://"),
             ("https:///blog", "needs a host name"),
@@ -982,6 +1035,20 @@ mod tests {
             let err = validate_base_url(url).unwrap_err();
             assert!(err.contains(why), "{url}: {err}");
         }
+    }
+
+    #[test]
+    fn an_author_url_that_names_another_host_or_holds_a_space_is_refused() {
+        for url in ["//evil.example/p", "https://ex.example/a b", "ftp://x.org/"] {
+            let text = format!("title = \"T\"\nbase_url = \"https://x.org\"\n[authors.x]\nname = \"X\"\nurl = \"{url}\"\n");
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(
+                e.contains("must be an http(s) URL or a root-relative path"),
+                "{url}: {e}"
+            );
+        }
+        let ok = "title = \"T\"\nbase_url = \"https://x.org\"\n[authors.x]\nname = \"X\"\nurl = \"/about/\"\n";
+        assert!(parse(ok).is_ok());
     }
 
     #[test]
