@@ -304,7 +304,7 @@ impl Cx<'_> {
                 h.add("alias").add(target);
             }
             Job::Feed { scope, format } => self.feed(h.add("feed").add(format), *scope, read),
-            Job::Sitemap => self.sitemap(h.add("sitemap")),
+            Job::Sitemap(part) => self.sitemap(h.add("sitemap").add(part)),
             Job::Robots => {
                 h.add("robots");
             }

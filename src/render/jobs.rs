@@ -29,19 +29,30 @@ pub enum Scope {
 /// One output file's recipe.
 #[derive(Debug, Clone)]
 pub enum Job {
-    Home { page: usize },
+    Home {
+        page: usize,
+    },
     Post(usize),
     Page(usize),
     Tags,
-    Tag { tag: usize, page: usize },
+    Tag {
+        tag: usize,
+        page: usize,
+    },
     SeriesList,
     Series(usize),
     Archive,
     Author(usize),
     NotFound,
-    Alias { target: String },
-    Feed { scope: Scope, format: FeedFormat },
-    Sitemap,
+    Alias {
+        target: String,
+    },
+    Feed {
+        scope: Scope,
+        format: FeedFormat,
+    },
+    /// `sitemap.xml` (0), or `sitemap-<n>.xml` when the site has more URLs than one sitemap may list.
+    Sitemap(usize),
     Robots,
     HighlightCss,
     Copy(PathBuf),
@@ -57,7 +68,7 @@ impl Job {
             Job::Archive
                 | Job::Author(_)
                 | Job::Feed { .. }
-                | Job::Sitemap
+                | Job::Sitemap(_)
                 | Job::Series(_)
                 | Job::SeriesList
                 | Job::Tags
@@ -79,7 +90,7 @@ impl Job {
             Job::NotFound => "404",
             Job::Alias { .. } => "aliases",
             Job::Feed { .. } => "feeds",
-            Job::Sitemap | Job::Robots => "sitemap and robots",
+            Job::Sitemap(_) | Job::Robots => "sitemap and robots",
             Job::HighlightCss => "highlight.css",
             Job::Copy(_) | Job::Embedded(_) => "copied files",
         }
@@ -268,7 +279,21 @@ pub fn plan(site: &Site, theme: &Theme) -> Vec<Planned> {
     }
     plan_feeds(&mut out, site, "/", Scope::Site, "the site feed");
     out.push(planned("404.html".into(), Job::NotFound, "the 404 page"));
-    out.push(planned("sitemap.xml".into(), Job::Sitemap, "the sitemap"));
+    out.push(planned(
+        "sitemap.xml".into(),
+        Job::Sitemap(0),
+        "the sitemap",
+    ));
+    let parts = sitemap_parts(site, SITEMAP_URLS);
+    if parts > 1 {
+        for part in 1..=parts {
+            out.push(planned(
+                sitemap_file(part),
+                Job::Sitemap(part),
+                "the sitemap",
+            ));
+        }
+    }
     // A static robots.txt, the site's or the theme's, replaces the generated one, as in Hugo without
     // enableRobotsTXT.
     let own_robots = site.statics.iter().any(|(_, rel)| rel == "robots.txt")
@@ -382,8 +407,8 @@ pub fn run(shared: &Shared, p: &Planned, sink: &dyn Sink) -> Result<bool> {
         Job::Feed { scope, format } => sink
             .write(&p.out, feed(shared, *scope, *format)?.as_bytes())
             .map_err(io)?,
-        Job::Sitemap => sink
-            .write(&p.out, sitemap(shared.site).as_bytes())
+        Job::Sitemap(part) => sink
+            .write(&p.out, sitemap(shared.site, *part, SITEMAP_URLS).as_bytes())
             .map_err(io)?,
         Job::Robots => sink
             .write(&p.out, robots(shared.site).as_bytes())
@@ -851,13 +876,65 @@ fn author_url(site: &Site, author: &crate::site::Author) -> Option<String> {
     }
 }
 
-fn sitemap(site: &Site) -> String {
+/// The most URLs one sitemap file may list (the sitemap protocol's limit). A site with more gets a
+/// sitemap index at `sitemap.xml` and the URLs in `sitemap-1.xml`, `sitemap-2.xml`…, as Zola does;
+/// robots.txt names the index, which search engines read like a sitemap.
+const SITEMAP_URLS: usize = 50_000;
+
+/// Every page a sitemap lists, with its last change where one is known, in order.
+fn sitemap_entries(site: &Site) -> impl Iterator<Item = (&str, Option<&str>)> {
+    let home = std::iter::once((
+        "/",
+        site.posts.first().and_then(|p| p.date_rfc3339.as_deref()),
+    ));
+    let docs = site.posts.iter().chain(&site.pages).map(|p| {
+        let changed = p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref());
+        (p.path.as_str(), changed)
+    });
+    let lists = ["/tags/", "/series/", "/archive/"].map(|p| (p, None));
+    let tags = site.ix.tags.iter().map(|t| (t.path.as_str(), None));
+    let series = site.ix.series.iter().map(|s| (s.path.as_str(), None));
+    let authors = site.ix.authors.iter().map(|a| (a.path.as_str(), None));
+    home.chain(docs)
+        .chain(lists)
+        .chain(tags)
+        .chain(series)
+        .chain(authors)
+}
+
+/// How many sitemap files of at most `max` URLs the site's URLs fill (1: `sitemap.xml` alone).
+fn sitemap_parts(site: &Site, max: usize) -> usize {
+    let urls = 4 + site.posts.len() + site.pages.len();
+    let urls = urls + site.ix.tags.len() + site.ix.series.len() + site.ix.authors.len();
+    urls.div_ceil(max).max(1)
+}
+
+fn sitemap_file(part: usize) -> String {
+    format!("sitemap-{part}.xml")
+}
+
+/// `sitemap.xml` (`part` 0) or `sitemap-<part>.xml`, for files of at most `max` URLs each.
+fn sitemap(site: &Site, part: usize, max: usize) -> String {
     let c = &site.config;
-    let mut xml = String::with_capacity(128 + site.posts.len() * 120);
-    xml.push_str(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut url = |path: &str, lastmod: Option<&str>| {
+    let parts = sitemap_parts(site, max);
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    let ns = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    if part == 0 && parts > 1 {
+        let mut xml = format!("{head}<sitemapindex {ns}>\n");
+        for n in 1..=parts {
+            let loc = c.absolute(&format!("/{}", sitemap_file(n)));
+            xml.push_str("  <sitemap><loc>");
+            xml.push_str(&quick_xml::escape::escape(loc.as_str()));
+            xml.push_str("</loc></sitemap>\n");
+        }
+        xml.push_str("</sitemapindex>\n");
+        return xml;
+    }
+    let mut xml = String::with_capacity(128 + max.min(site.posts.len()) * 120);
+    xml.push_str(head);
+    xml.push_str(&format!("<urlset {ns}>\n"));
+    let skip = part.saturating_sub(1) * max;
+    for (path, lastmod) in sitemap_entries(site).skip(skip).take(max) {
         xml.push_str("  <url><loc>");
         xml.push_str(&quick_xml::escape::escape(c.absolute(path).as_str()));
         xml.push_str("</loc>");
@@ -867,28 +944,6 @@ fn sitemap(site: &Site) -> String {
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
-    };
-    url(
-        "/",
-        site.posts.first().and_then(|p| p.date_rfc3339.as_deref()),
-    );
-    for p in site.posts.iter().chain(&site.pages) {
-        url(
-            &p.path,
-            p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref()),
-        );
-    }
-    for path in ["/tags/", "/series/", "/archive/"] {
-        url(path, None);
-    }
-    for t in &site.ix.tags {
-        url(&t.path, None);
-    }
-    for s in &site.ix.series {
-        url(&s.path, None);
-    }
-    for a in &site.ix.authors {
-        url(&a.path, None);
     }
     xml.push_str("</urlset>\n");
     xml
@@ -909,4 +964,74 @@ fn highlight_css(site: &Site) -> Result<String> {
             format!("[highlight] theme: {m}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::BuildOptions;
+    use crate::error::Diagnostics;
+    use crate::pipeline::{load_site, Overrides};
+
+    fn site_of(posts: usize) -> (tempfile::TempDir, crate::pipeline::Loaded) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://x.org/blog\"\n",
+        );
+        for i in 0..posts {
+            write(
+                &format!("content/posts/p{i}.md"),
+                &format!(
+                    "---\ntitle: P{i}\ndate: 2024-01-0{}\n---\nText.\n",
+                    i % 9 + 1
+                ),
+            );
+        }
+        let diags = Diagnostics::new();
+        let loaded = load_site(
+            dir.path(),
+            &BuildOptions::default(),
+            &Overrides::default(),
+            &diags,
+        )
+        .unwrap();
+        (dir, loaded)
+    }
+
+    fn locs(xml: &str) -> Vec<&str> {
+        xml.split("<loc>")
+            .skip(1)
+            .map(|l| &l[..l.find("</loc>").unwrap()])
+            .collect()
+    }
+
+    #[test]
+    fn a_sitemap_past_the_limit_becomes_an_index_of_parts_that_list_every_url_once() {
+        let (_dir, loaded) = site_of(7);
+        let site = &loaded.site;
+        // 7 posts, the home page and three listings: 11 URLs.
+        let whole = sitemap(site, 0, 50);
+        assert!(whole.contains("<urlset"));
+        let all = locs(&whole);
+        assert_eq!(all.len(), 11);
+        assert_eq!(sitemap_parts(site, 50), 1);
+
+        assert_eq!(sitemap_parts(site, 5), 3);
+        let index = sitemap(site, 0, 5);
+        assert!(index.contains("<sitemapindex"), "{index}");
+        assert_eq!(
+            locs(&index),
+            [1, 2, 3].map(|n| format!("https://x.org/blog/sitemap-{n}.xml"))
+        );
+        let parts: Vec<String> = (1..=3).map(|n| sitemap(site, n, 5)).collect();
+        let listed: Vec<&str> = parts.iter().flat_map(|p| locs(p)).collect();
+        assert_eq!(listed, all, "every URL once, in order");
+        assert!(parts.iter().all(|p| locs(p).len() <= 5));
+    }
 }
