@@ -42,8 +42,10 @@ pub fn with_base_path<'h>(html: &'h str, base_path: &str) -> std::borrow::Cow<'h
 /// published under a base path they lead off the site (a theme's hard-coded `/style.css`). Nothing is
 /// allocated for a page without such links.
 pub fn outside_base_path(html: &str, base_path: &str) -> Vec<String> {
+    let escaped = escape_html(base_path);
     let seen = Outside {
         base: base_path,
+        escaped: &escaped,
         found: std::cell::RefCell::new(Vec::new()),
     };
     Rewriter::new(html, &seen, 0).scan();
@@ -83,6 +85,8 @@ impl Resolve for Collect {
 /// [`outside_base_path`]'s rule: rewrites nothing, notes what leaves the base path.
 struct Outside<'a> {
     base: &'a str,
+    /// `base` as an attribute holds it: `/a&amp;b` for a base path `/a&b`.
+    escaped: &'a str,
     found: std::cell::RefCell<Vec<String>>,
 }
 
@@ -93,9 +97,12 @@ impl Resolve for Outside<'_> {
             return None;
         }
         let path = &url[..url.find(['?', '#']).unwrap_or(url.len())];
-        let inside = path
-            .strip_prefix(self.base)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        let under = |text: &str, base: &str| {
+            text.strip_prefix(base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        };
+        // The escaped form is looked for in the whole URL: `&#39;` has a `#` of its own.
+        let inside = under(path, self.base) || under(url, self.escaped);
         let mut found = self.found.borrow_mut();
         if !inside && !found.iter().any(|f| f == url) {
             found.push(url.to_string());

@@ -227,4 +227,11 @@ fn links_outside_the_base_path_are_found_once_each() {
         vec!["/style.css", "/blogroll/", "/?q=1"]
     );
     assert!(outside_base_path(r#"<a href="/blog/x/">"#, "/blog").is_empty());
+    // An attribute holds the base path escaped.
+    assert!(outside_base_path(r#"<a href="/a&amp;b/x/">"#, "/a&b").is_empty());
+    assert!(outside_base_path(r#"<a href="/it&#39;s/x/">"#, "/it's").is_empty());
+    assert_eq!(
+        outside_base_path(r#"<a href="/a&amp;c/">"#, "/a&b"),
+        ["/a&amp;c/"]
+    );
 }
