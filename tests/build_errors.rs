@@ -518,3 +518,38 @@ fn a_partial_themes_default_folder_says_it_hides_the_built_in_theme() {
         "said once:\n{err}"
     );
 }
+
+#[test]
+fn toml_front_matter_is_told_apart_from_none() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/hugo.md",
+        "+++\ntitle = \"From Hugo\"\ndate = 2024-01-02\n+++\nText.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("content/posts/hugo.md:1: no front matter")
+            && stderr(&out).contains("TOML between `+++` lines is not read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_update_before_the_post_was_published_is_warned_about() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/p.md",
+        "---\ntitle: P\ndate: 2025-06-01\nupdated: 2025-05-01\n---\nText.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: content/posts/p.md:4: `updated` is earlier than `date`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -334,10 +334,15 @@ pub fn parse_source(
         } else {
             "`title:`"
         };
+        // Hugo and Zola also read TOML between `+++` lines; lanyard reads YAML only.
+        let toml = match text.trim_start().starts_with("+++") {
+            true => " (front matter is YAML between `---` lines: TOML between `+++` lines is not read, so write `key: value` instead of `key = value`)",
+            false => "",
+        };
         return Err(one(
             1,
             format!(
-                "no front matter: start the file with a `---` line, {what}, and another `---` line"
+                "no front matter: start the file with a `---` line, {what}, and another `---` line{toml}"
             ),
         ));
     };
@@ -445,6 +450,16 @@ fn validate_meta(
             .map_err(|m| err("updated", format!("updated {m}")))
             .ok()
     });
+    if let (Some(date), Some(up)) = (date, updated) {
+        if up < date {
+            diags.warn(
+                rel,
+                Some(lines.of("updated")),
+                "`updated` is earlier than `date`: feeds and the sitemap would say the post changed \
+                 before it was published; fix one of the two",
+            );
+        }
+    }
     let slug = match fm.slug.as_ref() {
         Some(s) => slug::explicit_slug(&s.0)
             .map_err(|m| err("slug", m))
