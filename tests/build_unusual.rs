@@ -725,7 +725,7 @@ fn control_characters_and_noncharacters_never_reach_pages_or_the_terminal() {
 }
 
 #[test]
-fn twenty_thousand_headings_alike_get_distinct_ids_quickly() {
+fn twenty_thousand_headings_alike_get_distinct_ids() {
     let site = minimal_site();
     write(
         site.path(),
