@@ -136,8 +136,6 @@ pub struct Author {
     pub url: Option<String>,
     pub path: String,
     pub posts: Vec<usize>,
-    /// An entry of `[authors]` (else a name posts give).
-    pub configured: bool,
 }
 
 /// The whole site, indexed.
@@ -513,7 +511,8 @@ impl Site {
     /// spelling).
     pub fn author_name(&self, i: usize) -> Option<&str> {
         let a = &self.ix.authors[self.ix.post_author[i]?];
-        match a.configured {
+        // An entry of `[authors]` has its id as its key; any other author, a slug no entry has.
+        match self.config.authors.contains_key(&a.id) {
             true => Some(&a.name),
             false => self.posts[i].meta.author.as_deref().or(Some(&a.name)),
         }
@@ -1189,7 +1188,6 @@ fn index_authors(
                 url: a.url.clone(),
                 path: format!("/authors/{slug}/"),
                 posts: Vec::new(),
-                configured: true,
             },
         );
         configured_paths.insert(slug, id);
@@ -1227,7 +1225,6 @@ fn index_authors(
             url: None,
             path: format!("/authors/{key}/"),
             posts: Vec::new(),
-            configured: false,
         });
         entry.posts.push(i);
         keys.push(Some(key));
