@@ -904,9 +904,7 @@ fn sitemap_entries(site: &Site) -> impl Iterator<Item = (&str, Option<&str>)> {
 
 /// How many sitemap files of at most `max` URLs the site's URLs fill (1: `sitemap.xml` alone).
 fn sitemap_parts(site: &Site, max: usize) -> usize {
-    let urls = 4 + site.posts.len() + site.pages.len();
-    let urls = urls + site.ix.tags.len() + site.ix.series.len() + site.ix.authors.len();
-    urls.div_ceil(max).max(1)
+    sitemap_entries(site).count().div_ceil(max).max(1)
 }
 
 fn sitemap_file(part: usize) -> String {
