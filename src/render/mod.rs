@@ -54,12 +54,12 @@ impl Planned {
         matches!(self.job, Job::Alias { .. })
     }
 
-    /// How a message about this file's source starts: "an alias " for an alias, else nothing.
     /// A file copied as it is (the site's `static/`, a theme's), rather than one lanyard makes.
     fn is_copied(&self) -> bool {
         matches!(self.job, Job::Copy(_) | Job::Embedded(_))
     }
 
+    /// How a message about this file's source starts: "an alias " for an alias, else nothing.
     fn what(&self) -> &'static str {
         if self.is_alias() {
             "an alias "

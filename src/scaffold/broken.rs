@@ -118,10 +118,6 @@ fn readable(file: &SourceFile, kind: Kind, config: &Config) -> Option<Readable> 
     })
 }
 
-/// The front matter `front` with every top-level key whose value does not read on its own left out
-/// (a `title:` with a stray `: ` in it, a map where a list belongs), and the keys left out. A key
-/// given twice is left out too: which of the two is meant is not known. `None` when the keys
-/// themselves cannot be told apart.
 /// The `title` a series description with an error still gives: `Some(None)` when it reads and has
 /// none, `None` when the title (or the whole front matter) is what does not read.
 pub fn series_title(file: &SourceFile) -> Option<Option<String>> {
@@ -138,6 +134,10 @@ pub fn series_title(file: &SourceFile) -> Option<Option<String>> {
     Some(fm.title.map(|t| t.0.trim().to_string()))
 }
 
+/// The front matter `front` with every top-level key whose value does not read on its own left out
+/// (a `title:` with a stray `: ` in it, a map where a list belongs), and the keys left out. A key
+/// given twice is left out too: which of the two is meant is not known. `None` when the keys
+/// themselves cannot be told apart.
 fn salvage(front: &str) -> Option<(FrontMatter, Vec<String>)> {
     if let Ok(fm) = frontmatter::parse::<FrontMatter>(front, 1) {
         return Some((fm, Vec::new()));
