@@ -100,12 +100,14 @@ pub fn unpublished_clashes(config: &Config, survey: &Survey, theme: &Theme) -> V
         .collect()
 }
 
-/// Whether a plain `build` at `now` publishes `meta`: no draft, not dated later.
+/// Whether a plain `build` at `now` publishes `meta`, as the build decides it.
 fn published(meta: &Meta, now: chrono::DateTime<chrono::Utc>) -> bool {
-    !meta.draft
-        && meta
-            .date
-            .is_none_or(|d| d.with_timezone(&chrono::Utc) <= now)
+    let plain = crate::content::BuildOptions {
+        drafts: false,
+        future: false,
+        now,
+    };
+    crate::content::is_built(meta, &plain)
 }
 
 /// Which posts and pages a plan takes.
