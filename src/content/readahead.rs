@@ -42,9 +42,29 @@ const BATCH: usize = 8;
 
 /// How far ahead of the readers the prefetching thread asks for files.
 const PREFETCH: usize = 2048;
-/// Files found outside the page cache before the prefetching thread starts: a cold input reaches this
-/// within milliseconds, a warm one with a few reclaimed pages does not.
-const MISSES: usize = 32;
+/// Files found outside the page cache before reading ahead starts (here and in `output::warm`): a
+/// cold folder reaches this within milliseconds, a warm one with a few reclaimed pages does not.
+pub(crate) const MISSES: usize = 32;
+
+/// Count one more file found outside the page cache in `misses`: `true` for the one that reaches
+/// [`MISSES`], once.
+pub(crate) fn missed_enough(misses: &AtomicUsize) -> bool {
+    misses.fetch_add(1, Ordering::Relaxed) + 1 == MISSES
+}
+
+/// Read into `buf` what of the file's start is in the page cache, without waiting for the disk
+/// (`preadv2` with `RWF_NOWAIT`): `Err(AGAIN)` when none of it is; other errors where the file
+/// system cannot tell.
+#[cfg(target_os = "linux")]
+pub(crate) fn read_cached(file: &std::fs::File, buf: &mut [u8]) -> rustix::io::Result<usize> {
+    use rustix::io::{preadv2, ReadWriteFlags};
+    preadv2(
+        file,
+        &mut [io::IoSliceMut::new(buf)],
+        0,
+        ReadWriteFlags::NOWAIT,
+    )
+}
 
 /// The first index of a run of files and what reading each gave.
 type Batch = (usize, Vec<io::Result<Vec<u8>>>);
@@ -91,7 +111,7 @@ where
             let (next, path, cold, misses) = (&next, &path, &cold, &misses);
             s.spawn(move || {
                 read_batches(items, path, next, &tx, || {
-                    if misses.fetch_add(1, Ordering::Relaxed) + 1 == MISSES {
+                    if missed_enough(misses) {
                         cold.store(true, Ordering::Relaxed);
                         prefetcher.unpark();
                     }
@@ -181,18 +201,12 @@ fn read_file(path: &Path) -> (io::Result<Vec<u8>>, bool) {
 /// disk: `false` if none of it was there.
 #[cfg(target_os = "linux")]
 fn first_bytes_cached(file: &std::fs::File, bytes: &mut Vec<u8>) -> bool {
-    use rustix::io::{preadv2, Errno, ReadWriteFlags};
     bytes.resize(FIRST_READ, 0);
-    let read = preadv2(
-        file,
-        &mut [io::IoSliceMut::new(bytes)],
-        0,
-        ReadWriteFlags::NOWAIT,
-    );
+    let read = read_cached(file, bytes);
     bytes.truncate(*read.as_ref().unwrap_or(&0));
     // Any other error (a file system that cannot tell) counts as cached: the blocking read that
     // follows reports real errors.
-    read != Err(Errno::AGAIN)
+    read != Err(rustix::io::Errno::AGAIN)
 }
 
 #[cfg(not(target_os = "linux"))]

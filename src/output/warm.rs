@@ -7,7 +7,7 @@
 //! rebuild of 10,000 unchanged posts took 1.9 s instead of 1.0 s.
 //!
 //! So a comparison first asks for the file from the page cache only ([`cached`], a read with
-//! `RWF_NOWAIT`). Once [`MISSES`] files were not there, [`WARMERS`] threads go through the files the
+//! `RWF_NOWAIT`). Once [`MISSES`](crate::content::readahead::MISSES) files were not there, [`WARMERS`] threads go through the files the
 //! render will compare, in about the order it will compare them, and ask the kernel to read each one
 //! (`posix_fadvise(WILLNEED)`): the disk gets many requests at once, and a render thread mostly finds
 //! its file read already (10,000 posts: 1.0 s instead of 1.9 s; 1.4 s instead of 2.8 s with the
@@ -22,13 +22,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::Thread;
 
-use crate::content::readahead::{will_need, OnDrop};
+use crate::content::readahead::{missed_enough, will_need, OnDrop};
 
 /// Threads that open files and ask for them to be read. They mostly wait on the disk.
 const WARMERS: usize = 8;
-/// Files found outside the page cache before the threads start: a cold output reaches this within
-/// milliseconds, a warm one with a few reclaimed pages does not.
-const MISSES: usize = 32;
 /// Below this many files, a cold output costs too little to be worth the threads.
 const SMALL: usize = 64;
 
@@ -59,9 +56,10 @@ impl Warm {
         })
     }
 
-    /// A file to compare was not in the page cache: after [`MISSES`] of them, start reading ahead.
+    /// A file to compare was not in the page cache: after [`MISSES`](crate::content::readahead::MISSES)
+    /// of them, start reading ahead.
     pub fn missed(&self) {
-        if self.misses.fetch_add(1, Ordering::Relaxed) + 1 == MISSES {
+        if missed_enough(&self.misses) {
             self.cold.store(true, Ordering::Relaxed);
             self.wake();
         }
@@ -124,16 +122,9 @@ impl Warm {
 pub fn cached(file: &std::fs::File, len: usize) -> Option<Vec<u8>> {
     #[cfg(target_os = "linux")]
     {
-        use rustix::io::{preadv2, ReadWriteFlags};
         // One byte more than expected: a file that grew since it was measured reads longer.
         let mut bytes = vec![0; len + 1];
-        let read = preadv2(
-            file,
-            &mut [std::io::IoSliceMut::new(&mut bytes)],
-            0,
-            ReadWriteFlags::NOWAIT,
-        )
-        .ok()?;
+        let read = crate::content::readahead::read_cached(file, &mut bytes).ok()?;
         (read == len).then(|| {
             bytes.truncate(len);
             bytes
@@ -149,6 +140,7 @@ pub fn cached(file: &std::fs::File, len: usize) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::readahead::MISSES;
 
     #[test]
     fn a_few_misses_start_nothing_and_a_cold_output_is_read_ahead_whole() {
