@@ -413,6 +413,14 @@ fn a_lanyard_output_is_replaced_whole_and_an_unmarked_old_one_adopted() {
     assert!(public.join(".lanyard-output").is_file());
 }
 
+/// Run `build` in `site`, which must fail with exit code 1; what it printed on stderr.
+fn build_fails(site: &Path) -> String {
+    let out = lanyard(site, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
 #[test]
 fn a_content_folder_that_is_a_file_or_a_dangling_link_is_an_error() {
     let site = minimal_site();
@@ -420,12 +428,10 @@ fn a_content_folder_that_is_a_file_or_a_dangling_link_is_an_error() {
     let before = tree(&site.path().join("public"));
     std::fs::remove_dir_all(site.path().join("content/posts")).unwrap();
     write(site.path(), "content/posts", "not a folder");
-    let out = lanyard(site.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = build_fails(site.path());
     assert!(
-        stderr(&out).contains("error: content/posts: this must be a folder"),
-        "{}",
-        stderr(&out)
+        err.contains("error: content/posts: this must be a folder"),
+        "{err}"
     );
     assert_eq!(tree(&site.path().join("public")), before, "public/ kept");
     #[cfg(unix)]
@@ -454,38 +460,26 @@ fn named_pipes_are_errors_not_hangs() {
         eprintln!("skipped: no mkfifo here");
         return;
     }
-    let out = lanyard(site.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = build_fails(site.path());
     assert!(
-        stderr(&out).contains("content/posts/pipe.md: could not read: it is a named pipe"),
-        "{}",
-        stderr(&out)
+        err.contains("content/posts/pipe.md: could not read: it is a named pipe"),
+        "{err}"
     );
     std::fs::remove_file(site.path().join("content/posts/pipe.md")).unwrap();
     std::fs::remove_file(site.path().join("site.toml")).unwrap();
     assert!(mkfifo(&site.path().join("site.toml")));
     // A pipe nobody writes to would block a read forever.
-    let out = lanyard(site.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("site.toml: this is not a file"),
-        "{}",
-        stderr(&out)
-    );
+    let err = build_fails(site.path());
+    assert!(err.contains("site.toml: this is not a file"), "{err}");
 }
 
 #[test]
 fn a_static_file_over_a_generated_one_says_to_rename_it() {
     let site = minimal_site();
     write(site.path(), "static/404.html", "<p>mine</p>");
-    let out = lanyard(site.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("rename or remove the static file"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!stderr(&out).contains("slug"), "{}", stderr(&out));
+    let err = build_fails(site.path());
+    assert!(err.contains("rename or remove the static file"), "{err}");
+    assert!(!err.contains("slug"), "{err}");
 }
 
 #[test]
@@ -509,9 +503,7 @@ fn a_missing_front_matter_template_is_reported_at_its_line() {
 fn a_partial_themes_default_folder_says_it_hides_the_built_in_theme() {
     let site = minimal_site();
     write(site.path(), "themes/default/static/style.css", "body {}");
-    let out = lanyard(site.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
+    let err = build_fails(site.path());
     assert_eq!(
         err.matches("replaces the built-in theme whole").count(),
         1,
