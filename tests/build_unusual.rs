@@ -742,3 +742,35 @@ fn twenty_thousand_headings_alike_get_distinct_ids() {
     assert!(page.contains("id=\"same-19999\""));
     assert!(!page.contains("id=\"same-20000\""));
 }
+
+#[test]
+fn a_date_on_a_day_whose_midnight_is_skipped_starts_when_the_clocks_do() {
+    let site = minimal_site();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    write(
+        site.path(),
+        "site.toml",
+        &format!("timezone = \"America/Santiago\"\n{toml}"),
+    );
+    write(
+        site.path(),
+        "content/posts/2024-09-08-spring.md",
+        "---\ntitle: Spring forward\n---\nBody.\n",
+    );
+    write(
+        site.path(),
+        "content/comments/spring/1.yaml",
+        "author: R\ndate: 1725764400\nbody: Noted.\n",
+    );
+    build_ok(site.path());
+    let page =
+        std::fs::read_to_string(site.path().join("public/posts/spring/index.html")).unwrap();
+    assert!(
+        page.contains("datetime=\"2024-09-08T01:00:00-03:00\""),
+        "{page}"
+    );
+    // A Unix time is shown in the site's timezone: 03:00 UTC is 23:00 the day before, at -04:00.
+    assert!(page.contains("2024-09-07T23:00:00-04:00"), "{page}");
+    let rss = std::fs::read_to_string(site.path().join("public/rss.xml")).unwrap();
+    assert!(rss.contains("Sun, 8 Sep 2024 01:00:00 -0300"), "{rss}");
+}

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 use super::dates;
@@ -121,13 +121,7 @@ pub fn validate(
 fn parse_comment_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let t = text.trim();
     if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: i64 = t.parse().map_err(|_| format!("`{t}` is not a date"))?;
-        let secs = if t.len() >= 13 { secs / 1000 } else { secs };
-        return Utc
-            .timestamp_opt(secs, 0)
-            .single()
-            .map(|d| d.fixed_offset())
-            .ok_or_else(|| format!("`{t}` is not a date"));
+        return dates::from_unix(t, tz);
     }
     dates::parse(t, tz)
 }

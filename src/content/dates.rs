@@ -5,26 +5,54 @@
 //! wall-clock time in the site's timezone; resolving it here, once, means every later stage (sorting,
 //! feeds, the future-post check) compares instants, never strings.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 const LOCAL_FORMATS: &[&str] = &[
-    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%dT%H:%M",
 ];
 
 /// Parse an author-written date in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let s = text.trim();
-    let dt = parse_any(s, tz)?;
+    checked(s, parse_any(s, tz)?)
+}
+
+/// A Unix timestamp (seconds, or milliseconds when it has 13 digits or more, as Staticman writes them)
+/// as an instant shown in `tz`.
+pub fn from_unix(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    let t = text.trim();
+    let not_a_date = || format!("`{t}` is not a date");
+    let secs: i64 = t.parse().map_err(|_| not_a_date())?;
+    let secs = if t.len() >= 13 { secs / 1000 } else { secs };
+    let dt = chrono::Utc
+        .timestamp_opt(secs, 0)
+        .single()
+        .ok_or_else(not_a_date)?;
+    checked(t, dt.with_timezone(&tz).fixed_offset())
+}
+
+/// `dt` if HTML's `datetime`, RFC 3339 feeds and sitemaps can all carry it: years 0001 to 9999, no
+/// leap second. Fractions of a second are cut to milliseconds, the most a `datetime` attribute takes.
+fn checked(s: &str, dt: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
     if dt.nanosecond() >= 1_000_000_000 {
         return Err(format!(
             "`{s}` has second 60 (a leap second), which HTML and feeds cannot carry: write :59"
         ));
     }
-    Ok(dt)
+    if !(1..=9999).contains(&dt.year()) {
+        return Err(format!(
+            "`{s}` is in the year {}: pages, feeds and sitemaps carry only the years 0001 to 9999",
+            dt.year()
+        ));
+    }
+    let millis = dt.nanosecond() / 1_000_000 * 1_000_000;
+    Ok(dt.with_nanosecond(millis).unwrap_or(dt))
 }
 
 fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
@@ -33,6 +61,10 @@ fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt);
+    }
+    // `Z` for UTC where the patterns below want an offset: `2024-03-05T10:30Z`.
+    if let Some(utc) = s.strip_suffix(['Z', 'z']).filter(|r| r.contains(':')) {
+        return parse_any(&format!("{utc}+00:00"), tz);
     }
     // With an offset, `T` or a space before the time, seconds or not, and the offset with or without
     // its colon and a space before it: `2024-03-05T09:30+01:00`, `2024-03-05 09:30:00 +0100`.
@@ -43,6 +75,8 @@ fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
         "%Y-%m-%d %H:%M:%S%.f %z",
         "%Y-%m-%d %H:%M%z",
         "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M%#z",
     ] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
             return Ok(dt);
@@ -51,15 +85,30 @@ fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     in_timezone(s, &parse_naive(s)?, tz)
 }
 
-/// `naive`, a wall-clock time in `tz`, as an instant (the earlier one when the clocks go back).
+/// `naive`, a wall-clock time in `tz`, as an instant (the earlier one when the clocks go back). A
+/// date written without a time is the first moment of that day, which is not midnight where the
+/// clocks skip midnight (Santiago, Cairo, Beirut when summer time starts).
 fn in_timezone(s: &str, naive: &NaiveDateTime, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
-    match tz.from_local_datetime(naive) {
-        LocalResult::Single(dt) => Ok(dt.fixed_offset()),
-        LocalResult::Ambiguous(early, _) => Ok(early.fixed_offset()),
-        LocalResult::None => Err(format!(
-            "`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time"
-        )),
+    if let Some(dt) = tz.from_local_datetime(naive).earliest() {
+        return Ok(dt.fixed_offset());
     }
+    if s.contains(':') {
+        return Err(format!(
+            "`{s}` does not exist in timezone {tz} (a daylight-saving gap): pick another time"
+        ));
+    }
+    first_moment(naive.date(), tz).ok_or_else(|| {
+        format!("`{s}` does not exist in timezone {tz}: its clocks skipped that whole day")
+    })
+}
+
+/// The earliest wall-clock minute of `day` that exists in `tz`.
+fn first_moment(day: NaiveDate, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    (1..24 * 60)
+        .map(|m| midnight + Duration::minutes(m))
+        .find_map(|t| tz.from_local_datetime(&t).earliest())
+        .map(|dt| dt.fixed_offset())
 }
 
 /// The common shapes without an offset, read digit by digit: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and
@@ -125,6 +174,14 @@ pub fn split_date_prefix(stem: &str) -> Option<(&str, &str)> {
     } else {
         None
     }
+}
+
+/// A `YYYY-MM-DD-` prefix of a file name that is not a real date (`2023-02-29-leap`), which
+/// [`split_date_prefix`] leaves in the name.
+pub fn bad_date_prefix(stem: &str) -> Option<&str> {
+    let b = stem.as_bytes();
+    (b.len() > 11 && looks_like_date(stem) && b[10] == b'-' && split_date_prefix(stem).is_none())
+        .then(|| &stem[..10])
 }
 
 #[cfg(test)]
@@ -209,6 +266,81 @@ mod tests {
     }
 
     #[test]
+    fn a_day_whose_midnight_is_skipped_starts_when_its_clocks_do() {
+        let santiago: Tz = "America/Santiago".parse().unwrap();
+        assert_eq!(
+            parse("2024-09-08", santiago).map(|d| d.to_rfc3339()),
+            Ok("2024-09-08T01:00:00-03:00".to_string())
+        );
+        let cairo: Tz = "Africa/Cairo".parse().unwrap();
+        assert_eq!(
+            parse("2024-04-26", cairo).map(|d| d.to_rfc3339()),
+            Ok("2024-04-26T01:00:00+03:00".to_string())
+        );
+        // Samoa went from 29 to 31 December 2011.
+        let apia: Tz = "Pacific/Apia".parse().unwrap();
+        assert!(parse("2011-12-30", apia).unwrap_err().contains("whole day"));
+        assert!(parse("2024-09-08 00:30", santiago)
+            .unwrap_err()
+            .contains("daylight-saving"));
+    }
+
+    #[test]
+    fn years_beyond_what_html_and_feeds_carry_are_errors() {
+        for s in [
+            "0000-01-01",
+            "-0001-01-01T00:00:00Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let err = parse(s, Tz::UTC).unwrap_err();
+            assert!(
+                err.contains("0001 to 9999") || err.contains("not a"),
+                "{s}: {err}"
+            );
+        }
+        assert!(parse("0001-01-01", Tz::UTC).is_ok());
+        assert!(from_unix("253402300800000", Tz::UTC)
+            .unwrap_err()
+            .contains("0001 to 9999"));
+    }
+
+    #[test]
+    fn fractions_are_cut_to_milliseconds() {
+        assert_eq!(
+            parse("2024-03-05T10:30:15.123456Z", Tz::UTC).map(|d| d.to_rfc3339()),
+            Ok("2024-03-05T10:30:15.123+00:00".to_string())
+        );
+        assert_eq!(
+            parse("2024-03-05 10:30:15.250", Tz::UTC).map(|d| d.to_rfc3339()),
+            Ok("2024-03-05T10:30:15.250+00:00".to_string())
+        );
+    }
+
+    #[test]
+    fn utc_written_z_and_hour_only_offsets() {
+        for (s, want) in [
+            ("2024-03-05T10:30Z", "2024-03-05T10:30:00+00:00"),
+            ("2024-03-05T10:30:15+05", "2024-03-05T10:30:15+05:00"),
+        ] {
+            assert_eq!(
+                parse(s, Tz::UTC).map(|d| d.to_rfc3339()),
+                Ok(want.to_string()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn unix_times_are_shown_in_the_site_timezone() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        assert_eq!(
+            from_unix("1709697600", ny).map(|d| d.to_rfc3339()),
+            Ok("2024-03-05T23:00:00-05:00".to_string())
+        );
+        assert_eq!(from_unix("1709697600000", ny), from_unix("1709697600", ny));
+    }
+
+    #[test]
     fn plain_shapes_read_as_the_patterns_read_them() {
         for s in [
             "2024-02-29",
@@ -242,12 +374,12 @@ mod tests {
         }
     }
 
-    /// `parse` in UTC without the plain-shape shortcut (and, like it, without leap seconds).
+    /// `parse` in UTC without the plain-shape shortcut (and, like it, without leap seconds or year 0).
     fn general(s: &str) -> Option<DateTime<FixedOffset>> {
         DateTime::parse_from_rfc3339(s)
             .ok()
             .or_else(|| in_timezone(s, &parse_naive(s).ok()?, Tz::UTC).ok())
-            .filter(|d| d.nanosecond() < 1_000_000_000)
+            .filter(|d| d.nanosecond() < 1_000_000_000 && d.year() >= 1)
     }
 
     #[test]
@@ -259,5 +391,8 @@ mod tests {
         assert_eq!(split_date_prefix("2007-13-31-x"), None);
         assert_eq!(split_date_prefix("be-a-resource"), None);
         assert_eq!(split_date_prefix("2007-07-31"), None);
+        assert_eq!(bad_date_prefix("2023-02-29-leap"), Some("2023-02-29"));
+        assert_eq!(bad_date_prefix("2024-02-29-leap"), None);
+        assert_eq!(bad_date_prefix("be-a-resource"), None);
     }
 }

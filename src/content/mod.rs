@@ -435,12 +435,23 @@ fn validate_meta(
         (Some(d), _) => dates::parse(&d.0, config.timezone)
             .map_err(|m| err("date", format!("date {m}")))
             .ok(),
-        (None, Some(d)) => dates::parse(d, config.timezone).ok(),
+        (None, Some(d)) => dates::parse(d, config.timezone)
+            .map_err(|m| {
+                err(
+                    "date",
+                    format!("the date in the file name, {m}; or add a `date:` line"),
+                )
+            })
+            .ok(),
         (None, None) if kind == Kind::Post => {
-            err(
-                "title",
-                "missing `date`: add e.g. `date: 2024-03-05` (or prefix the file name with the date)".into(),
-            );
+            let msg = match dates::bad_date_prefix(&file.stem) {
+                Some(p) => format!(
+                    "the file name starts with `{p}`, which is not a real date: fix the name, or add \
+                     e.g. `date: 2024-03-05` to the front matter"
+                ),
+                None => "missing `date`: add e.g. `date: 2024-03-05` (or prefix the file name with the date)".into(),
+            };
+            err("title", msg);
             None
         }
         (None, None) => None,
