@@ -763,8 +763,7 @@ fn a_date_on_a_day_whose_midnight_is_skipped_starts_when_the_clocks_do() {
         "author: R\ndate: 1725764400\nbody: Noted.\n",
     );
     build_ok(site.path());
-    let page =
-        std::fs::read_to_string(site.path().join("public/posts/spring/index.html")).unwrap();
+    let page = std::fs::read_to_string(site.path().join("public/posts/spring/index.html")).unwrap();
     assert!(
         page.contains("datetime=\"2024-09-08T01:00:00-03:00\""),
         "{page}"
@@ -773,4 +772,24 @@ fn a_date_on_a_day_whose_midnight_is_skipped_starts_when_the_clocks_do() {
     assert!(page.contains("2024-09-07T23:00:00-04:00"), "{page}");
     let rss = std::fs::read_to_string(site.path().join("public/rss.xml")).unwrap();
     assert!(rss.contains("Sun, 8 Sep 2024 01:00:00 -0300"), "{rss}");
+}
+
+#[test]
+fn the_home_pages_sitemap_date_is_the_newest_change_of_any_post() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/old.md",
+        "---\ntitle: Old\ndate: 2023-01-01\nupdated: 2024-09-01\n---\nRevised.\n",
+    );
+    build_ok(site.path());
+    let map = std::fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();
+    let home = map
+        .split("<url>")
+        .find(|u| u.contains("<loc>https://example.org/</loc>"))
+        .unwrap();
+    assert!(
+        home.contains("<lastmod>2024-09-01T00:00:00+00:00</lastmod>"),
+        "{map}"
+    );
 }

@@ -882,15 +882,25 @@ fn author_url(site: &Site, author: &crate::site::Author) -> Option<String> {
 const SITEMAP_URLS: usize = 50_000;
 
 /// Every page a sitemap lists, with its last change where one is known, in order.
+/// When a document last changed, for its sitemap entry.
+fn changed(p: &crate::site::Doc) -> Option<&str> {
+    p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref())
+}
+
 fn sitemap_entries(site: &Site) -> impl Iterator<Item = (&str, Option<&str>)> {
-    let home = std::iter::once((
-        "/",
-        site.posts.first().and_then(|p| p.date_rfc3339.as_deref()),
-    ));
-    let docs = site.posts.iter().chain(&site.pages).map(|p| {
-        let changed = p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref());
-        (p.path.as_str(), changed)
-    });
+    // The home page changes with any post's `updated`, as the site's feeds say it does.
+    let newest = site
+        .posts
+        .iter()
+        .filter_map(|p| Some((p.meta.updated.or(p.meta.date)?, p)))
+        .max_by_key(|(d, _)| *d)
+        .and_then(|(_, p)| changed(p));
+    let home = std::iter::once(("/", newest));
+    let docs = site
+        .posts
+        .iter()
+        .chain(&site.pages)
+        .map(|p| (p.path.as_str(), changed(p)));
     let lists = ["/tags/", "/series/", "/archive/"].map(|p| (p, None));
     let tags = site.ix.tags.iter().map(|t| (t.path.as_str(), None));
     let series = site.ix.series.iter().map(|s| (s.path.as_str(), None));
