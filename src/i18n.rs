@@ -400,9 +400,69 @@ fn add(
     }
 }
 
+/// The placeholders lanyard fills in its own keys that have any; its other keys take none, and
+/// `{n}` is required where it is what tells the pages apart.
+const FILLED: &[(&str, &[&str])] = &[
+    ("page_n", &["n"]),
+    ("tag_title", &["tag"]),
+    ("tag_page_title", &["tag", "n"]),
+];
+
+/// The placeholders of `key` if it is one of lanyard's own keys.
+fn own_key_placeholders(key: &str) -> Option<&'static [&'static str]> {
+    let own = BUILT_IN
+        .lines()
+        .any(|l| l.split_once(" = ").is_some_and(|(k, _)| k == key));
+    own.then(|| {
+        FILLED
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(&[][..], |(_, p)| *p)
+    })
+}
+
+/// Every form of `text` uses only the names in `filled`, and `{n}` when `filled` has it.
+fn check_placeholders(text: &Text, filled: &[&str]) -> Result<(), String> {
+    let forms: Vec<&str> = match text {
+        Text::Plain(s) => vec![s.as_str()],
+        Text::Plural(forms) => forms.iter().flatten().map(String::as_str).collect(),
+    };
+    let takes = if filled.is_empty() {
+        "it takes none".to_string()
+    } else {
+        let names: Vec<String> = filled.iter().map(|n| format!("{{{n}}}")).collect();
+        format!("it takes {}", names.join(" and "))
+    };
+    for form in forms {
+        let names: Vec<&str> = pieces(form)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Name(n) => Some(n),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        if let Some(bad) = names.iter().find(|n| !filled.contains(n)) {
+            return Err(format!(
+                "`{form}` uses {{{bad}}}, which lanyard does not fill here: {takes}"
+            ));
+        }
+        if filled.contains(&"n") && !names.contains(&"n") {
+            return Err(format!(
+                "`{form}` has no {{n}}: every page after the first would have the same title; write \
+                 the number where it goes, e.g. \"Page {{n}}\""
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `text`, if it is fit for `key`: the date format must be one chrono can write (an unknown `%`
-/// code would otherwise stop the build in the middle of writing a page).
+/// code would otherwise stop the build in the middle of writing a page), and lanyard's own keys use
+/// only the placeholders lanyard fills.
 fn checked(key: &str, text: Text) -> Result<Text, String> {
+    if let Some(own) = own_key_placeholders(key) {
+        check_placeholders(&text, own)?;
+    }
     if key == "date_format" {
         let format = text.form(None);
         if date_items(format).is_err() {
@@ -419,14 +479,25 @@ fn date_items(format: &str) -> Result<Vec<Item<'static>>, chrono::format::ParseE
     StrftimeItems::new(format).parse_to_owned()
 }
 
+/// A TOML value's type with its article: "an integer", "a boolean".
+fn a_type(value: &toml::Value) -> String {
+    let t = value.type_str();
+    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {t}")
+}
+
 fn text_of(value: toml::Value) -> Result<Text, String> {
     let table = match value {
         toml::Value::String(s) => return Ok(Text::Plain(without_forbidden_owned(s))),
         toml::Value::Table(t) => t,
         other => {
             return Err(format!(
-                "a {} where a string or a table of plural forms belongs (write \"…\" or {{ one = \"…\", other = \"…\" }})",
-                other.type_str()
+                "{} where a string or a table of plural forms belongs (write \"…\" or {{ one = \"…\", other = \"…\" }})",
+                a_type(&other)
             ))
         }
     };
@@ -440,12 +511,7 @@ fn text_of(value: toml::Value) -> Result<Text, String> {
         };
         match value {
             toml::Value::String(s) => forms[at] = Some(without_forbidden_owned(s)),
-            other => {
-                return Err(format!(
-                    "form `{form}` is a {}, not a string",
-                    other.type_str()
-                ))
-            }
+            other => return Err(format!("form `{form}` is {}, not a string", a_type(&other))),
         }
     }
     if forms[5].is_none() {

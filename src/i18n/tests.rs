@@ -141,3 +141,28 @@ fn a_date_format_chrono_cannot_write_is_an_error_at_its_line() {
     let dt = DateTime::parse_from_rfc3339("2007-07-31T09:00:00+00:00").unwrap();
     assert_eq!(s.date(&dt), "July 31, 2007", "the format below it stays");
 }
+
+#[test]
+fn lanyards_own_keys_take_only_the_placeholders_it_fills() {
+    let text = "[translations]\npage_n = \"Seite\"\nmoved_to = \"{n} {url}\"\ntag_title = \"Tag {tag}\"\ntag_page_title = { one = \"{tag} {n}\", other = \"{tag}, {page}\" }\ntags = \"{n} a {x}\"\n";
+    let (s, errors, _) = site("de", text);
+    let found: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.place(), e.message))
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].starts_with("site.toml:2: translation `page_n`: `Seite` has no {n}"));
+    assert!(found[1].starts_with(
+        "site.toml:3: translation `moved_to`: `{n} {url}` uses {n}, which lanyard does not fill here: it takes none"
+    ));
+    assert!(
+        found[2].contains("uses {page}, which lanyard does not fill here: it takes {tag} and {n}")
+    );
+    assert!(found[3].starts_with("site.toml:6:"));
+    assert_eq!(s.text("tag_title"), "Tag {tag}");
+    assert_eq!(
+        s.text("page_n"),
+        "Page {n}",
+        "a bad value leaves the one below it"
+    );
+}
