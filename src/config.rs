@@ -502,6 +502,16 @@ fn build(
             ),
         );
     }
+    if known_tag && !crate::i18n::has_plural_rules(&language) {
+        diags.warn(
+            CONFIG_FILE,
+            find_line(text, "language"),
+            format!(
+                "no plural rules for language `{language}`: counts take `one` for 1 and `other` \
+                 otherwise, as in English"
+            ),
+        );
+    }
     Config {
         strings: Arc::new(strings),
         root: root.to_path_buf(),

@@ -522,20 +522,66 @@ fn text_of(value: toml::Value) -> Result<Text, String> {
 
 /// The CLDR cardinal rules of `language`, if it parses and CLDR knows it.
 /// `language` written as a BCP 47 tag is written (`en_us` → `en-US`), or `None` if it is not one.
+/// Extensions (`-u-co-phonebk`) and private use (`-x-…`) are kept, lowercased, after the part that
+/// names the language, script and region.
 pub fn language_tag(language: &str) -> Option<String> {
-    let id: LanguageIdentifier = language.parse().ok()?;
-    Some(id.to_string())
+    let (base, extensions) = split_extensions(language);
+    let id: LanguageIdentifier = base.parse().ok()?;
+    match extensions {
+        None => Some(id.to_string()),
+        Some(ext) => {
+            let subtags: Vec<&str> = ext.split(['-', '_']).collect();
+            let valid = subtags.len() >= 2
+                && subtags.iter().all(|t| {
+                    (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric())
+                });
+            valid.then(|| format!("{id}-{}", subtags.join("-").to_ascii_lowercase()))
+        }
+    }
 }
 
-fn plural_rules(language: &str) -> Option<PluralRules> {
-    let id: LanguageIdentifier = language.parse().ok()?;
+/// A tag cut before its first singleton subtag (`u`, `t`, `x`…): `("de-DE", Some("u-co-phonebk"))`.
+fn split_extensions(language: &str) -> (&str, Option<&str>) {
+    let mut at = 0;
+    for (i, subtag) in language.split(['-', '_']).enumerate() {
+        if i > 0 && subtag.len() == 1 {
+            return (&language[..at - 1], Some(&language[at..]));
+        }
+        at += subtag.len() + 1;
+    }
+    (language, None)
+}
+
+/// The script subtag of a tag, if it has one: `Latn` of `sr-Latn-RS`.
+fn script_of(language: &str) -> Option<&str> {
+    split_extensions(language)
+        .0
+        .split(['-', '_'])
+        .nth(1)
+        .filter(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// The CLDR cardinal rules of `language` (or of its primary language: `pt-BR` may be unknown where
+/// `pt` is known), or `None` if CLDR has none.
+fn own_plural_rules(language: &str) -> Option<PluralRules> {
+    let id: LanguageIdentifier = split_extensions(language).0.parse().ok()?;
     PluralRules::create(id.clone(), PluralRuleType::CARDINAL)
         .ok()
         .or_else(|| {
-            // `pt-BR` may be unknown where `pt` is known.
             let primary: LanguageIdentifier = id.language.as_str().parse().ok()?;
             PluralRules::create(primary, PluralRuleType::CARDINAL).ok()
         })
+}
+
+/// The plural rules counts follow: the language's, else English's (`one` for 1, `other` for the
+/// rest), which reads better than `other` for every count ("1 comments").
+fn plural_rules(language: &str) -> Option<PluralRules> {
+    own_plural_rules(language).or_else(|| own_plural_rules("en"))
+}
+
+/// Whether CLDR has plural rules for `language` (else counts follow English's, with a warning).
+pub fn has_plural_rules(language: &str) -> bool {
+    own_plural_rules(language).is_some()
 }
 
 /// Countries whose locale stands for a language whose code is not also a country's (`en` → `en_US`).
@@ -577,8 +623,11 @@ const MAIN_COUNTRY: &[(&str, &str)] = &[
 
 /// The chrono locale for `language` and its name: the tag itself (`pt-BR` → `pt_BR`), else the
 /// language in its main country (`fr` → `fr_FR`, `en` → `en_US`), else English month names.
+/// A script subtag picks chrono's variant for it (`sr-Latn` → `sr_RS@latin`), and a language
+/// without a main country here is looked for in every country (`fil` → `fil_PH`).
 fn locale_of(language: &str) -> (Locale, String) {
-    let mut parts = language.split(['-', '_']).skip(1);
+    let base = split_extensions(language).0;
+    let mut parts = base.split(['-', '_']).skip(1);
     let primary = primary(language).to_ascii_lowercase();
     let region = parts
         .find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
@@ -592,16 +641,22 @@ fn locale_of(language: &str) -> (Locale, String) {
         .iter()
         .find(|(l, _)| *l == primary)
         .map_or_else(|| primary.to_ascii_uppercase(), |(_, c)| c.to_string());
-    let tries = region
-        .map(|r| format!("{primary}_{r}"))
+    let variant = match script_of(language).map(str::to_ascii_lowercase).as_deref() {
+        Some("latn") => "@latin",
+        Some("cyrl") => "@cyrillic",
+        _ => "",
+    };
+    let countries = (b'A'..=b'Z')
+        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8_lossy(&[a, b]).into_owned()));
+    let named = region
         .into_iter()
-        .chain([format!("{nb}_{main}")]);
-    for name in tries {
-        if let Ok(locale) = Locale::try_from(name.as_str()) {
-            return (locale, name);
-        }
-    }
-    (Locale::en_US, "en_US".into())
+        .chain([main])
+        .flat_map(|c| [format!("{nb}_{c}{variant}"), format!("{nb}_{c}")]);
+    let anywhere = countries.flat_map(|c| [format!("{nb}_{c}{variant}"), format!("{nb}_{c}")]);
+    named
+        .chain(anywhere)
+        .find_map(|name| Some((Locale::try_from(name.as_str()).ok()?, name)))
+        .unwrap_or((Locale::en_US, "en_US".into()))
 }
 
 /// `"rtl"` for a language written from right to left (its primary subtag: `he`, `ar-EG`), else
@@ -611,9 +666,17 @@ pub fn direction_of(language: &str) -> &'static str {
         "ar", "arc", "ckb", "dv", "fa", "he", "iw", "khw", "ks", "nqo", "ps", "sd", "syr", "ug",
         "ur", "yi", "ji",
     ];
-    let rtl = RTL
-        .iter()
-        .any(|l| l.eq_ignore_ascii_case(primary(language)));
+    /// Scripts written from right to left: a script subtag says more than the language does
+    /// (`az-Arab` is right to left, `he-Latn` left to right).
+    const RTL_SCRIPTS: [&str; 10] = [
+        "adlm", "arab", "aran", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa",
+    ];
+    let rtl = match script_of(language) {
+        Some(script) => RTL_SCRIPTS.iter().any(|s| s.eq_ignore_ascii_case(script)),
+        None => RTL
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(primary(language))),
+    };
     if rtl {
         "rtl"
     } else {

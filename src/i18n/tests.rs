@@ -166,3 +166,50 @@ fn lanyards_own_keys_take_only_the_placeholders_it_fills() {
         "a bad value leaves the one below it"
     );
 }
+
+#[test]
+fn three_letter_languages_and_scripts_find_their_month_names() {
+    assert_eq!(locale_of("fil").1, "fil_PH");
+    assert_eq!(locale_of("ast").1, "ast_ES");
+    assert_eq!(locale_of("sr").1, "sr_RS");
+    assert_eq!(locale_of("sr-Latn").1, "sr_RS@latin");
+    assert_eq!(locale_of("sr-Latn-RS").1, "sr_RS@latin");
+    assert_eq!(locale_of("de-DE-u-co-phonebk").1, "de_DE");
+    let dt = DateTime::parse_from_rfc3339("2024-01-05T09:00:00+00:00").unwrap();
+    let (fil, _, _) = site("fil", "[translations]\ndate_format = \"%B\"\n");
+    assert_eq!(fil.date(&dt), "Enero");
+}
+
+#[test]
+fn a_script_subtag_decides_the_direction() {
+    assert_eq!(direction_of("az-Arab"), "rtl");
+    assert_eq!(direction_of("ku-Arab-IQ"), "rtl");
+    assert_eq!(direction_of("he-Latn"), "ltr");
+    assert_eq!(direction_of("he"), "rtl");
+    assert_eq!(direction_of("az"), "ltr");
+}
+
+#[test]
+fn extensions_and_private_use_are_kept_in_the_tag() {
+    assert_eq!(
+        language_tag("de_de-U-CO-phonebk").as_deref(),
+        Some("de-DE-u-co-phonebk")
+    );
+    assert_eq!(language_tag("en-x-house").as_deref(), Some("en-x-house"));
+    assert_eq!(language_tag("en-x").as_deref(), None);
+    assert_eq!(language_tag("en-u-toolongsubtag").as_deref(), None);
+}
+
+#[test]
+fn a_language_without_plural_rules_counts_as_english_does() {
+    assert!(!has_plural_rules("tlh") && has_plural_rules("pl") && has_plural_rules("pt-BR"));
+    let (tlh, _, _) = site("tlh", "");
+    assert_eq!(
+        tlh.format("comments", Some(1.0), &none).unwrap(),
+        "1 comment"
+    );
+    assert_eq!(
+        tlh.format("comments", Some(2.0), &none).unwrap(),
+        "2 comments"
+    );
+}
