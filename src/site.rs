@@ -405,12 +405,26 @@ pub fn sort_docs(posts: &mut [Doc], pages: &mut [Doc]) {
     sort_moving_once(pages, page_order);
 }
 
-/// The order of posts: newest first, then by title, then by path.
+/// The order of posts: newest first, then by title (see [`collate`]), then by path.
 pub fn post_order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
     b.date()
         .cmp(&a.date())
-        .then_with(|| a.meta.title.cmp(&b.meta.title))
+        .then_with(|| collate(&a.meta.title, &b.meta.title))
         .then_with(|| a.path.cmp(&b.path))
+}
+
+/// Names in the order a reader looks for them: case and accents aside (`Élan` between `Echo` and
+/// `Fox`, not after `zeta`), then as written, so that every build sorts alike. A language's own
+/// alphabet (Swedish `Ä` after `Z`) is beyond it. Compares without allocating: post order calls it
+/// for every tie.
+pub fn collate(a: &str, b: &str) -> std::cmp::Ordering {
+    fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+        use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+        s.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+    }
+    folded(a).cmp(folded(b)).then_with(|| a.cmp(b))
 }
 
 /// The order of pages: by weight, then by title (a stable sort keeps ties in walk order). As in Hugo, a
@@ -965,10 +979,10 @@ fn index_tags(posts: &[Doc]) -> Result<(Vec<Tag>, Vec<Vec<usize>>)> {
             post_tags[i].push(t);
         }
     }
-    // By name, case aside; the slug (each tag's identity) breaks ties, so every build sorts alike.
-    // The tags move into their places (with their post lists), keyed once each, not per comparison.
+    // By name (see [`collate`]); the slug (each tag's identity) breaks ties, so every build sorts
+    // alike. The tags move into their places with their post lists.
     let mut numbered: Vec<(usize, Tag)> = tags.into_iter().enumerate().collect();
-    numbered.sort_by_cached_key(|(_, t)| (t.name.to_lowercase(), t.slug.clone()));
+    numbered.sort_by(|(_, a), (_, b)| collate(&a.name, &b.name).then_with(|| a.slug.cmp(&b.slug)));
     let mut new_index = vec![0; numbered.len()];
     for (new, (old, _)) in numbered.iter().enumerate() {
         new_index[*old] = new;
@@ -1019,12 +1033,7 @@ fn index_series(
     if let Some(err) = Error::collect(errors) {
         return Err(err);
     }
-    series.sort_by(|a, b| {
-        a.title
-            .to_lowercase()
-            .cmp(&b.title.to_lowercase())
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    series.sort_by(|a, b| collate(&a.title, &b.title).then_with(|| a.id.cmp(&b.id)));
     let mut post_series = vec![None; posts.len()];
     for (index, s) in series.iter().enumerate() {
         for &i in s.parts.values() {
@@ -1342,8 +1351,21 @@ mod listing_tests {
 
 #[cfg(test)]
 mod order_tests {
-    use super::apply_order;
+    use super::{apply_order, collate};
     use proptest::prelude::*;
+
+    #[test]
+    fn names_sort_with_case_and_accents_aside() {
+        let mut names = [
+            "zeta", "Öl", "Bravo", "Élan", "alpha", "Ärger", "Zucker", "ábc", "echo",
+        ];
+        names.sort_by(|a, b| collate(a, b));
+        assert_eq!(
+            names,
+            ["ábc", "alpha", "Ärger", "Bravo", "echo", "Élan", "Öl", "zeta", "Zucker"]
+        );
+        assert_eq!(collate("Same", "same"), "Same".cmp("same"));
+    }
 
     proptest! {
         /// Sorting positions and then moving each item once gives what a stable sort in place gives,
