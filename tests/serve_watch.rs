@@ -146,6 +146,32 @@ fn a_warning_is_not_printed_again_after_a_failed_build() {
     assert_eq!(output.matches(again).count(), 2, "{output}");
 }
 
+/// The dev server re-renders a post whose front matter changed without planning the site again; a
+/// template the save names that the theme lacks is reported as a build reports it, at its line.
+#[test]
+fn a_save_that_names_a_missing_template_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("site.toml"),
+        "title = \"W\"\nbase_url = \"https://example.org\"\n",
+    );
+    let path = root.join("content/posts/a.md");
+    write(&path, "---\ntitle: A\ndate: 2024-01-03\n---\nA.\n");
+    let server = Server::start(root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    write(
+        &path,
+        "---\ntitle: A\ndate: 2024-01-03\ntemplate: t1.html\n---\nA.\n",
+    );
+    next_event(&rx, "event: problem", SOON).expect("a problem event");
+    let want = "error: content/posts/a.md:4: template `t1.html` does not exist (needed here)";
+    if let Err(output) = server.output_containing(want, SOON) {
+        panic!("the terminal names the line:\n{output}");
+    }
+}
+
 #[test]
 fn new_moved_and_deleted_posts_are_seen() {
     let site = Site::new();
@@ -197,6 +223,10 @@ fn editor_leftovers_are_ignored() {
     let before = server.output();
     for name in [
         ".hello.md.swp",
+        ".hello.md.swo",
+        "hello.md.kate-swp",
+        "hello.md___jb_tmp___",
+        "hello.md___jb_old___",
         "hello.md~",
         "#hello.md#",
         ".#hello.md",

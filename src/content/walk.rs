@@ -38,16 +38,29 @@ pub struct Discovered {
     pub errors: Vec<Diagnostic>,
 }
 
-/// Names editors and systems leave behind that are never content.
+/// Names editors and systems leave behind that are never content: vim's swap files (see
+/// [`is_vim_swap`]), Kate's `.kate-swp`, JetBrains' `___jb_tmp___` and
+/// `___jb_old___`, backups, locks and temporary files.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
+        || is_vim_swap(name)
+        || name.ends_with(".kate-swp")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
         || name.ends_with(".tmp")
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
         || name == "Thumbs.db"
+}
+
+/// `….swp`, `….swo`, `….swn`, `….swm` and `….swx`: the names vim gives a swap file (the first
+/// four, when earlier ones exist; it goes on to `.swa`, but `.swf` is a Flash file someone publishes).
+fn is_vim_swap(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() > 4
+        && b[..b.len() - 1].ends_with(b".sw")
+        && matches!(b[b.len() - 1], b'm'..=b'p' | b'x')
 }
 
 /// Names a walk of `static/` skips: editors' and systems' litter and version-control folders. Unlike

@@ -692,11 +692,9 @@ fn page(shared: &Shared, p: &Planned) -> Result<Vec<u8>> {
         _ => unreachable!("non-page jobs are handled by run()"),
     };
     if !shared.theme.has(&template) {
-        return Err(Error::new(
-            &p.source,
-            None,
-            format!("template `{template}` does not exist in the theme or templates/"),
-        ));
+        // The plan checks every page's template first; the dev server re-renders a page whose
+        // front matter changed without planning the site again, and says the same.
+        super::missing_templates(site, shared.theme, std::slice::from_ref(p))?;
     }
     // Tera's own `render` starts from a 2 KB buffer and doubles it; a post page is 10–30 KB.
     let mut html = Vec::with_capacity(PAGE_CAPACITY);
