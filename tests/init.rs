@@ -167,3 +167,15 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// The hint after `init` can be pasted: a folder whose name starts with `-` is written `./-name`, so
+/// that `--root` does not read it as an option.
+#[test]
+fn the_hint_for_a_folder_named_like_an_option_can_be_pasted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = lanyard_in(tmp.path(), &["init", "--", "-dash"]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("`lanyard build --root ./-dash`"), "{said}");
+    let build = lanyard_in(tmp.path(), &["build", "--root", "./-dash"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+}

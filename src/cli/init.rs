@@ -39,8 +39,14 @@ pub fn run(args: &InitArgs) -> i32 {
             }
             // A control character in the folder's name is shown as an escape, never sent to the
             // terminal (it could set the title or move the cursor).
+            // A relative path that starts with `-` would be read as an option: it gets `./`.
             let shown = |path: &std::path::Path| {
-                crate::error::printable(&shell_quote(&path.display().to_string())).into_owned()
+                let text = path.display().to_string();
+                let text = match text.starts_with('-') {
+                    true => format!("./{text}"),
+                    false => text,
+                };
+                crate::error::printable(&shell_quote(&text)).into_owned()
             };
             println!(
                 "Created a new site in {} ({} files).",
