@@ -479,3 +479,21 @@ fn root_goes_before_or_after_the_subcommand() {
         assert!(written(site.path(), &out).contains("title:"));
     }
 }
+
+/// A `--series` without letters or digits is a wrong command line (exit 2), as a title without them
+/// is, and nothing is written.
+#[test]
+fn a_series_name_without_letters_or_digits_is_a_usage_error() {
+    let site = site_with_parts(&[1]);
+    for name in ["", "!!!"] {
+        let out = new_post(site.path(), &["A tip", "--series", name]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--series"), "{}", stderr(&out));
+    }
+    assert!(!site
+        .path()
+        .join("content/posts")
+        .read_dir()
+        .unwrap()
+        .any(|e| { e.unwrap().file_name().to_string_lossy().contains("a-tip") }));
+}

@@ -92,6 +92,17 @@ pub fn title_arg(arg: &str) -> Result<String, String> {
     }
 }
 
+/// A `--series` value: a name or id with letters or digits, which a series id is made of.
+pub fn series_arg(arg: &str) -> Result<String, String> {
+    if arg.trim().is_empty() {
+        Err("must not be empty: give the series' name or id".into())
+    } else if crate::content::slug::series_id(arg.trim()).is_empty() {
+        Err("needs a few letters or digits to make a series id from".into())
+    } else {
+        Ok(arg.to_string())
+    }
+}
+
 /// Print diagnostics to stderr, warnings first.
 pub fn print_diagnostics(items: &[Diagnostic]) {
     let mut sorted: Vec<&Diagnostic> = items.iter().collect();

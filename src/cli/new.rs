@@ -31,7 +31,7 @@ pub struct NewPostArgs {
     #[arg(value_parser = super::title_arg)]
     pub title: String,
     /// Add the post to this series (its name or id), as the next free part
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::series_arg)]
     pub series: Option<String>,
     /// Tags, separated by commas
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
