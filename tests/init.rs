@@ -179,3 +179,19 @@ fn the_hint_for_a_folder_named_like_an_option_can_be_pasted() {
     let build = lanyard_in(tmp.path(), &["build", "--root", "./-dash"]);
     assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_nothing_is_named_as_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("nowhere", tmp.path().join("dangling")).unwrap();
+    let out = lanyard_in(tmp.path(), &["init", "dangling"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "error: dangling: is a symbolic link to `nowhere`, which does not exist: create that folder, or remove the link"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

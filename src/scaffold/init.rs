@@ -90,7 +90,21 @@ fn refuse_non_empty(dir: &Path) -> Result<()> {
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A link to nothing: creating the folder would fail with a bare "File exists".
+            if let Ok(target) = std::fs::read_link(dir) {
+                return Err(Error::new(
+                    shown,
+                    None,
+                    format!(
+                        "is a symbolic link to `{}`, which does not exist: create that folder, or \
+                         remove the link",
+                        target.display()
+                    ),
+                ));
+            }
+            return Ok(());
+        }
         Err(e) => return Err(Error::io(dir, "read the folder", &e)),
     };
     let mut own = Vec::new();
