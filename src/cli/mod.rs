@@ -83,21 +83,31 @@ pub fn base_url_arg(arg: &str) -> Result<String, String> {
 
 /// The title of `new post`: it must say something, and have a letter or digit to make a file name of.
 pub fn title_arg(arg: &str) -> Result<String, String> {
-    if arg.trim().is_empty() {
-        Err("must not be empty".into())
-    } else if crate::content::slug::slugify(arg.trim()).is_empty() {
-        Err("needs a few letters or digits to make a file name from".into())
-    } else {
-        Ok(arg.to_string())
-    }
+    naming_arg(
+        arg,
+        crate::content::slug::slugify,
+        "must not be empty",
+        "a file name",
+    )
 }
 
 /// A `--series` value: a name or id with letters or digits, which a series id is made of.
 pub fn series_arg(arg: &str) -> Result<String, String> {
+    let empty = "must not be empty: give the series' name or id";
+    naming_arg(arg, crate::content::slug::series_id, empty, "a series id")
+}
+
+/// `arg`, if it is not blank and `make` turns it into a non-empty name (what it makes: `made`).
+fn naming_arg(
+    arg: &str,
+    make: fn(&str) -> String,
+    empty: &str,
+    made: &str,
+) -> Result<String, String> {
     if arg.trim().is_empty() {
-        Err("must not be empty: give the series' name or id".into())
-    } else if crate::content::slug::series_id(arg.trim()).is_empty() {
-        Err("needs a few letters or digits to make a series id from".into())
+        Err(empty.into())
+    } else if make(arg.trim()).is_empty() {
+        Err(format!("needs a few letters or digits to make {made} from"))
     } else {
         Ok(arg.to_string())
     }
