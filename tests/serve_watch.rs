@@ -172,6 +172,44 @@ fn a_save_that_names_a_missing_template_is_reported_at_its_line() {
     }
 }
 
+/// A good rebuild after a failed one parses again only what changed: the warnings of the sources it
+/// did not parse stand, and a later rebuild that parses them (a `site.toml` edit) does not print them
+/// again. A post deleted and written back with its mistake is news again.
+#[test]
+fn warnings_of_untouched_files_are_not_printed_again_after_a_fix() {
+    let site = Site::new();
+    let hello = "---\ntitle: \"Hello World\"\ndate: 2024-01-02\ntagz: [x]\n---\nWarned.\n";
+    write(&site.path("content/posts/hello.md"), hello);
+    let server = Server::start(&site.root, &["--watch"]);
+    let warning = "warning: content/posts/hello.md:4:";
+    if let Err(output) = server.output_containing(warning, SOON) {
+        panic!("the first build warns:\n{output}");
+    }
+    write(&site.path("static/index.html"), "mine");
+    if let Err(output) = server.output_containing("Build failed", SOON) {
+        panic!("a static file over the home page fails the build:\n{output}");
+    }
+    std::fs::remove_file(site.path("static/index.html")).unwrap();
+    if let Err(output) = server.output_containing("Fixed: the site builds again.", SOON) {
+        panic!("removing it fixes the build:\n{output}");
+    }
+    let toml = std::fs::read_to_string(site.path("site.toml")).unwrap();
+    write(
+        &site.path("site.toml"),
+        &toml.replacen("title = ", "title = \"Renamed\"\n# was: ", 1),
+    );
+    server.wait_for("/", SOON, |r| r.text().contains("Renamed"));
+    let output = server.output();
+    assert_eq!(output.matches(warning).count(), 1, "{output}");
+    std::fs::remove_file(site.path("content/posts/hello.md")).unwrap();
+    server.wait_for("/posts/hello/", SOON, |r| r.status == 404);
+    write(&site.path("content/posts/hello.md"), hello);
+    let output = server
+        .output_when(SOON, |output| output.matches(warning).count() >= 2)
+        .unwrap_or_else(|output| output);
+    assert_eq!(output.matches(warning).count(), 2, "{output}");
+}
+
 #[test]
 fn new_moved_and_deleted_posts_are_seen() {
     let site = Site::new();

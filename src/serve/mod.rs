@@ -138,14 +138,22 @@ impl App {
 
     /// Serve the end of a (re)build and say what happened; `what` names the change that caused it and
     /// `earlier` counts the files changed by earlier steps.
+    /// `reread` lists the sources (relative to the site) a rebuild parsed again, `None` for the
+    /// first build, which reads the whole site.
     fn publish(
         &self,
         result: Result<Patch>,
         warnings: Vec<Diagnostic>,
+        reread: Option<&[String]>,
         what: &str,
         earlier: usize,
     ) {
-        self.print_new_warnings(warnings, result.is_ok());
+        let outcome = match (&result, reread) {
+            (Err(_), _) => Outcome::Failed,
+            (Ok(_), None) => Outcome::Complete,
+            (Ok(_), Some(files)) => Outcome::Reread(files),
+        };
+        self.print_new_warnings(warnings, outcome);
         match result {
             Ok(patch) => {
                 let (docs, elapsed, fast) = (patch.docs_rendered, patch.elapsed, patch.fast);
@@ -196,14 +204,21 @@ impl App {
             builder.update_in_steps(&opts.build_options(), changes, &diags, &mut |patch| {
                 earlier += self.publish_step(patch)
             });
-        self.publish(result, diags.take(), what, earlier);
+        let reread = builder.take_reread();
+        self.publish(result, diags.take(), Some(&reread), what, earlier);
     }
 
-    /// Print the warnings the terminal has not shown yet. A build that succeeded found every warning
-    /// the site has, so they become the ones shown (a warning that goes away and comes back is shown
-    /// again); a failed build may have stopped before finding some (a broken `site.toml` stops it
-    /// before any post is read), so the ones shown before are kept, not printed again after the fix.
-    fn print_new_warnings(&self, warnings: Vec<Diagnostic>, complete: bool) {
+    /// Print the warnings the terminal has not shown yet, and remember what the site now warns of.
+    /// The first build reads the whole site, so its warnings are the ones shown. A rebuild parses
+    /// again only the sources that changed (the link check, whose warnings carry a [`Lint`], still
+    /// covers the whole site): a source it did not parse again said nothing this time, so its earlier
+    /// warnings stand and are not printed again by a later rebuild that does parse it, while a
+    /// warning that went away with its source's edit and comes back is news again. A failed build
+    /// may have stopped before finding some (a broken `site.toml` stops it before any post is read),
+    /// so the ones shown before are kept.
+    ///
+    /// [`Lint`]: crate::error::Lint
+    fn print_new_warnings(&self, warnings: Vec<Diagnostic>, outcome: Outcome<'_>) {
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
         let fresh: Vec<Diagnostic> = warnings
             .iter()
@@ -211,11 +226,31 @@ impl App {
             .cloned()
             .collect();
         crate::cli::print_diagnostics(&fresh);
-        if complete {
-            shown.clear();
+        match outcome {
+            Outcome::Failed => {}
+            Outcome::Complete => shown.clear(),
+            Outcome::Reread(sources) => {
+                shown.retain(|w| w.lint.is_none() && !under_any(&w.file, sources))
+            }
         }
         shown.extend(warnings);
     }
+}
+
+/// How a (re)build ended, for [`App::print_new_warnings`].
+enum Outcome<'a> {
+    Failed,
+    /// The first build: the whole site was read.
+    Complete,
+    /// A rebuild succeeded, parsing these sources again (relative to the site).
+    Reread(&'a [String]),
+}
+
+/// Whether `file` is one of `sources` or inside one of them (a comment folder).
+fn under_any(file: &str, sources: &[String]) -> bool {
+    sources.iter().any(|p| {
+        file == p || (file.starts_with(p.as_str()) && file.as_bytes().get(p.len()) == Some(&b'/'))
+    })
 }
 
 /// What the terminal says when a build succeeds after a failed one.
@@ -581,10 +616,10 @@ pub fn run(opts: &Options) -> Result<()> {
         let diags = Diagnostics::new();
         let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
         if let Err(err) = &first {
-            app.print_new_warnings(diags.take(), false);
+            app.print_new_warnings(diags.take(), Outcome::Failed);
             return Err(err.clone());
         }
-        app.publish(first, diags.take(), "", 0);
+        app.publish(first, diags.take(), None, "", 0);
     } else {
         app.rebuild(&mut builder, opts, &Changes::default(), "");
     }

@@ -77,6 +77,7 @@ pub(super) fn update(
             None => true,
         })
         .collect();
+    let reread: Vec<String> = todo.iter().map(|(f, _, _)| f.rel.clone()).collect();
     let results = build_docs(&todo, &built.site.config, &b.highlighter, &comments, diags);
     let mut entries = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -87,6 +88,7 @@ pub(super) fn update(
         }
     }
     let docs_rendered = todo.len();
+    b.reread.extend(reread);
     b.stages.mark("parse and render documents");
     if let Some(err) = Error::collect(errors) {
         return Some(Err(err));
@@ -170,6 +172,8 @@ fn refresh_comment_folders(
         if b.comments.get(dir).is_some_and(|f| f.1 == key) {
             continue;
         }
+        b.reread.push(dir.clone());
+        b.reread.extend(list.iter().map(|f| f.rel.clone()));
         let folder = content::read_comment_folder(slug, dir, list, &built.site.config, diags)
             .map_err(|d| {
                 Error::collect(d).unwrap_or_else(|| Error::new(dir, None, "unreadable comments"))

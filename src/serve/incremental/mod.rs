@@ -198,6 +198,9 @@ pub struct Builder {
     failed: bool,
     /// Documents the fast path rendered before handing over to reassembling.
     docs_rendered_early: usize,
+    /// The sources (files, and comment folders) this rebuild read again: their warnings are new,
+    /// and the others' stand ([`Builder::take_reread`]).
+    reread: Vec<String>,
     /// Hand small outputs out before rendering large listings.
     in_steps: bool,
     /// Outputs that read more posts than this are large listings.
@@ -243,6 +246,7 @@ impl Builder {
             served: HashMap::new(),
             failed: false,
             docs_rendered_early: 0,
+            reread: Vec::new(),
             in_steps: false,
             large_listing: publish::LARGE_LISTING,
             links: None,
@@ -298,6 +302,13 @@ impl Builder {
         self.rebuild(opts, changes, diags, first)
     }
 
+    /// The sources (relative to the site: documents, series descriptions, comment folders and their
+    /// files) the last rebuild parsed again. A source not among them said nothing this time, so the
+    /// warnings it gave before still stand.
+    pub fn take_reread(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.reread)
+    }
+
     fn rebuild(
         &mut self,
         opts: &BuildOptions,
@@ -305,6 +316,7 @@ impl Builder {
         diags: &Diagnostics,
         first: &mut dyn FnMut(Patch),
     ) -> Result<Patch> {
+        self.reread.clear();
         let start = Instant::now();
         self.stages = Stages::default();
         self.stages.mark("start");
@@ -511,12 +523,16 @@ impl Builder {
                 Some(folder) if folder.1 == key => {
                     next.insert(dir.clone(), folder);
                 }
-                _ => match content::read_comment_folder(slug, dir, list, src.config, diags) {
-                    Ok(f) => {
-                        next.insert(dir.clone(), (slug.clone(), key, f.comments));
+                _ => {
+                    self.reread.push(dir.clone());
+                    self.reread.extend(list.iter().map(|f| f.rel.clone()));
+                    match content::read_comment_folder(slug, dir, list, src.config, diags) {
+                        Ok(f) => {
+                            next.insert(dir.clone(), (slug.clone(), key, f.comments));
+                        }
+                        Err(mut d) => errors.append(&mut d),
                     }
-                    Err(mut d) => errors.append(&mut d),
-                },
+                }
             }
         }
         self.comments = next;
@@ -536,13 +552,16 @@ impl Builder {
             let key = hash_of(&(src.file_key(f), &f.stem));
             let entry = match self.series.remove(&f.rel) {
                 Some(e) if e.0 == key => e,
-                _ => match content::read_series(f, diags) {
-                    Ok(s) => (key, s),
-                    Err(d) => {
-                        errors.push(d);
-                        continue;
+                _ => {
+                    self.reread.push(f.rel.clone());
+                    match content::read_series(f, diags) {
+                        Ok(s) => (key, s),
+                        Err(d) => {
+                            errors.push(d);
+                            continue;
+                        }
                     }
-                },
+                }
             };
             out.push(entry.1.clone());
             next.insert(f.rel.clone(), entry);
@@ -577,6 +596,8 @@ impl Builder {
                 todo.push((f, kind, parse_key));
             }
         }
+        self.reread
+            .extend(todo.iter().map(|(f, _, _)| f.rel.clone()));
         let built = build_docs(&todo, src.config, &self.highlighter, &comments, diags);
         let count = todo.len();
         for ((f, _, _), result) in todo.iter().zip(built) {
@@ -591,7 +612,15 @@ impl Builder {
             }
         }
         let present: HashSet<&str> = docs.iter().map(|(f, _)| f.rel.as_str()).collect();
-        self.docs.retain(|rel, _| present.contains(rel.as_str()));
+        // A document that is gone says nothing any more: its warnings go with it.
+        let reread = &mut self.reread;
+        self.docs.retain(|rel, _| {
+            let kept = present.contains(rel.as_str());
+            if !kept {
+                reread.push(rel.clone());
+            }
+            kept
+        });
         count
     }
 }
