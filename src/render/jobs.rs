@@ -879,12 +879,12 @@ fn author_url(site: &Site, author: &crate::site::Author) -> Option<String> {
 /// robots.txt names the index, which search engines read like a sitemap.
 const SITEMAP_URLS: usize = 50_000;
 
-/// Every page a sitemap lists, with its last change where one is known, in order.
 /// When a document last changed, for its sitemap entry.
 fn changed(p: &crate::site::Doc) -> Option<&str> {
     p.updated_rfc3339.as_deref().or(p.date_rfc3339.as_deref())
 }
 
+/// Every page a sitemap lists, with its last change where one is known, in order.
 fn sitemap_entries(site: &Site) -> impl Iterator<Item = (&str, Option<&str>)> {
     // The home page changes with any post's `updated`, as the site's feeds say it does.
     let newest = site
