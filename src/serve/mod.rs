@@ -24,7 +24,7 @@ pub mod reload;
 mod server;
 pub mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -138,22 +138,16 @@ impl App {
 
     /// Serve the end of a (re)build and say what happened; `what` names the change that caused it and
     /// `earlier` counts the files changed by earlier steps.
-    /// `reread` lists the sources (relative to the site) a rebuild parsed again, `None` for the
-    /// first build, which reads the whole site.
+    /// `reread` lists the sources (relative to the site) the build parsed ([`Builder::take_reread`]).
     fn publish(
         &self,
         result: Result<Patch>,
         warnings: Vec<Diagnostic>,
-        reread: Option<&[String]>,
+        reread: &[String],
         what: &str,
         earlier: usize,
     ) {
-        let outcome = match (&result, reread) {
-            (Err(_), _) => Outcome::Failed,
-            (Ok(_), None) => Outcome::Complete,
-            (Ok(_), Some(files)) => Outcome::Reread(files),
-        };
-        self.print_new_warnings(warnings, outcome);
+        self.print_new_warnings(warnings, result.is_ok().then_some(reread));
         match result {
             Ok(patch) => {
                 let (docs, elapsed, fast) = (patch.docs_rendered, patch.elapsed, patch.fast);
@@ -204,21 +198,20 @@ impl App {
             builder.update_in_steps(&opts.build_options(), changes, &diags, &mut |patch| {
                 earlier += self.publish_step(patch)
             });
-        let reread = builder.take_reread();
-        self.publish(result, diags.take(), Some(&reread), what, earlier);
+        self.publish(result, diags.take(), &builder.take_reread(), what, earlier);
     }
 
     /// Print the warnings the terminal has not shown yet, and remember what the site now warns of.
-    /// The first build reads the whole site, so its warnings are the ones shown. A rebuild parses
-    /// again only the sources that changed (the link check, whose warnings carry a [`Lint`], still
-    /// covers the whole site): a source it did not parse again said nothing this time, so its earlier
+    /// `reread` is what a build that succeeded parsed (the first build: the whole site). A rebuild
+    /// parses again only the sources that changed (the link check, whose warnings carry a [`Lint`],
+    /// still covers the whole site): a source it did not parse said nothing this time, so its earlier
     /// warnings stand and are not printed again by a later rebuild that does parse it, while a
     /// warning that went away with its source's edit and comes back is news again. A failed build
-    /// may have stopped before finding some (a broken `site.toml` stops it before any post is read),
-    /// so the ones shown before are kept.
+    /// (`None`) may have stopped before finding some (a broken `site.toml` stops it before any post
+    /// is read), so the ones shown before are kept.
     ///
     /// [`Lint`]: crate::error::Lint
-    fn print_new_warnings(&self, warnings: Vec<Diagnostic>, outcome: Outcome<'_>) {
+    fn print_new_warnings(&self, warnings: Vec<Diagnostic>, reread: Option<&[String]>) {
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
         let fresh: Vec<Diagnostic> = warnings
             .iter()
@@ -226,31 +219,21 @@ impl App {
             .cloned()
             .collect();
         crate::cli::print_diagnostics(&fresh);
-        match outcome {
-            Outcome::Failed => {}
-            Outcome::Complete => shown.clear(),
-            Outcome::Reread(sources) => {
-                shown.retain(|w| w.lint.is_none() && !under_any(&w.file, sources))
-            }
+        if let Some(reread) = reread {
+            let sources: HashSet<&str> = reread.iter().map(String::as_str).collect();
+            shown.retain(|w| w.lint.is_none() && !from_any(&w.file, &sources));
         }
         shown.extend(warnings);
     }
 }
 
-/// How a (re)build ended, for [`App::print_new_warnings`].
-enum Outcome<'a> {
-    Failed,
-    /// The first build: the whole site was read.
-    Complete,
-    /// A rebuild succeeded, parsing these sources again (relative to the site).
-    Reread(&'a [String]),
-}
-
-/// Whether `file` is one of `sources` or inside one of them (a comment folder).
-fn under_any(file: &str, sources: &[String]) -> bool {
-    sources.iter().any(|p| {
-        file == p || (file.starts_with(p.as_str()) && file.as_bytes().get(p.len()) == Some(&b'/'))
-    })
+/// Whether `file` is one of `sources` or a file of one of them (a comment folder): one look-up
+/// each, as a rebuild after a `site.toml` edit lists every document.
+fn from_any(file: &str, sources: &HashSet<&str>) -> bool {
+    sources.contains(file)
+        || file
+            .rsplit_once('/')
+            .is_some_and(|(dir, _)| sources.contains(dir))
 }
 
 /// What the terminal says when a build succeeds after a failed one.
@@ -616,10 +599,10 @@ pub fn run(opts: &Options) -> Result<()> {
         let diags = Diagnostics::new();
         let first = builder.update(&opts.build_options(), &Changes::default(), &diags);
         if let Err(err) = &first {
-            app.print_new_warnings(diags.take(), Outcome::Failed);
+            app.print_new_warnings(diags.take(), None);
             return Err(err.clone());
         }
-        app.publish(first, diags.take(), None, "", 0);
+        app.publish(first, diags.take(), &builder.take_reread(), "", 0);
     } else {
         app.rebuild(&mut builder, opts, &Changes::default(), "");
     }

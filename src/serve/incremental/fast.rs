@@ -77,7 +77,7 @@ pub(super) fn update(
             None => true,
         })
         .collect();
-    let reread: Vec<String> = todo.iter().map(|(f, _, _)| f.rel.clone()).collect();
+    b.reread.extend(todo.iter().map(|(f, _, _)| f.rel.clone()));
     let results = build_docs(&todo, &built.site.config, &b.highlighter, &comments, diags);
     let mut entries = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -88,7 +88,6 @@ pub(super) fn update(
         }
     }
     let docs_rendered = todo.len();
-    b.reread.extend(reread);
     b.stages.mark("parse and render documents");
     if let Some(err) = Error::collect(errors) {
         return Some(Err(err));
