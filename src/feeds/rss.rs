@@ -38,7 +38,9 @@ pub fn rss(meta: &FeedMeta, items: &[FeedItem]) -> String {
 fn channel_head(doc: &mut XmlDoc, meta: &FeedMeta, items: &[FeedItem]) {
     doc.text("title", &[], meta.title);
     doc.text("link", &[], meta.home_url);
-    doc.text("description", &[], meta.description);
+    // RSS 2.0 requires a phrase describing the channel; without one, the title is the best there is.
+    let description = non_empty(meta.description).unwrap_or(meta.title);
+    doc.text("description", &[], description);
     if let Some(language) = non_empty(meta.language) {
         doc.text("language", &[], language);
     }

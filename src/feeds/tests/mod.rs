@@ -479,3 +479,20 @@ proptest::proptest! {
         proptest::prop_assert_eq!(super::clean(&text), expected);
     }
 }
+
+#[test]
+fn rss_without_a_site_description_describes_the_channel_by_its_title() {
+    let xml = rss(
+        &FeedMeta {
+            description: "",
+            ..meta()
+        },
+        &items(),
+    );
+    assert_well_formed(&xml);
+    let feed = parse(&xml);
+    assert_eq!(
+        feed.description.unwrap().content,
+        "Route 66 — Networking Tips"
+    );
+}
