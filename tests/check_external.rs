@@ -180,3 +180,70 @@ fn a_dropped_connection_is_a_warning_not_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_readers_broken_link_is_checked_and_only_a_warning() {
+    let (port, seen) = serve();
+    let site = site_linking_to("[ok](http://127.0.0.1:1/never-asked-when-no-comment)\n");
+    write(
+        site.path(),
+        "content/posts/2024-04-01-links.md",
+        "---\ntitle: Links\ndate: 2024-04-01\n---\nNo links here.\n",
+    );
+    write(
+        site.path(),
+        "content/comments/links/1.md",
+        &format!(
+            "---\nauthor: Reader\ndate: 2024-04-02\n---\nGreat post.\n\nSee [my notes](http://127.0.0.1:{port}/gone).\n"
+        ),
+    );
+    let out = lanyard(site.path(), &["check", "--external", "--timeout", "5"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: content/comments/links/1.md:7: a reader's comment has a broken outside link [my notes]")
+            && err.contains("404 Not Found"),
+        "{err}"
+    );
+    let requests = seen.requests.lock().unwrap().clone();
+    assert_eq!(requests, ["HEAD /gone", "GET /gone"]);
+}
+
+#[test]
+fn addresses_are_asked_as_a_browser_sends_them() {
+    let (port, seen) = serve();
+    let site = site_linking_to(&format!(
+        "<a href=\"http://127.0.0.1:{port}/ok space\">spaced</a> and \
+         [bad port](http://127.0.0.1:99999/)\n"
+    ));
+    let out = lanyard(site.path(), &["check", "--external", "--timeout", "5"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: content/posts/2024-04-01-links.md:5: broken outside link [bad port](http://127.0.0.1:99999/): it is not a valid web address (invalid port number)"),
+        "{err}"
+    );
+    assert!(!err.contains("spaced"), "{err}");
+    assert_eq!(seen.requests.lock().unwrap().clone(), ["HEAD /ok%20space"]);
+}
+
+#[test]
+fn a_host_name_that_does_not_resolve_is_an_error() {
+    let site = site_linking_to("[typo](http://no-such-host.invalid/page)\n");
+    let out = lanyard(site.path(), &["check", "--external", "--timeout", "5"]);
+    let err = stderr(&out);
+    // Without a reachable name server nothing is known about the name: then it is only a warning.
+    let offline = std::net::ToSocketAddrs::to_socket_addrs(&("no-such-host.invalid", 80))
+        .err()
+        .is_some_and(|e| e.to_string().contains("Temporary failure"));
+    if offline {
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(err.contains("is this machine offline?"), "{err}");
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("error: content/posts/2024-04-01-links.md:5: broken outside link [typo](http://no-such-host.invalid/page): the host name no-such-host.invalid does not resolve; check its spelling"),
+            "{err}"
+        );
+    }
+}

@@ -15,10 +15,10 @@ pub struct CheckArgs {
     /// Also check links to other sites (needs the network)
     #[arg(long)]
     pub external: bool,
-    /// With --external: seconds to wait for each outside link
+    /// With --external: seconds to wait for each outside link (1 to 600)
     #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external", value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
-    /// With --external: how many outside links to check at once
+    /// With --external: how many outside links to check at once (1 to 64)
     #[arg(long, value_name = "N", default_value_t = 8, requires = "external", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }

@@ -194,13 +194,16 @@ enum Problem<'a> {
     Unpublished(&'a Meta),
 }
 
-/// An outside link found in a post or page.
+/// An outside link found in a post or page, or in a reader's comment on one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outside {
     pub url: String,
     pub file: String,
     pub line: usize,
     pub text: String,
+    /// Written by a reader (a comment), not by an author: never an error, since the site's own
+    /// writing is not what broke.
+    pub reader: bool,
 }
 
 /// The result of checking a site's links.
@@ -325,7 +328,15 @@ impl Checker<'_> {
         let base_url = &self.site.config.base_url;
         for c in &doc.comment_links {
             let dest = resolve(&c.link.dest, &doc.path, base_url);
-            if let Dest::Internal { .. } | Dest::OutsideBase(_) = dest {
+            if let (Dest::Outside(url), true) = (&dest, self.outside) {
+                out.outside.push(Outside {
+                    url: url.clone(),
+                    line: line_in_file(&self.site.config.root.join(&c.file), c.line, &c.link.dest),
+                    file: c.file.clone(),
+                    text: c.link.text.clone(),
+                    reader: true,
+                });
+            } else if let Dest::Internal { .. } | Dest::OutsideBase(_) = dest {
                 out.internal += 1;
                 if let Some(problem) = self.internal(dest, page.out_file) {
                     let line =
@@ -369,6 +380,7 @@ impl Checker<'_> {
                         file: page.file.to_string(),
                         line: link.line,
                         text,
+                        reader: false,
                     });
                 }
                 dest => {
