@@ -103,7 +103,7 @@ fn code_is_highlighted_with_classes_and_one_stylesheet() {
     let (_site, files) = build_basic();
     let post = text(&files, "2024/01/first/index.html");
     assert!(
-        post.contains("<pre class=\"code\" data-lang=\"rust\">"),
+        post.contains("<pre class=\"code\" data-lang=\"rust\" tabindex=\"0\">"),
         "{post}"
     );
     assert!(post.contains("class=\"hl-"), "{post}");

@@ -325,3 +325,93 @@ fn an_open_page_follows_edits_errors_and_fixes() {
     assert_eq!(browser.eval(ARROW), json!("matrix(-1, 0, 0, 1, 0, 0)"));
     drop(server);
 }
+
+impl Browser<'_> {
+    /// Resize the window so that the page is `width` CSS pixels wide (a phone), and say how wide it is.
+    fn narrow_to(&self, width: u32) -> u64 {
+        self.driver.send(
+            "POST",
+            &format!("/session/{}/window/rect", self.id),
+            Some(json!({ "width": width, "height": 900 })),
+        );
+        self.eval("return window.innerWidth").as_u64().unwrap()
+    }
+}
+
+const WIDTHS: &str = "return [document.scrollingElement.scrollWidth, window.innerWidth]";
+
+/// Long words where authors put them (a title quoting an error code, a footnote's URL, a tag) must
+/// wrap on a phone instead of pushing every listing sideways, and what does scroll sideways (code,
+/// tables) must take keyboard focus; task checkboxes are labelled, footnotes sit at the end.
+#[test]
+fn the_default_theme_fits_a_phone_and_the_keyboard() {
+    let (Some(chromium), Some(chromedriver)) = (
+        on_path(&["chromium", "chromium-browser"]),
+        on_path(&["chromedriver"]),
+    ) else {
+        panic!("this test needs Chromium and ChromeDriver on PATH: `apt-get install chromium chromium-driver`");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    write(
+        &root.join("site.toml"),
+        "title = \"Narrow\"\nbase_url = \"https://narrow.example.com\"\n",
+    );
+    let long = "ERR_SSL_VERSION_OR_CIPHER_MISMATCH_BEHIND_THE_CORPORATE_PROXY";
+    let body = format!(
+        "Intro with a note.[^src]\n\n[^src]: https://en.wikipedia.org/wiki/Dunbar%27s_number_and_the_limits_of_a_rolodex_{long}\n\n\
+         - [x] Book the venue\n- [ ] Send the invites\n\n\
+         ```text\n{}\n```\n\n| a | b | c | d | e | f | g | h |\n|---|---|---|---|---|---|---|---|\n{}\n\nThe end.\n",
+        long.repeat(4),
+        "| wide cell text | wide cell text | wide cell text | wide cell text | wide cell text | wide cell text | wide cell text | wide cell text |"
+    );
+    for (slug, date, part) in [("one", "2024-01-02", 1), ("two", "2024-01-03", 2)] {
+        write(
+            &root.join(format!("content/posts/{slug}.md")),
+            &format!(
+                "---\ntitle: \"Fixing {long} ({slug})\"\ndate: {date}\ntags: [\"{long}\"]\nseries: \"Series {long}\"\npart: {part}\n---\n{body}"
+            ),
+        );
+    }
+    let server = Server::start(&root, &[]);
+    let driver = Driver::start(&chromedriver);
+    let browser = Browser::open(&driver, &chromium);
+    let width = browser.narrow_to(320);
+    assert!(width <= 400, "the window is {width} px wide, not a phone's");
+    let timeout = Duration::from_secs(20);
+    for path in ["/", "/posts/one/", "/archive/", "/tags/", "/series/"] {
+        browser.go(&server.url(path));
+        browser.wait_until("load", TEXT, timeout, |v| {
+            v.as_str().is_some_and(|t| t.contains("Narrow"))
+        });
+        let widths = browser.eval(WIDTHS);
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{path} is {} px wide in a {} px window",
+            widths[0],
+            widths[1]
+        );
+    }
+    for listing in ["/series/", "/tags/"] {
+        browser.go(&server.url(listing));
+        let link = browser.eval("return document.querySelector('main a[href^=\"' + location.pathname + '\"]:not([href=\"' + location.pathname + '\"])').getAttribute('href')");
+        browser.go(&server.url(link.as_str().unwrap()));
+        let widths = browser.eval(WIDTHS);
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{link} is {} px wide in a {} px window",
+            widths[0],
+            widths[1]
+        );
+    }
+
+    browser.go(&server.url("/posts/one/"));
+    let facts = browser.eval(
+        "var c = document.querySelector('.post-content'); return [\
+         c.querySelector('pre').tabIndex, c.querySelector('table').tabIndex,\
+         c.querySelector('input[type=checkbox]').labels.length,\
+         c.lastElementChild.className]",
+    );
+    assert_eq!(facts, json!([0, 0, 1, "footnote-definition"]));
+    drop(server);
+}

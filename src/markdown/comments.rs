@@ -68,7 +68,14 @@ pub fn render_comment(markdown: &str) -> String {
 /// for the link checker, from one parse. Images are left out, since a comment shows only their alt text.
 pub fn render_comment_with_links(markdown: &str) -> (String, Vec<LinkRef>) {
     let (html, links) = first_layer(markdown);
-    (sanitize(&html), links)
+    (with_tab_stops(sanitize(&html)), links)
+}
+
+/// A reader's long line of code or wide table scrolls sideways like an author's, so it gets the same
+/// tab stop ([`super::focusable`]); added after the allow-list, which keeps no `tabindex` of a reader's.
+fn with_tab_stops(html: String) -> String {
+    let html = super::focusable(html, "<pre>", "<pre tabindex=\"0\">");
+    super::focusable(html, "<table>", "<table tabindex=\"0\">")
 }
 
 /// The comment through the first layer, written by pulldown-cmark, and its links.
@@ -241,7 +248,7 @@ mod tests {
         ] {
             let checked = by_check(markdown);
             assert_eq!(checked.as_deref(), Some(by_ammonia(markdown).as_str()), "{markdown:?}");
-            assert_eq!(render_comment(markdown), by_ammonia(markdown));
+            assert_eq!(render_comment(markdown), super::with_tab_stops(by_ammonia(markdown)));
         }
     }
 

@@ -20,8 +20,9 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// Rewrite footnote references and definitions in `events` in place, one event for one event, so
 /// that positions found earlier in the list still hold. `heading_ids` are the ids the document's
-/// headings took.
-pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) {
+/// headings took. Returns where each definition is: the index of its first and last event, for
+/// [`to_the_end`].
+pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) -> Vec<(usize, usize)> {
     // Label (as CommonMark matches them, case-insensitively) → (number, id).
     let mut footnotes: HashMap<String, (usize, String)> = HashMap::new();
     let mut footnote = |label: &str| {
@@ -40,7 +41,19 @@ pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) {
         })
         .collect();
     let mut first_seen = HashSet::new();
-    for event in events.iter_mut() {
+    let mut definitions = Vec::new();
+    let mut open = Vec::new();
+    for (at, event) in events.iter_mut().enumerate() {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => open.push(at),
+            Event::End(TagEnd::FootnoteDefinition) => {
+                // Only the outermost: a definition inside another moves with it.
+                if let (Some(start), true) = (open.pop(), open.is_empty()) {
+                    definitions.push((start, at));
+                }
+            }
+            _ => {}
+        }
         let html = match event {
             Event::FootnoteReference(label) => {
                 let (n, id) = footnote(label);
@@ -73,6 +86,7 @@ pub(crate) fn number(events: &mut [Event<'_>], heading_ids: &HashSet<&str>) {
         };
         *event = html;
     }
+    definitions
 }
 
 /// The label itself if it is a plain id (ASCII letters, digits, `-`, `_`, `.`) that no heading and
@@ -94,4 +108,28 @@ fn id_for(label: &str, n: usize, heading_ids: &HashSet<&str>) -> String {
 pub(crate) fn is_footnote_id(id: &str) -> bool {
     id.strip_prefix("fn-")
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Move the footnote definitions at `definitions` (from [`number`]) to the end of the document, in
+/// the order they were written, as GitHub, Hugo and Jekyll show them: pulldown-cmark writes each where
+/// it was defined, so a note defined after the first paragraph showed, rule and all, in the middle of
+/// the article. Runs after the summaries are cut, which keep their notes where they were.
+pub(crate) fn to_the_end(events: &mut Vec<Event<'_>>, definitions: &[(usize, usize)]) {
+    if definitions.is_empty() {
+        return;
+    }
+    let mut kept = Vec::with_capacity(events.len());
+    let mut notes = Vec::new();
+    let mut next = definitions.iter().peekable();
+    for (at, event) in events.drain(..).enumerate() {
+        while next.peek().is_some_and(|&&(_, end)| end < at) {
+            next.next();
+        }
+        match next.peek() {
+            Some(&&(start, end)) if (start..=end).contains(&at) => notes.push(event),
+            _ => kept.push(event),
+        }
+    }
+    kept.append(&mut notes);
+    *events = kept;
 }

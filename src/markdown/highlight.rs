@@ -4,7 +4,7 @@
 //! tag) is replaced by one HTML event:
 //!
 //! ```text
-//! <pre class="code" data-lang="rust"><code class="language-rust">…spans…</code></pre>
+//! <pre class="code" data-lang="rust" tabindex="0"><code class="language-rust">…spans…</code></pre>
 //! ```
 //!
 //! Highlighting emits classes, never inline styles, so the colours live in one stylesheet
@@ -151,7 +151,7 @@ impl Highlighter {
     pub(crate) fn code_block(&self, info: Option<&str>, code: &str) -> String {
         let Some(lang) = info.and_then(language_token) else {
             return format!(
-                "<pre class=\"code\"><code>{}</code></pre>\n",
+                "<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>\n",
                 escape_html(code)
             );
         };
@@ -159,7 +159,7 @@ impl Highlighter {
             .highlight(&lang, code)
             .unwrap_or_else(|| escape_html(code));
         let lang = escape_html(&lang);
-        format!("<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{body}</code></pre>\n")
+        format!("<pre class=\"code\" data-lang=\"{lang}\" tabindex=\"0\"><code class=\"language-{lang}\">{body}</code></pre>\n")
     }
 
     /// Highlighted HTML of `code`, or `None` to write it plain; from the memo when this block was

@@ -46,6 +46,7 @@ mod highlight;
 mod linkify;
 mod links;
 mod summary;
+mod tasks;
 mod text;
 
 #[cfg(test)]
@@ -173,17 +174,23 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
 
     let more_at = summary::more_marker(&events);
     let first_paragraph = summary::first_paragraph(&events);
-    if follows(markdown, b'[', b'^') {
+    let definitions = if follows(markdown, b'[', b'^') {
         let heading_ids = headings.iter().map(|h| h.id.as_str()).collect();
-        footnotes::number(&mut events, &heading_ids);
-    }
+        footnotes::number(&mut events, &heading_ids)
+    } else {
+        Vec::new()
+    };
     let more_html = more_at.map(|at| summary::balanced(to_html(&events[..at])));
     let first_paragraph_html = first_paragraph
         .map(|range| to_html(&events[range]).trim_end().to_string())
         .unwrap_or_default();
     let word_count = summary::count_words(&events);
+    footnotes::to_the_end(&mut events, &definitions);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, tasks::Labels::new(events.into_iter()));
+    if memchr::memchr(b'|', markdown.as_bytes()).is_some() {
+        html = focusable(html, "<table>", "<table tabindex=\"0\">");
+    }
 
     Rendered {
         html,
@@ -200,8 +207,19 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
 /// Render a slice of the processed events to HTML (the full page consumes the events instead).
 fn to_html(events: &[Event<'_>]) -> String {
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    html
+    pulldown_cmark::html::push_html(&mut html, tasks::Labels::new(events.iter().cloned()));
+    focusable(html, "<table>", "<table tabindex=\"0\">")
+}
+
+/// `html` with every `tag` (a start tag exactly as pulldown-cmark writes it) replaced by `with`, the
+/// same tag with `tabindex="0"`. Tables and code blocks scroll sideways inside the column when they are
+/// wide, and a region that scrolls but takes no focus cannot be scrolled from the keyboard (WCAG
+/// 2.1.1; axe's `scrollable-region-focusable`). Text never holds `<table>` as such: it is escaped.
+pub(crate) fn focusable(html: String, tag: &str, with: &str) -> String {
+    if memchr::memmem::find(html.as_bytes(), tag.as_bytes()).is_none() {
+        return html;
+    }
+    html.replace(tag, with)
 }
 
 /// Escape text for use in HTML text or a double-quoted attribute value.

@@ -21,7 +21,7 @@ fn toc(level: u32, id: &str, title: &str, children: Vec<TocEntry>) -> TocEntry {
 fn tables_render() {
     assert_eq!(
         md("| a | b |\n|---|---|\n| 1 | 2 |\n").html,
-        "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n\
+        "<table tabindex=\"0\"><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n\
          <tr><td>1</td><td>2</td></tr>\n</tbody></table>\n"
     );
 }
@@ -135,6 +135,35 @@ fn smart_punctuation_curls_quotes_and_dashes() {
 }
 
 #[test]
+fn a_task_checkbox_is_labelled_by_its_text_up_to_the_first_block() {
+    let out = md("- [x] Book the **venue**\n  - [ ] nested\n\n1. [ ] loose\n\n   more\n");
+    assert_eq!(
+        out.html,
+        "<ul>\n<li><label class=\"task\"><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n\
+         Book the <strong>venue</strong></label>\n<ul>\n\
+         <li><label class=\"task\"><input disabled=\"\" type=\"checkbox\"/>\nnested</label></li>\n</ul>\n</li>\n</ul>\n\
+         <ol>\n<li>\n<p><label class=\"task\"><input disabled=\"\" type=\"checkbox\"/>\nloose</label></p>\n\
+         <p>more</p>\n</li>\n</ol>\n"
+    );
+}
+
+#[test]
+fn footnotes_go_to_the_end_and_summaries_keep_theirs() {
+    let out =
+        md("One[^a].\n\n[^a]: The note.\n\n<!-- more -->\n\nTwo[^b].\n\n[^b]: Second.\n\nEnd.\n");
+    let html = &out.html;
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {html}"))
+    };
+    assert!(at("<p>End.</p>") < at("id=\"a\""), "{html}");
+    assert!(at("id=\"a\"") < at("id=\"b\""), "{html}");
+    assert!(html.trim_end().ends_with("</div>"), "{html}");
+    let summary = out.more_html.unwrap();
+    assert!(summary.contains("id=\"a\""), "{summary}");
+}
+
+#[test]
 fn strikethrough_renders_del() {
     assert_eq!(md("~~old~~\n").html, "<p><del>old</del></p>\n");
 }
@@ -226,7 +255,7 @@ fn toc_starting_deeper_keeps_later_shallower_headings_at_the_root() {
 fn highlighting_uses_classes_never_styles() {
     let out = md("```rust\nfn main() { let s = \"<b>\"; } // note\n```\n");
     assert!(out.html.starts_with(
-        "<pre class=\"code\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"
+        "<pre class=\"code\" data-lang=\"rust\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-"
     ));
     assert!(out.html.contains("hl-comment"), "{}", out.html);
     assert!(out.html.contains("&lt;b&gt;"), "{}", out.html);
@@ -261,7 +290,7 @@ fn unknown_language_falls_back_to_escaped_text() {
     let out = md("```klingon\nif a < b && c { qapla' }\n```\n");
     assert_eq!(
         out.html,
-        "<pre class=\"code\" data-lang=\"klingon\"><code class=\"language-klingon\">\
+        "<pre class=\"code\" data-lang=\"klingon\" tabindex=\"0\"><code class=\"language-klingon\">\
          if a &lt; b &amp;&amp; c { qapla&#39; }\n</code></pre>\n"
     );
 }
@@ -272,7 +301,7 @@ fn toml_without_bundled_syntax_is_plain() {
     let out = md("```toml\n[site]\ntitle = \"x\"\n```\n");
     assert!(out
         .html
-        .starts_with("<pre class=\"code\" data-lang=\"toml\">"));
+        .starts_with("<pre class=\"code\" data-lang=\"toml\" tabindex=\"0\">"));
     assert!(!out.html.contains("<span"));
 }
 
@@ -281,12 +310,12 @@ fn code_without_language_is_plain_in_the_wrapper() {
     let fenced = md("```\n<script>\n```\n");
     assert_eq!(
         fenced.html,
-        "<pre class=\"code\"><code>&lt;script&gt;\n</code></pre>\n"
+        "<pre class=\"code\" tabindex=\"0\"><code>&lt;script&gt;\n</code></pre>\n"
     );
     let indented = md("    <b>x</b>\n");
     assert_eq!(
         indented.html,
-        "<pre class=\"code\"><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>\n"
+        "<pre class=\"code\" tabindex=\"0\"><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>\n"
     );
 }
 
@@ -554,7 +583,7 @@ fn bare_urls_become_links_outside_links_and_code() {
         "<p>See <a href=\"https://example.com/a\">https://example.com/a</a>. Or \
          <a href=\"http://www.example.org\">www.example.org</a>!</p>\n\
          <p><a href=\"https://y.com\">https://x.com</a> <code>https://z.com</code> <a href=\"/q/\">https://w.com</a></p>\n\
-         <pre class=\"code\"><code>https://code.example.com\n</code></pre>\n"
+         <pre class=\"code\" tabindex=\"0\"><code>https://code.example.com\n</code></pre>\n"
     );
     let dests: Vec<_> = out
         .links
