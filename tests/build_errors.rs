@@ -327,7 +327,7 @@ fn keys_from_other_generators_point_to_lanyards_key() {
     write(
         site.path(),
         "content/posts/p.md",
-        &post("title: A\ndate: 2024-01-01\ncategories: [b]\nlastMod: 2024-01-02\npublished: false\npermalink: /2019/05/old.html\nurl: \"my-post\"\nauthors: [a]\nfrobnicate: 1\n"),
+        &post("title: A\ndate: 2024-01-01\ncategories: [b]\nlastMod: 2024-01-02\nlayout: post\npermalink: /2019/05/old.html\nurl: \"my-post\"\nauthors: [a]\nfrobnicate: 1\n"),
     );
     let out = lanyard(site.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -335,7 +335,7 @@ fn keys_from_other_generators_point_to_lanyards_key() {
     for expected in [
         "warning: content/posts/p.md:4: unknown front matter key `categories`: did you mean `tags`? (lanyard has tags only; put other custom values under `extra:`)",
         "warning: content/posts/p.md:5: unknown front matter key `lastMod`: did you mean `updated`? (",
-        "warning: content/posts/p.md:6: unknown front matter key `published`: did you mean `draft`? (lanyard writes `published: false` as `draft: true`;",
+        "warning: content/posts/p.md:6: unknown front matter key `layout`: did you mean `template`? (lanyard renders posts with `post.html` and pages with `page.html` by itself, so this line can go;",
         "warning: content/posts/p.md:7: unknown front matter key `permalink`: did you mean `aliases`? (",
         "warning: content/posts/p.md:8: unknown front matter key `url`: did you mean `slug`? (",
         "warning: content/posts/p.md:9: unknown front matter key `authors`: did you mean `author`? (",
@@ -344,6 +344,33 @@ fn keys_from_other_generators_point_to_lanyards_key() {
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
+}
+
+/// Jekyll's `published: false` hides a post as `draft: true` does: moved over, it stays hidden.
+#[test]
+fn published_false_is_a_draft() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/hidden.md",
+        &post("title: Hidden\ndate: 2024-01-01\npublished: false\n"),
+    );
+    write(
+        site.path(),
+        "content/posts/shown.md",
+        &post("title: Shown\ndate: 2024-01-02\npublished: true\n"),
+    );
+    let out = lanyard(site.path(), &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("published"), "{err}");
+    assert!(site.path().join("public/posts/shown/index.html").exists());
+    assert!(!site.path().join("public/posts/hidden").exists());
+    let feed = std::fs::read_to_string(site.path().join("public/rss.xml")).unwrap();
+    assert!(!feed.contains("Hidden"), "{feed}");
+    let out = lanyard(site.path(), &["build", "--drafts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site.path().join("public/posts/hidden/index.html").exists());
 }
 
 #[test]

@@ -290,6 +290,9 @@ pub struct FrontMatter {
     pub summary: Option<Text>,
     pub slug: Option<Text>,
     pub draft: bool,
+    /// Jekyll's `published: false`, which hides a post as `draft: true` does. Honoured rather than
+    /// pointed at: an author who moves a hidden post over must not see it published.
+    pub published: Option<bool>,
     pub aliases: List,
     pub comments: Vec<RawComment>,
     pub extra: Option<serde_json::Value>,
@@ -299,14 +302,28 @@ pub struct FrontMatter {
 
 /// Keys a post or page may carry.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "date", "updated", "author", "tags", "series", "part", "summary", "slug", "draft",
-    "aliases", "comments", "extra", "weight", "template",
+    "title",
+    "date",
+    "updated",
+    "author",
+    "tags",
+    "series",
+    "part",
+    "summary",
+    "slug",
+    "draft",
+    "published",
+    "aliases",
+    "comments",
+    "extra",
+    "weight",
+    "template",
 ];
 
 /// lanyard's key for a key that Hugo, Jekyll or Zola front matter uses, with a note on how lanyard's
 /// key differs. `key` is matched in any case and with or without `_` and `-` (`lastMod`, `updated_at`);
 /// `value` is the text after the key's colon on its line, which decides between `slug` and `aliases`
-/// for an address and what to say about `published`.
+/// for an address. (Jekyll's `published` is a key of lanyard's own: `published: false` is a draft.)
 pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static str)> {
     let key: String = key
         .chars()
@@ -324,10 +341,6 @@ pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static
             "date",
             "lanyard has `date` only; a post dated in the future is built only with `--future`",
         ),
-        "published" if value.eq_ignore_ascii_case("false") || value == "no" => {
-            ("draft", "lanyard writes `published: false` as `draft: true`")
-        }
-        "published" => ("draft", "lanyard publishes every post without `draft: true`"),
         "permalink" | "url" | "path" if value.trim_matches('/').contains('/') || value.contains('.') => (
             "aliases",
             "lanyard makes addresses from `slug` and site.toml's `permalink`; `aliases` keeps an old address working",
@@ -338,6 +351,10 @@ pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static
         ),
         "redirectfrom" => ("aliases", "lanyard's `aliases` are old addresses that redirect here"),
         "authors" => ("author", "lanyard has one author per post"),
+        "layout" if matches!(value, "" | "post" | "posts" | "page" | "default" | "single") => (
+            "template",
+            "lanyard renders posts with `post.html` and pages with `page.html` by itself, so this line can go",
+        ),
         "layout" => ("template", "lanyard's `template` names a template file, such as `wide.html`"),
         _ => return None,
     })
@@ -779,7 +796,6 @@ mod tests {
         assert_eq!(known_elsewhere("excerpt", "x").unwrap().0, "summary");
         assert_eq!(known_elsewhere("lastMod", "x").unwrap().0, "updated");
         assert_eq!(known_elsewhere("updated_at", "x").unwrap().0, "updated");
-        assert_eq!(known_elsewhere("published", " false").unwrap().0, "draft");
         assert_eq!(known_elsewhere("url", " \"/my-post/\"").unwrap().0, "slug");
         assert_eq!(
             known_elsewhere("permalink", " /2019/05/old.html")

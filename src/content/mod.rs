@@ -567,7 +567,7 @@ fn validate_meta(
             0
         },
         summary,
-        draft: fm.draft,
+        draft: fm.draft || fm.published == Some(false),
         aliases,
         aliases_line: lines.of("aliases"),
         slug_line: if fm.slug.is_some() {

@@ -91,7 +91,10 @@ fn ask_all(urls: &[&str], opts: &Options) -> Vec<Answer> {
         .into();
     let answers: Vec<Mutex<Option<Answer>>> = urls.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let hosts = Hosts::default();
+    let hosts = Hosts {
+        known: Mutex::new(HashMap::new()),
+        timeout: opts.timeout,
+    };
     std::thread::scope(|scope| {
         for _ in 0..opts.concurrency.clamp(1, urls.len().max(1)) {
             scope.spawn(|| loop {
@@ -130,9 +133,12 @@ fn ask(agent: &ureq::Agent, hosts: &Hosts, url: &str) -> Answer {
 }
 
 /// Host names already looked up: `None` when the name resolved, else what to report for every URL
-/// on that host.
-#[derive(Default)]
-struct Hosts(Mutex<HashMap<String, Option<Answer>>>);
+/// on that host. A lookup gets the same deadline as a request: the system's resolver may retry a
+/// silent name server for longer than that.
+struct Hosts {
+    known: Mutex<HashMap<String, Option<Answer>>>,
+    timeout: Duration,
+}
 
 impl Hosts {
     /// What to answer without asking, when the URL's host name does not resolve.
@@ -141,19 +147,31 @@ impl Hosts {
             return None; // an IP address: nothing to look up
         };
         let port = url.port_or_known_default().unwrap_or(80);
-        if let Some(known) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        if let Some(known) = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
             return known.clone();
         }
-        let outcome = match (name, port).to_socket_addrs().map(|mut a| a.next()) {
-            Ok(Some(_)) => None,
-            Ok(None) => Some(not_found(name)),
+        let (tx, rx) = std::sync::mpsc::channel();
+        let asked = (name.to_string(), port);
+        // Left to finish on its own when it outlives the deadline; the check does not wait for it.
+        std::thread::spawn(move || {
+            let _ = tx.send(asked.to_socket_addrs().map(|mut a| a.next().is_some()));
+        });
+        let outcome = match rx.recv_timeout(self.timeout) {
+            Ok(Ok(true)) => None,
+            Ok(Ok(false)) => Some(not_found(name)),
             // EAI_AGAIN: no name server answered, so nothing is known about the name itself.
-            Err(e) if e.to_string().contains("Temporary failure") => Some(Answer::Failed(format!(
-                "could not look up {name}: {e}; is this machine offline?"
-            ))),
-            Err(_) => Some(not_found(name)),
+            Ok(Err(e)) if e.to_string().contains("Temporary failure") => Some(Answer::Failed(
+                format!("could not look up {name}: {e}; is this machine offline?"),
+            )),
+            Ok(Err(_)) => Some(not_found(name)),
+            Err(_) => Some(Answer::TimedOut),
         };
-        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
         known.insert(name.to_string(), outcome.clone());
         outcome
     }
