@@ -44,6 +44,8 @@ pub enum Lint {
     BadFeed,
     /// An outside link that does not answer, or answers with an error.
     ExternalLink,
+    /// Another generator's template syntax (a Hugo shortcode, a Liquid tag) published as text.
+    TemplateSyntax,
 }
 
 /// One message about one place.

@@ -75,6 +75,8 @@ pub struct Doc {
     pub heading_ids: Vec<String>,
     pub links: Vec<LinkRef>,
     pub images_without_alt: Vec<usize>,
+    /// Another generator's template syntax in the body, at file lines (see [`crate::lint::links`]).
+    pub template_syntax: Vec<markdown::TemplateSyntax>,
     pub comments: Vec<ThreadComment>,
     pub comment_count: usize,
     /// Links in the comments' Markdown, each with the comment's file and line (the line of the comment,
@@ -638,6 +640,14 @@ fn render_body(doc: SourceDoc, config: &Config, highlighter: &Highlighter) -> Do
             .images_without_alt
             .iter()
             .map(|l| l + body_line - 1)
+            .collect(),
+        template_syntax: rendered
+            .template_syntax
+            .into_iter()
+            .map(|t| markdown::TemplateSyntax {
+                line: t.line + body_line - 1,
+                ..t
+            })
             .collect(),
         comments: Vec::new(),
         comment_count: 0,

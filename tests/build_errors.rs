@@ -346,6 +346,35 @@ fn keys_from_other_generators_point_to_lanyards_key() {
     }
 }
 
+/// Shortcodes and Liquid tags moved over from Hugo, Jekyll or Zola are published as text: the build
+/// says so at the first one's line, once per file, and leaves code alone.
+#[test]
+fn another_generators_template_syntax_is_warned_about() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "content/posts/moved.md",
+        "---\ntitle: Moved\ndate: 2024-01-01\n---\nIntro.\n\n{{< figure src=\"cover.png\" >}}\n\n\
+         Code `{{< ok >}}` is fine.\n\n```\n{% raw %}{{ page.title }}{% endraw %}\n```\n\n\
+         See {% post_url 2010-07-21-name %}.\n\nMaths {{1}} is quiet.\n",
+    );
+    write(
+        site.path(),
+        "content/posts/clean.md",
+        "---\ntitle: Clean\ndate: 2024-01-02\n---\nShow `{% raw %}` in code only.\n",
+    );
+    let out = lanyard(site.path(), &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("warning:")).collect::<Vec<_>>(),
+        ["warning: content/posts/moved.md:7: `{{< figure src=\"cover.png\" >}}` looks like a Hugo shortcode, which lanyard does not run: it is published as text (and one more at line 15); write the Markdown or HTML it stands for, or put it in `code` to show it"]
+    );
+    let out = lanyard(site.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("moved.md:7:"), "{}", stderr(&out));
+}
+
 /// Jekyll's `published: false` hides a post as `draft: true` does: moved over, it stays hidden.
 #[test]
 fn published_false_is_a_draft() {

@@ -325,6 +325,9 @@ impl Checker<'_> {
         };
         let mut out = Checked::default();
         self.authored(&page, &doc.links, &mut out);
+        if let Some(d) = template_syntax(&doc.meta.file, &doc.template_syntax) {
+            out.findings.push(d);
+        }
         let base_url = &self.site.config.base_url;
         for c in &doc.comment_links {
             let dest = resolve(&c.link.dest, &doc.path, base_url);
@@ -562,6 +565,27 @@ fn finding(file: &str, line: usize, link: &LinkRef, problem: &Problem) -> Diagno
         }
     };
     Diagnostic::warning(file, Some(line), message).with_lint(lint)
+}
+
+/// One warning for the template syntax of another generator left in a document (at its first, naming
+/// the lines of the others): a post moved from Hugo or Jekyll would otherwise publish
+/// `{{< figure src="x.png" >}}` as text without a word, and the link check could not see the links such
+/// tags made.
+fn template_syntax(file: &str, found: &[crate::markdown::TemplateSyntax]) -> Option<Diagnostic> {
+    let first = found.first()?;
+    let mut others: Vec<String> = found[1..].iter().map(|t| t.line.to_string()).collect();
+    others.dedup();
+    let also = match others.len() {
+        0 => String::new(),
+        1 => format!(" (and one more at line {})", others[0]),
+        _ => format!(" (and more at lines {})", others.join(", ")),
+    };
+    let message = format!(
+        "`{}` looks like {}, which lanyard does not run: it is published as text{also}; write the \
+         Markdown or HTML it stands for, or put it in `code` to show it",
+        first.text, first.kind
+    );
+    Some(Diagnostic::warning(file, Some(first.line), message).with_lint(Lint::TemplateSyntax))
 }
 
 /// The line of `file` at or after `from` that mentions `needle`: a comment's link sits somewhere in

@@ -138,7 +138,10 @@ pub fn rate_for_check(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 | Lint::HiddenClash
                 | Lint::BadFeed,
             ) => d.with_severity(Severity::Error),
-            Some(Lint::SeriesGap | Lint::MissingAlt | Lint::ExternalLink) | None => d,
+            Some(
+                Lint::SeriesGap | Lint::MissingAlt | Lint::ExternalLink | Lint::TemplateSyntax,
+            )
+            | None => d,
         })
         .collect()
 }

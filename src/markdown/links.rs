@@ -27,6 +27,18 @@ impl<'t> LineIndex<'t> {
         }
     }
 
+    /// The text of 1-based `line`, without its line break.
+    pub(crate) fn text_of(&self, line: usize) -> &'t str {
+        self.line(0); // builds the line starts
+        let starts = self.starts.get().map_or(&[][..], Vec::as_slice);
+        let start = starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = starts.get(line).map_or(self.text.len(), |&next| next);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
     /// The 1-based line holding byte `offset`.
     pub(crate) fn line(&self, offset: usize) -> usize {
         let starts = self.starts.get_or_init(|| {
@@ -42,6 +54,19 @@ impl<'t> LineIndex<'t> {
 pub(crate) struct Found {
     pub(crate) links: Vec<LinkRef>,
     pub(crate) images_without_alt: Vec<usize>,
+    /// Lines of text (not code) holding another generator's template syntax, with what it is.
+    pub(crate) template_syntax: Vec<TemplateSyntax>,
+}
+
+/// Text that another generator would have run as a template (`{{< figure >}}`, `{% raw %}`,
+/// `{{ site.url }}`) and lanyard publishes as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSyntax {
+    pub line: usize,
+    /// The tag as written, cut at its end or at 40 characters.
+    pub text: String,
+    /// What it looks like: "a Hugo shortcode", "a Liquid or Tera tag"…
+    pub kind: &'static str,
 }
 
 /// Records links and images while passing events through unchanged.
@@ -54,6 +79,8 @@ pub(crate) struct CollectLinks<'s, I> {
     /// Whether raw HTML is kept in the output, so that its `href`s and `src`s are links too (not in
     /// comments, whose raw HTML is escaped).
     raw_html: bool,
+    /// Inside a code block, where template syntax is what the author means to show.
+    in_code: bool,
 }
 
 impl<'s, I> CollectLinks<'s, I> {
@@ -64,6 +91,7 @@ impl<'s, I> CollectLinks<'s, I> {
             found,
             open: Vec::new(),
             raw_html: false,
+            in_code: false,
         }
     }
 
@@ -93,7 +121,22 @@ impl<'s, I> CollectLinks<'s, I> {
                 for &index in &self.open {
                     self.found.links[index].text.push_str(text);
                 }
+                if let (Event::Text(text), false) = (event, self.in_code) {
+                    if let Some((kind, tag)) = template_syntax(text) {
+                        let line = self.lines.line(offset);
+                        // Quoted as the author wrote it, before smart punctuation curled its quotes.
+                        let source = self.lines.text_of(line);
+                        let tag = template_syntax(source).map_or(tag, |(_, written)| written);
+                        self.found.template_syntax.push(TemplateSyntax {
+                            line,
+                            text: tag.to_string(),
+                            kind,
+                        });
+                    }
+                }
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
             Event::End(TagEnd::Link | TagEnd::Image) => self.close_ref(),
             Event::Html(html) | Event::InlineHtml(html) if self.raw_html => {
                 self.record_html(html, offset)
@@ -136,6 +179,34 @@ impl<'s, I> CollectLinks<'s, I> {
     }
 }
 
+/// The first piece of another generator's template syntax in `text`, with what it looks like: Hugo's
+/// shortcodes (`{{< … >}}`, `{{% … %}}`), Liquid and Tera tags (`{% … %}`: Jekyll, Zola), and
+/// expressions or Zola shortcodes (`{{ site.url }}`, `{{ youtube(id="x") }}`). A `{{` not followed by
+/// a name (`{{1}}`, `{{}}`) is left alone: prose seldom holds the rest.
+pub(crate) fn template_syntax(text: &str) -> Option<(&'static str, &str)> {
+    let bytes = text.as_bytes();
+    for at in memchr::memchr_iter(b'{', bytes) {
+        let rest = &text[at..];
+        let kind = match rest.as_bytes().get(1..3) {
+            Some([b'{', b'<' | b'%']) => "a Hugo shortcode",
+            Some([b'%', _]) => "a Liquid or Tera tag (Jekyll, Zola)",
+            Some([b'{', _])
+                if rest[2..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') =>
+            {
+                "a template expression or shortcode (Jekyll, Zola)"
+            }
+            _ => continue,
+        };
+        let close = if rest.starts_with("{{") { "}}" } else { "%}" };
+        let end = rest.find(close).map_or(rest.len(), |i| i + close.len());
+        let cut = rest[..end].char_indices().nth(60).map_or(end, |(i, _)| i);
+        return Some((kind, &rest[..cut]));
+    }
+    None
+}
+
 /// The name of the attribute whose value starts where `before` ends (`href` in `<a href="`): past the
 /// opening quote, the spaces and the `=`, the name is the run of bytes before them.
 fn attribute_before(before: &str) -> &str {
@@ -166,6 +237,40 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_generators_template_syntax_is_recognised() {
+        let found =
+            |text| template_syntax(text).map(|(kind, tag)| (kind.split(' ').nth(1).unwrap(), tag));
+        assert_eq!(
+            found("a {{< figure src=x >}} b"),
+            Some(("Hugo", "{{< figure src=x >}}"))
+        );
+        assert_eq!(found("{{% note %}}"), Some(("Hugo", "{{% note %}}")));
+        assert_eq!(found("x {% raw %} y"), Some(("Liquid", "{% raw %}")));
+        assert_eq!(
+            found("{{ site.url }}/a"),
+            Some(("template", "{{ site.url }}"))
+        );
+        assert_eq!(
+            found("{{youtube(id=1)}}"),
+            Some(("template", "{{youtube(id=1)}}"))
+        );
+        assert_eq!(found("{{< unclosed"), Some(("Hugo", "{{< unclosed")));
+        let long = format!("{{{{< x {} >}}}}", "é".repeat(100));
+        assert_eq!(found(&long).unwrap().1.chars().count(), 60);
+        for quiet in [
+            "{{1}}",
+            "{{ }}",
+            "{x}",
+            "{",
+            "a {{",
+            "set {a, b}",
+            "{{- 2 }}",
+        ] {
+            assert_eq!(found(quiet), None, "{quiet}");
+        }
+    }
 
     #[test]
     fn raw_html_hrefs_and_srcs_are_found_quoted_or_not() {

@@ -59,6 +59,7 @@ use pulldown_cmark::{Event, Options, Parser, TextMergeWithOffset};
 pub use anchors::slugify;
 pub use comments::{render_comment, render_comment_with_links};
 pub use highlight::Highlighter;
+pub use links::TemplateSyntax;
 pub use text::plain_text;
 pub(crate) use text::tag_end;
 
@@ -134,6 +135,8 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     /// Lines of images whose alt text is empty.
     pub images_without_alt: Vec<usize>,
+    /// Another generator's template syntax left in the text, which is published as written.
+    pub template_syntax: Vec<TemplateSyntax>,
 }
 
 /// The pulldown-cmark extensions lanyard turns on for authors' Markdown.
@@ -201,6 +204,7 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
         word_count,
         links: found.links,
         images_without_alt: found.images_without_alt,
+        template_syntax: found.template_syntax,
     }
 }
 
