@@ -36,6 +36,8 @@ fn cases() -> Vec<Case> {
     let p = "content/posts/p.md";
     vec![
         case("yaml syntax", vec![(p, post("title: A\ndate: 2024-01-01\ntags: [a, b\n"))], "error: content/posts/p.md:4: front matter: did not find expected ',' or ']', while parsing a flow sequence: the `[` list that starts on this line is not closed with `]`"),
+        case("colon in a value", vec![(p, post("title: Networking: the basics\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: mapping values are not allowed in this context: a value that holds `: ` needs quotes, as in `title: \"Networking: the basics\"`"),
+        case("zone name", vec![(p, post("title: A\ndate: 2024-01-01 10:00:00 EST\n"))], "error: content/posts/p.md:3: date `2024-01-01 10:00:00 EST` ends with the time zone name `EST`, which lanyard does not read (names are ambiguous: EST, IST…): write its offset instead, such as `-05:00`, or leave it out to use the site's `timezone`"),
         case("open quote", vec![(p, post("title: \"A\ndate: 2024-01-01\n"))], "error: content/posts/p.md:2: front matter: found unexpected end of stream, while scanning a quoted scalar: the quoted value that starts on this line is never closed"),
         case("bool type", vec![(p, post("title: A\ndate: 2024-01-01\ndraft: maybe\n"))], "error: content/posts/p.md:4: front matter: draft: invalid type: string \"maybe\", expected a boolean"),
         case("tags map", vec![(p, post("title: A\ndate: 2024-01-01\ntags: {a: 1}\n"))], "error: content/posts/p.md:4: front matter: tags: invalid type: a map, expected a list of strings, or one string"),
@@ -373,6 +375,39 @@ fn another_generators_template_syntax_is_warned_about() {
     let out = lanyard(site.path(), &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("moved.md:7:"), "{}", stderr(&out));
+}
+
+/// What a site moved over from Jekyll, Hugo or Zola brings that lanyard does not read is named, with
+/// what to do: a root `_posts/`, a section `_index.md`, a tag string that was meant as a list.
+#[test]
+fn leftovers_of_other_generators_are_named() {
+    let site = minimal_site();
+    write(
+        site.path(),
+        "_posts/2024-01-01-old.md",
+        &post("title: Old\ndate: 2024-01-01\n"),
+    );
+    write(
+        site.path(),
+        "content/posts/_index.md",
+        &post("title: Posts\n"),
+    );
+    write(
+        site.path(),
+        "content/posts/tagged.md",
+        &post("title: Tagged\ndate: 2024-01-02\ntags: \"liquid, jekyll\"\n"),
+    );
+    let out = lanyard(site.path(), &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for expected in [
+        "warning: _posts: ignored: `_posts/` is Jekyll's folder, which lanyard does not read; move its files to content/posts/",
+        "warning: content/posts/_index.md: not published: `_index.md` is a Hugo or Zola section page, which lanyard does not have",
+        "warning: content/posts/tagged.md:4: the tag `liquid, jekyll` holds a comma, so it is one tag; for several, write a list: `tags: [liquid, jekyll]`",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!site.path().join("public/posts/_index").exists());
 }
 
 /// Jekyll's `published: false` hides a post as `draft: true` does: moved over, it stays hidden.

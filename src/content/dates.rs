@@ -66,6 +66,21 @@ fn parse_any(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     if let Some(utc) = s.strip_suffix(['Z', 'z']).filter(|r| r.contains(':')) {
         return parse_any(&format!("{utc}+00:00"), tz);
     }
+    // Jekyll's and Ruby's `2024-03-05 10:30:00 UTC` (or `GMT`): the one zone name that is not ambiguous.
+    if let Some(utc) = [" UTC", " GMT", " utc", " gmt"]
+        .iter()
+        .find_map(|zone| s.strip_suffix(zone))
+        .filter(|r| r.contains(':'))
+    {
+        return parse_any(&format!("{}+00:00", utc.trim_end()), tz);
+    }
+    if let Some(zone) = zone_name(s) {
+        return Err(format!(
+            "`{s}` ends with the time zone name `{zone}`, which lanyard does not read (names are \
+             ambiguous: EST, IST…): write its offset instead, such as `-05:00`, or leave it out to use \
+             the site's `timezone`"
+        ));
+    }
     // With an offset, `T` or a space before the time, seconds or not, and the offset with or without
     // its colon and a space before it: `2024-03-05T09:30+01:00`, `2024-03-05 09:30:00 +0100`.
     for fmt in [
@@ -157,6 +172,13 @@ fn parse_naive(s: &str) -> Result<NaiveDateTime, String> {
     }
 }
 
+/// The letters after a date and time, when that is what ends `s`: `EST` in `2024-03-05 10:30 EST`.
+fn zone_name(s: &str) -> Option<&str> {
+    let (before, zone) = s.rsplit_once(' ')?;
+    let letters = (2..=5).contains(&zone.len()) && zone.bytes().all(|b| b.is_ascii_alphabetic());
+    (letters && before.contains(':') && plain_local(before.trim_end()).is_some()).then_some(zone)
+}
+
 fn looks_like_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
@@ -234,6 +256,32 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn utc_by_name_is_read_and_other_zone_names_are_explained() {
+        let chicago: Tz = "America/Chicago".parse().unwrap();
+        for s in [
+            "2024-01-02 10:00:00 UTC",
+            "2024-01-02 10:00 GMT",
+            "2024-01-02T10:00:00 utc",
+        ] {
+            assert_eq!(
+                parse(s, chicago).map(|d| d.to_rfc3339()),
+                Ok("2024-01-02T10:00:00+00:00".to_string()),
+                "{s}"
+            );
+        }
+        let err = parse("2024-01-02 10:00:00 EST", chicago).unwrap_err();
+        assert!(
+            err.starts_with("`2024-01-02 10:00:00 EST` ends with the time zone name `EST`")
+                && err.contains("write its offset instead"),
+            "{err}"
+        );
+        // Not a date and time before the letters: the general message.
+        assert!(parse("2024-01-02 EST", chicago)
+            .unwrap_err()
+            .contains("is not a"));
     }
 
     #[test]

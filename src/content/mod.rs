@@ -555,11 +555,20 @@ fn validate_meta(
             .filter(|a| !a.is_empty()),
         author_line: lines.of("author"),
         tags_line: lines.of("tags"),
-        tags: clean_tags(fm.tags.0, || {
-            let line = Some(lines.of("tags"));
-            let hint = "remove it, or write the tag's name between the quotes";
-            diags.warn(rel, line, format!("an empty tag is ignored: {hint}"));
-        }),
+        tags: comma_tags(
+            clean_tags(fm.tags.0, || {
+                let line = Some(lines.of("tags"));
+                let hint = "remove it, or write the tag's name between the quotes";
+                diags.warn(rel, line, format!("an empty tag is ignored: {hint}"));
+            }),
+            |tag| {
+                let list = tag.split(',').map(str::trim).collect::<Vec<_>>().join(", ");
+                let message = format!(
+                    "the tag `{tag}` holds a comma, so it is one tag; for several, write a list: `tags: [{list}]`"
+                );
+                diags.warn(rel, Some(lines.of("tags")), message);
+            },
+        ),
         series,
         summary_line: if summary.is_some() {
             lines.of("summary")
@@ -675,6 +684,15 @@ fn series_ref(
 /// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
 /// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
 /// Blank tags are left out, and `on_blank` is called once if there were any.
+/// `tags`, after calling `on_comma` for each that holds a comma: `tags: "liquid, jekyll"` (one string,
+/// as Jekyll and Hugo users write a list) is one tag by the spec, which is seldom what was meant.
+fn comma_tags(tags: Vec<String>, mut on_comma: impl FnMut(&str)) -> Vec<String> {
+    for tag in tags.iter().filter(|t| t.contains(',')) {
+        on_comma(tag);
+    }
+    tags
+}
+
 fn clean_tags(tags: Vec<String>, mut on_blank: impl FnMut()) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut blank = false;

@@ -334,6 +334,12 @@ fn documents(
                 "not published: Markdown beside a post's index.md is neither a page nor copied (as in Hugo); move it to content/posts/ to make it a post",
             ),
             Some(b) => assets.push((b.to_path_buf(), path)),
+            None if path.file_name().is_some_and(|n| n == "_index.md") => diags.warn(
+                rel_path(root, &path),
+                None,
+                "not published: `_index.md` is a Hugo or Zola section page, which lanyard does not have \
+                 (its listings are built for you); move its text to a page in content/pages/, or delete it",
+            ),
             None if is_markdown(&path) => {
                 let stem = file_stem(&path);
                 docs.push(source_file(root, path, &stem));
@@ -412,6 +418,7 @@ pub fn discover_documents(root: &Path, diags: &Diagnostics) -> Discovered {
         });
     }
     warn_strays(root, &content, diags);
+    warn_jekyll_folders(root, diags);
     let static_dir = root.join("static");
     for path in files_below_skipping(root, &static_dir, Skip::Static, &mut errors) {
         let out = path
@@ -492,6 +499,31 @@ fn warn_strays(root: &Path, content: &Path, diags: &Diagnostics) {
             None,
             "ignored: content/ holds posts/, pages/, series/ and comments/ folders; move this into one of them",
         );
+    }
+}
+
+/// Jekyll's `_posts/` and `_drafts/` at the site's root are not read: said, since a site moved over
+/// as it was would otherwise build with no posts and no word why.
+fn warn_jekyll_folders(root: &Path, diags: &Diagnostics) {
+    for (folder, what) in [
+        (
+            "_posts",
+            "move its files to content/posts/ (their dated names work as they are)",
+        ),
+        (
+            "_drafts",
+            "move its files to content/posts/ with `draft: true` in their front matter",
+        ),
+    ] {
+        if root.join(folder).is_dir() {
+            diags.warn(
+                folder,
+                None,
+                format!(
+                    "ignored: `{folder}/` is Jekyll's folder, which lanyard does not read; {what}"
+                ),
+            );
+        }
     }
 }
 

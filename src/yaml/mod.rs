@@ -141,6 +141,12 @@ fn convert(e: &serde_yaml::Error, text: &str) -> YamlError {
             message = format!("{message}: {hint}");
         }
     }
+    // `title: Networking: the basics`: the second `: ` starts a mapping where a value was expected.
+    if message.starts_with("mapping values are not allowed") {
+        message = format!(
+            "{message}: a value that holds `: ` needs quotes, as in `title: \"Networking: the basics\"`"
+        );
+    }
     // serde_yaml places a repeated key at the start of its mapping; the author needs the repeat.
     if let (Some(at), Some(key)) = (e.location(), duplicate_key(&message)) {
         line = repeated_key_line(text, at.line(), at.column().saturating_sub(1), key).or(line);
