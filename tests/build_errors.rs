@@ -395,7 +395,7 @@ fn leftovers_of_other_generators_are_named() {
     write(
         site.path(),
         "content/posts/tagged.md",
-        &post("title: Tagged\ndate: 2024-01-02\ntags: \"liquid, jekyll\"\n"),
+        &post("title: Tagged\ndate: 2024-01-02\ntags: \"liquid, jekyll\"\naliases: [/old/, /feed.xml]\n"),
     );
     let out = lanyard(site.path(), &["build"]);
     let err = stderr(&out);
@@ -404,10 +404,16 @@ fn leftovers_of_other_generators_are_named() {
         "warning: _posts: ignored: `_posts/` is Jekyll's folder, which lanyard does not read; move its files to content/posts/",
         "warning: content/posts/_index.md: not published: `_index.md` is a Hugo or Zola section page, which lanyard does not have",
         "warning: content/posts/tagged.md:4: the tag `liquid, jekyll` holds a comma, so it is one tag; for several, write a list: `tags: [liquid, jekyll]`",
+        "warning: content/posts/tagged.md:5: alias `/feed.xml` looks like a feed's address, but an alias is an HTML redirect page, which feed readers do not follow",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
     assert!(!site.path().join("public/posts/_index").exists());
+    assert_eq!(
+        err.matches("looks like a feed's address").count(),
+        1,
+        "{err}"
+    );
 }
 
 /// Jekyll's `published: false` hides a post as `draft: true` does: moved over, it stays hidden.

@@ -504,7 +504,17 @@ fn validate_meta(
         .0
         .iter()
         .filter_map(|a| match url_path_to_file(a) {
-            Ok(out) => Some((out, a.clone())),
+            Ok(out) => {
+                if is_feed_address(a) {
+                    let message = format!(
+                        "alias `{a}` looks like a feed's address, but an alias is an HTML redirect \
+                         page, which feed readers do not follow: subscribers there get a page, not a \
+                         feed; lanyard's feeds are at /rss.xml and /atom.xml"
+                    );
+                    diags.warn(rel, Some(lines.of("aliases")), message);
+                }
+                Some((out, a.clone()))
+            }
             Err(m) => {
                 err("aliases", format!("alias `{a}`: {m}"));
                 None
@@ -684,6 +694,19 @@ fn series_ref(
 /// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
 /// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
 /// Blank tags are left out, and `on_blank` is called once if there were any.
+/// Whether an alias is the address of a feed elsewhere (Jekyll's `/feed.xml`, Hugo's `/index.xml`).
+fn is_feed_address(alias: &str) -> bool {
+    let path = alias
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    [".xml", ".rss", ".atom", ".json"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+        || path.trim_end_matches('/').ends_with("/feed")
+}
+
 /// `tags`, after calling `on_comma` for each that holds a comma: `tags: "liquid, jekyll"` (one string,
 /// as Jekyll and Hugo users write a list) is one tag by the spec, which is seldom what was meant.
 fn comma_tags(tags: Vec<String>, mut on_comma: impl FnMut(&str)) -> Vec<String> {
