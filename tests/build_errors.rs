@@ -395,7 +395,7 @@ fn leftovers_of_other_generators_are_named() {
     write(
         site.path(),
         "content/posts/tagged.md",
-        &post("title: Tagged\ndate: 2024-01-02\ntags: \"liquid, jekyll\"\naliases: [/old/, /feed.xml]\n"),
+        &post("title: Tagged\ndate: 2024-01-02\ntags: \"liquid, jekyll\"\naliases: [/old/, /feed.xml]\nweight: 3\n"),
     );
     let out = lanyard(site.path(), &["build"]);
     let err = stderr(&out);
@@ -404,6 +404,7 @@ fn leftovers_of_other_generators_are_named() {
         "warning: _posts: ignored: `_posts/` is Jekyll's folder, which lanyard does not read; move its files to content/posts/",
         "warning: content/posts/_index.md: not published: `_index.md` is a Hugo or Zola section page, which lanyard does not have",
         "warning: content/posts/tagged.md:4: the tag `liquid, jekyll` holds a comma, so it is one tag; for several, write a list: `tags: [liquid, jekyll]`",
+        "warning: content/posts/tagged.md:6: `weight` orders pages in the menu; posts are listed by date, so it is not used here",
         "warning: content/posts/tagged.md:5: alias `/feed.xml` looks like a feed's address, but an alias is an HTML redirect page, which feed readers do not follow",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");

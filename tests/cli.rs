@@ -43,6 +43,28 @@ fn an_unknown_command_exits_2_with_a_hint() {
 }
 
 #[test]
+fn a_negative_limit_is_told_its_range() {
+    for (args, expected) in [
+        (
+            ["check", "--external", "--timeout", "-1"],
+            "-1 is not in 1..=600",
+        ),
+        (
+            ["check", "--external", "--concurrency", "-3"],
+            "-3 is not in 1..=64",
+        ),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn wrong_arguments_exit_2() {
     for args in [
         &["new", "post"][..],

@@ -16,16 +16,16 @@ pub struct CheckArgs {
     #[arg(long)]
     pub external: bool,
     /// With --external: seconds to wait for each outside link (1 to 600)
-    #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external", value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external", allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=600))]
+    pub timeout: i64,
     /// With --external: how many outside links to check at once (1 to 64)
-    #[arg(long, value_name = "N", default_value_t = 8, requires = "external", value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "external", allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
     let external = args.external.then(|| external::Options {
-        timeout: Duration::from_secs(args.timeout),
+        timeout: Duration::from_secs(args.timeout.unsigned_abs()),
         concurrency: usize::from(args.concurrency),
     });
     let diags = Diagnostics::new();

@@ -548,6 +548,12 @@ fn validate_meta(
     let summary = fm.summary.map(|s| s.0).filter(|s| !s.trim().is_empty());
     if kind == Kind::Page {
         warn_post_only_keys(&fm_keys, &lines, rel, diags);
+    } else if fm.weight.is_some() {
+        // Hugo sorts any list by `weight`; lanyard's posts go by date, so it would be lost without a word.
+        let message =
+            "`weight` orders pages in the menu; posts are listed by date, so it is not used \
+                       here: remove it, or change the post's `date` to move it";
+        diags.warn(rel, Some(lines.of("weight")), message);
     }
     if !errors.is_empty() {
         return Err(errors);
