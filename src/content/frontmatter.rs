@@ -589,7 +589,15 @@ pub fn file_comment_lines(text: &str, first_line: usize) -> CommentLines {
 
 fn shift(e: YamlError, front_line: usize) -> (usize, String) {
     let line = e.line.map_or(front_line, |l| l + front_line - 1);
-    (line, format!("front matter: {}", e.message))
+    let mut message = format!("front matter: {}", e.message);
+    // Hugo's `series` is a taxonomy, a list; lanyard's is one numbered series.
+    if e.message.starts_with("series: invalid type: a list") {
+        message.push_str(
+            ": a post belongs to one series, named as text with its `part: N` (`series: \"Name\"`); \
+             posts grouped without part numbers are what tags are for",
+        );
+    }
+    (line, message)
 }
 
 #[cfg(test)]
