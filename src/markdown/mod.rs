@@ -183,7 +183,25 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
     } else {
         Vec::new()
     };
-    let more_html = more_at.map(|at| summary::balanced(to_html(&events[..at])));
+    let more_html = more_at.map(|(at, in_paragraph)| {
+        let before = &events[..at];
+        let html = match (in_paragraph, before.last()) {
+            // The marker opens the paragraph: the summary ends before it.
+            (true, Some(Event::Start(pulldown_cmark::Tag::Paragraph))) => {
+                to_html(&before[..at - 1])
+            }
+            (true, _) => {
+                let mut cut = before.to_vec();
+                if let Some(Event::Text(text)) = cut.last_mut() {
+                    *text = text.trim_end().to_string().into();
+                }
+                cut.push(Event::End(pulldown_cmark::TagEnd::Paragraph));
+                to_html(&cut)
+            }
+            (false, _) => to_html(before),
+        };
+        summary::balanced(html)
+    });
     let first_paragraph_html = first_paragraph
         .map(|range| to_html(&events[range]).trim_end().to_string())
         .unwrap_or_default();

@@ -10,18 +10,30 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-/// Index of the top-level HTML block that is exactly `<!-- more -->` (any case, any whitespace).
-pub(crate) fn more_marker(events: &[Event<'_>]) -> Option<usize> {
+/// Where the summary ends: the index of the top-level HTML block that is exactly `<!-- more -->` (any
+/// case, any whitespace), or of such a comment inside a top-level paragraph (`Intro. <!--more--> Rest`,
+/// which Hugo takes too). With the paragraph's: the summary is the events before it, with that
+/// paragraph closed.
+pub(crate) fn more_marker(events: &[Event<'_>]) -> Option<(usize, bool)> {
     let mut depth = 0usize;
+    let mut in_paragraph = false;
     for (index, event) in events.iter().enumerate() {
         match event {
             Event::Start(Tag::HtmlBlock) if depth == 0 => {
                 if is_more_marker(&block_text(&events[index + 1..])) {
-                    return Some(index);
+                    return Some((index, false));
                 }
                 depth += 1;
             }
-            Event::Start(_) => depth += 1,
+            Event::InlineHtml(html) if depth == 1 && in_paragraph && is_more_marker(html) => {
+                return Some((index, true));
+            }
+            Event::Start(tag) => {
+                if depth == 0 {
+                    in_paragraph = matches!(tag, Tag::Paragraph);
+                }
+                depth += 1;
+            }
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }

@@ -419,9 +419,31 @@ fn more_marker_tolerates_case_and_whitespace() {
 }
 
 #[test]
+fn a_marker_inside_a_top_level_paragraph_cuts_it_there() {
+    let out = md("First.\n\nA *b* <!--more--> C.\n\nD.\n");
+    assert_eq!(
+        out.more_html.as_deref(),
+        Some("<p>First.</p>\n<p>A <em>b</em></p>\n")
+    );
+    assert!(
+        out.html.contains("<p>A <em>b</em> <!--more--> C.</p>"),
+        "{}",
+        out.html
+    );
+    // At the end of a paragraph's line.
+    let out = md("First.\n\nSecond <!-- more -->\nthird.\n");
+    assert_eq!(
+        out.more_html.as_deref(),
+        Some("<p>First.</p>\n<p>Second</p>\n")
+    );
+    // Inside emphasis or a list, it is not a cut.
+    assert_eq!(md("*a <!-- more --> b*\n").more_html, None);
+    assert_eq!(md("- a <!-- more --> b\n").more_html, None);
+}
+
+#[test]
 fn other_comments_and_nested_markers_do_not_split() {
     assert_eq!(md("A.\n\n<!-- more please -->\n\nB.\n").more_html, None);
-    assert_eq!(md("A. <!-- more --> B.\n").more_html, None);
     assert_eq!(md("- a\n\n  <!-- more -->\n\n- b\n").more_html, None);
     assert_eq!(md("No marker.\n").more_html, None);
 }
