@@ -304,3 +304,22 @@ fn links_the_sanitizer_cannot_parse_lose_their_tags_not_just_their_href() {
         assert!(!html.contains("<a"), "{body}: {html}");
     }
 }
+
+/// The tab stop that code blocks and tables get is added to the cleaned HTML by replacing `<pre>` and
+/// `<table>`: that is safe only while nothing but a real tag can read `<pre>` there. A reader's link
+/// title holding `<pre>` must stay escaped on both roads (the allow-list check, and ammonia for a
+/// comment with a carriage return), or the replacement would close the attribute and let the rest of
+/// the title in as markup.
+#[test]
+fn a_title_holding_pre_cannot_break_out_when_tab_stops_are_added() {
+    for md in [
+        "[x](https://a.example/ \"<pre><img src=x onerror=alert(1)>\")\n\n```\ncode\n```\n",
+        "[x](https://a.example/ \"<pre><img src=x onerror=alert(1)>\")\r\n\n```\ncode\n```\n",
+        "<pre>raw</pre>\n\n[x](https://a.example/ '<pre><img src=x onerror=alert(1)>') &weird;\n\n    code\n",
+    ] {
+        let out = render_comment(md);
+        assert!(!out.contains("<img"), "{out}");
+        assert_eq!(out.matches("tabindex").count(), 1, "{out}");
+        assert_safe(md, &out);
+    }
+}
