@@ -369,7 +369,7 @@ fn the_default_theme_fits_a_phone_and_the_keyboard() {
         write(
             &root.join(format!("content/posts/{slug}.md")),
             &format!(
-                "---\ntitle: \"Fixing {long} ({slug})\"\ndate: {date}\ntags: [\"{long}\"]\nseries: \"Series {long}\"\npart: {part}\n---\n{body}"
+                "---\ntitle: \"Fixing {long} ({slug})\"\ndate: {date}\nauthor: \"{long}\"\ntags: [\"{long}\"]\nseries: \"Series {long}\"\npart: {part}\n---\n{body}"
             ),
         );
     }
