@@ -336,9 +336,18 @@ impl Browser<'_> {
         );
         self.eval("return window.innerWidth").as_u64().unwrap()
     }
-}
 
-const WIDTHS: &str = "return [document.scrollingElement.scrollWidth, window.innerWidth]";
+    /// The open page `path` is no wider than the window: nothing pushes it sideways.
+    fn assert_fits(&self, path: &str) {
+        let widths = self.eval("return [document.scrollingElement.scrollWidth, window.innerWidth]");
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{path} is {} px wide in a {} px window",
+            widths[0],
+            widths[1]
+        );
+    }
+}
 
 /// Long words where authors put them (a title quoting an error code, a footnote's URL, a tag) must
 /// wrap on a phone instead of pushing every listing sideways, and what does scroll sideways (code,
@@ -384,25 +393,13 @@ fn the_default_theme_fits_a_phone_and_the_keyboard() {
         browser.wait_until("load", TEXT, timeout, |v| {
             v.as_str().is_some_and(|t| t.contains("Narrow"))
         });
-        let widths = browser.eval(WIDTHS);
-        assert!(
-            widths[0].as_u64() <= widths[1].as_u64(),
-            "{path} is {} px wide in a {} px window",
-            widths[0],
-            widths[1]
-        );
+        browser.assert_fits(path);
     }
     for listing in ["/series/", "/tags/"] {
         browser.go(&server.url(listing));
         let link = browser.eval("return document.querySelector('main a[href^=\"' + location.pathname + '\"]:not([href=\"' + location.pathname + '\"])').getAttribute('href')");
         browser.go(&server.url(link.as_str().unwrap()));
-        let widths = browser.eval(WIDTHS);
-        assert!(
-            widths[0].as_u64() <= widths[1].as_u64(),
-            "{link} is {} px wide in a {} px window",
-            widths[0],
-            widths[1]
-        );
+        browser.assert_fits(link.as_str().unwrap());
     }
 
     browser.go(&server.url("/posts/one/"));
