@@ -348,11 +348,11 @@ pub fn parse_source(
     };
     for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
         if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
-            diags.warn(
-                rel,
-                Some(line),
-                unknown_key(&key, front, line + 1 - split.front_line),
-            );
+            let at = line + 1 - split.front_line;
+            if let Some(message) = hidden_elsewhere(&key, value_on(front, at), config) {
+                return Err(one(line, message));
+            }
+            diags.warn(rel, Some(line), unknown_key(&key, front, at));
         }
     }
     let fm: FrontMatter =
@@ -373,14 +373,45 @@ pub fn parse_source(
     })
 }
 
-/// The warning for an unknown front matter key on line `line` of `front`: what Hugo, Jekyll and Zola
-/// call it points to lanyard's key, a misspelt key to the nearest known one.
-fn unknown_key(key: &str, front: &str, line: usize) -> String {
-    let value = front
+/// The text after the colon on line `line` (1-based) of `front`.
+fn value_on(front: &str, line: usize) -> &str {
+    front
         .lines()
         .nth(line.saturating_sub(1))
         .and_then(|l| l.split_once(':'))
-        .map_or("", |(_, v)| v);
+        .map_or("", |(_, v)| v)
+}
+
+/// The error for a Hugo date that kept a post hidden there: a `publishDate` still to come, or an
+/// `expiryDate` already past. lanyard does not read them, so it would publish the post now; an error
+/// is the one answer that cannot put a hidden post online. Other values stay unknown-key warnings.
+fn hidden_elsewhere(key: &str, value: &str, config: &Config) -> Option<String> {
+    let plain: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let value = value.trim().trim_matches(['"', '\'']);
+    let when = dates::parse(value, config.timezone).ok()?;
+    let now = chrono::Utc::now();
+    match plain.as_str() {
+        "publishdate" | "pubdate" if when > now => Some(format!(
+            "`{key}` {value} is still to come, so Hugo kept this post hidden, but lanyard does not read \
+             it and would publish it now: make it the post's `date` (a post dated in the future is \
+             built only with --future, or from that day)"
+        )),
+        "expirydate" | "expirationdate" | "unpublishdate" if when <= now => Some(format!(
+            "`{key}` {value} has passed, so Hugo no longer publishes this post, but lanyard does not read \
+             it and would publish it again: remove the post, or add `draft: true`"
+        )),
+        _ => None,
+    }
+}
+
+/// The warning for an unknown front matter key on line `line` of `front`: what Hugo, Jekyll and Zola
+/// call it points to lanyard's key, a misspelt key to the nearest known one.
+fn unknown_key(key: &str, front: &str, line: usize) -> String {
+    let value = value_on(front, line);
     if let Some((ours, note)) = frontmatter::known_elsewhere(key, value) {
         return format!(
             "unknown front matter key `{key}`: did you mean `{ours}`? ({note}; put other custom values under `extra:`)"
