@@ -392,3 +392,29 @@ fn ctrl_c_stops_the_server_cleanly() {
         "the author's own build output\n"
     );
 }
+
+/// A post without links that is saved with a Hugo shortcode in it is told about it, as `build` tells
+/// it: the dev server's link check used to look only at documents with links to the site.
+#[test]
+fn a_shortcode_saved_into_a_post_without_links_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("site.toml"),
+        "title = \"W\"\nbase_url = \"https://example.org\"\n",
+    );
+    let path = root.join("content/posts/a.md");
+    write(&path, "---\ntitle: A\ndate: 2024-01-03\n---\nA.\n");
+    let server = Server::start(root, &["--watch"]);
+    let rx = events(&server.addr);
+    next_event(&rx, "hello", SOON).expect("connected");
+    atomic_save(
+        &path,
+        "---\ntitle: A\ndate: 2024-01-03\n---\nA {{< figure src=\"x.png\" >}}.\n",
+    );
+    let want =
+        "warning: content/posts/a.md:5: `{{< figure src=\"x.png\" >}}` looks like a Hugo shortcode";
+    if let Err(output) = server.output_containing(want, SOON) {
+        panic!("the terminal names the shortcode:\n{output}");
+    }
+}

@@ -46,7 +46,9 @@ struct DocLinks {
     file: String,
     /// The key of what the document was made from; 0: never checked.
     key: u64,
-    /// Some link resolves to a path of this site: the only links that can be broken.
+    /// Some link resolves to a path of this site (the only links that can be broken), or the text
+    /// holds something else the check reports (another generator's template syntax): the check
+    /// looks at this document.
     internal: bool,
     /// The output files it points into with a `#fragment`.
     anchors: Vec<String>,
@@ -386,6 +388,8 @@ fn refresh(
                         .map(|c| (c.link.dest.as_str(), doc.path.as_str())),
                 );
             d.scan(keys.get(i).copied().unwrap_or(0), dests, base_url);
+            // The check also reports another generator's template syntax left in the text.
+            d.internal |= !doc.template_syntax.is_empty();
             (i, d)
         })
         .collect();
