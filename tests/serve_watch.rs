@@ -150,17 +150,7 @@ fn a_warning_is_not_printed_again_after_a_failed_build() {
 /// template the save names that the theme lacks is reported as a build reports it, at its line.
 #[test]
 fn a_save_that_names_a_missing_template_is_reported_at_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(
-        &root.join("site.toml"),
-        "title = \"W\"\nbase_url = \"https://example.org\"\n",
-    );
-    let path = root.join("content/posts/a.md");
-    write(&path, "---\ntitle: A\ndate: 2024-01-03\n---\nA.\n");
-    let server = Server::start(root, &["--watch"]);
-    let rx = events(&server.addr);
-    next_event(&rx, "hello", SOON).expect("connected");
+    let (_dir, path, server, rx) = one_post_watched();
     write(
         &path,
         "---\ntitle: A\ndate: 2024-01-03\ntemplate: t1.html\n---\nA.\n",
@@ -397,6 +387,26 @@ fn ctrl_c_stops_the_server_cleanly() {
 /// it: the dev server's link check used to look only at documents with links to the site.
 #[test]
 fn a_shortcode_saved_into_a_post_without_links_is_reported() {
+    let (_dir, path, server, _rx) = one_post_watched();
+    atomic_save(
+        &path,
+        "---\ntitle: A\ndate: 2024-01-03\n---\nA {{< figure src=\"x.png\" >}}.\n",
+    );
+    let want =
+        "warning: content/posts/a.md:5: `{{< figure src=\"x.png\" >}}` looks like a Hugo shortcode";
+    if let Err(output) = server.output_containing(want, SOON) {
+        panic!("the terminal names the shortcode:\n{output}");
+    }
+}
+
+/// A site of one post, `content/posts/a.md`, served with `--watch`, and a page connected to its
+/// reload events: (the folder, the post's path, the server, the events).
+fn one_post_watched() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Server,
+    std::sync::mpsc::Receiver<String>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
@@ -408,13 +418,5 @@ fn a_shortcode_saved_into_a_post_without_links_is_reported() {
     let server = Server::start(root, &["--watch"]);
     let rx = events(&server.addr);
     next_event(&rx, "hello", SOON).expect("connected");
-    atomic_save(
-        &path,
-        "---\ntitle: A\ndate: 2024-01-03\n---\nA {{< figure src=\"x.png\" >}}.\n",
-    );
-    let want =
-        "warning: content/posts/a.md:5: `{{< figure src=\"x.png\" >}}` looks like a Hugo shortcode";
-    if let Err(output) = server.output_containing(want, SOON) {
-        panic!("the terminal names the shortcode:\n{output}");
-    }
+    (dir, path, server, rx)
 }
