@@ -20,7 +20,9 @@
 //! * `anchors` gives headings ids, anchor links and TOC entries;
 //! * `highlight` turns fenced code into classed HTML (syntect loaded lazily, on first use);
 //! * `summary` then reads the finished event list to find the `<!-- more -->` marker, the first
-//!   paragraph and the word count, and the same events are rendered to HTML once per output.
+//!   paragraph and the word count, and the same events are rendered to HTML once per output;
+//! * for the full page, `footnotes` then moves the definitions to the end, and `tasks` labels each
+//!   task checkbox with its text on the way to HTML; tables get a tab stop in the HTML.
 //!
 //! Each stage can be read and tested alone, and adding a concern means adding an adapter, not growing
 //! a match. Stages report what they saw through a `&mut` sink rather than global state, so [`render`]
