@@ -325,11 +325,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
 /// `value` is the text after the key's colon on its line, which decides between `slug` and `aliases`
 /// for an address. (Jekyll's `published` is a key of lanyard's own: `published: false` is a draft.)
 pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static str)> {
-    let key: String = key
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let key = plain_key(key);
     let value = value.trim().trim_matches(['"', '\'']).trim();
     Some(match key.as_str() {
         "categories" | "category" | "keywords" | "taxonomies" => ("tags", "lanyard has tags only"),
@@ -358,6 +354,15 @@ pub fn known_elsewhere(key: &str, value: &str) -> Option<(&'static str, &'static
         "layout" => ("template", "lanyard's `template` names a template file, such as `wide.html`"),
         _ => return None,
     })
+}
+
+/// A key as other generators' spellings of it compare: lower case, without `_` and `-` (`lastMod`,
+/// `updated_at` and `last-mod` are `lastmod` and `updatedat`).
+pub fn plain_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The front matter of `content/series/<id>.md`.

@@ -348,11 +348,11 @@ pub fn parse_source(
     };
     for (key, line) in frontmatter::keys(front, split.front_line).map_err(|(l, m)| one(l, m))? {
         if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
-            let at = line + 1 - split.front_line;
-            if let Some(message) = hidden_elsewhere(&key, value_on(front, at), config) {
+            let value = value_on(front, line + 1 - split.front_line);
+            if let Some(message) = hidden_elsewhere(&key, value, config) {
                 return Err(one(line, message));
             }
-            diags.warn(rel, Some(line), unknown_key(&key, front, at));
+            diags.warn(rel, Some(line), unknown_key(&key, value));
         }
     }
     let fm: FrontMatter =
@@ -386,21 +386,20 @@ fn value_on(front: &str, line: usize) -> &str {
 /// `expiryDate` already past. lanyard does not read them, so it would publish the post now; an error
 /// is the one answer that cannot put a hidden post online. Other values stay unknown-key warnings.
 fn hidden_elsewhere(key: &str, value: &str, config: &Config) -> Option<String> {
-    let plain: String = key
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let publish = match frontmatter::plain_key(key).as_str() {
+        "publishdate" | "pubdate" => true,
+        "expirydate" | "expirationdate" | "unpublishdate" => false,
+        _ => return None,
+    };
     let value = value.trim().trim_matches(['"', '\'']);
-    let when = dates::parse(value, config.timezone).ok()?;
-    let now = chrono::Utc::now();
-    match plain.as_str() {
-        "publishdate" | "pubdate" if when > now => Some(format!(
+    let still_to_come = dates::parse(value, config.timezone).ok()? > chrono::Utc::now();
+    match (publish, still_to_come) {
+        (true, true) => Some(format!(
             "`{key}` {value} is still to come, so Hugo kept this post hidden, but lanyard does not read \
              it and would publish it now: make it the post's `date` (a post dated in the future is \
              built only with --future, or from that day)"
         )),
-        "expirydate" | "expirationdate" | "unpublishdate" if when <= now => Some(format!(
+        (false, false) => Some(format!(
             "`{key}` {value} has passed, so Hugo no longer publishes this post, but lanyard does not read \
              it and would publish it again: remove the post, or add `draft: true`"
         )),
@@ -408,10 +407,9 @@ fn hidden_elsewhere(key: &str, value: &str, config: &Config) -> Option<String> {
     }
 }
 
-/// The warning for an unknown front matter key on line `line` of `front`: what Hugo, Jekyll and Zola
-/// call it points to lanyard's key, a misspelt key to the nearest known one.
-fn unknown_key(key: &str, front: &str, line: usize) -> String {
-    let value = value_on(front, line);
+/// The warning for an unknown front matter key whose line holds `value` after its colon: what Hugo,
+/// Jekyll and Zola call it points to lanyard's key, a misspelt key to the nearest known one.
+fn unknown_key(key: &str, value: &str) -> String {
     if let Some((ours, note)) = frontmatter::known_elsewhere(key, value) {
         return format!(
             "unknown front matter key `{key}`: did you mean `{ours}`? ({note}; put other custom values under `extra:`)"
@@ -589,6 +587,20 @@ fn validate_meta(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let tags = clean_tags(fm.tags.0, || {
+        let line = Some(lines.of("tags"));
+        let hint = "remove it, or write the tag's name between the quotes";
+        diags.warn(rel, line, format!("an empty tag is ignored: {hint}"));
+    });
+    // `tags: "liquid, jekyll"` (a list as Jekyll and Hugo users write one) is one tag by the spec,
+    // which is seldom what was meant.
+    for tag in tags.iter().filter(|t| t.contains(',')) {
+        let list = tag.split(',').map(str::trim).collect::<Vec<_>>().join(", ");
+        let message = format!(
+            "the tag `{tag}` holds a comma, so it is one tag; for several, write a list: `tags: [{list}]`"
+        );
+        diags.warn(rel, Some(lines.of("tags")), message);
+    }
     Ok(Meta {
         kind,
         file: rel.to_string(),
@@ -602,20 +614,7 @@ fn validate_meta(
             .filter(|a| !a.is_empty()),
         author_line: lines.of("author"),
         tags_line: lines.of("tags"),
-        tags: comma_tags(
-            clean_tags(fm.tags.0, || {
-                let line = Some(lines.of("tags"));
-                let hint = "remove it, or write the tag's name between the quotes";
-                diags.warn(rel, line, format!("an empty tag is ignored: {hint}"));
-            }),
-            |tag| {
-                let list = tag.split(',').map(str::trim).collect::<Vec<_>>().join(", ");
-                let message = format!(
-                    "the tag `{tag}` holds a comma, so it is one tag; for several, write a list: `tags: [{list}]`"
-                );
-                diags.warn(rel, Some(lines.of("tags")), message);
-            },
-        ),
+        tags,
         series,
         summary_line: if summary.is_some() {
             lines.of("summary")
@@ -728,9 +727,6 @@ fn series_ref(
     }
 }
 
-/// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
-/// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
-/// Blank tags are left out, and `on_blank` is called once if there were any.
 /// Whether an alias is the address of a feed elsewhere (Jekyll's `/feed.xml`, Hugo's `/index.xml`).
 fn is_feed_address(alias: &str) -> bool {
     let path = alias
@@ -744,15 +740,9 @@ fn is_feed_address(alias: &str) -> bool {
         || path.trim_end_matches('/').ends_with("/feed")
 }
 
-/// `tags`, after calling `on_comma` for each that holds a comma: `tags: "liquid, jekyll"` (one string,
-/// as Jekyll and Hugo users write a list) is one tag by the spec, which is seldom what was meant.
-fn comma_tags(tags: Vec<String>, mut on_comma: impl FnMut(&str)) -> Vec<String> {
-    for tag in tags.iter().filter(|t| t.contains(',')) {
-        on_comma(tag);
-    }
-    tags
-}
-
+/// Trim, normalize (NFC) and de-duplicate tags case-insensitively, keeping the first spelling. (Two
+/// spellings of one slug in one post, `Go` and `GO!`, are merged when the site's tags are indexed.)
+/// Blank tags are left out, and `on_blank` is called once if there were any.
 fn clean_tags(tags: Vec<String>, mut on_blank: impl FnMut()) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut blank = false;

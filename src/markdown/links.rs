@@ -27,10 +27,17 @@ impl<'t> LineIndex<'t> {
         }
     }
 
+    /// Where each line starts, built on first use.
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes());
+            std::iter::once(0).chain(newlines.map(|i| i + 1)).collect()
+        })
+    }
+
     /// The text of 1-based `line`, without its line break.
     pub(crate) fn text_of(&self, line: usize) -> &'t str {
-        self.line(0); // builds the line starts
-        let starts = self.starts.get().map_or(&[][..], Vec::as_slice);
+        let starts = self.starts();
         let start = starts
             .get(line.wrapping_sub(1))
             .copied()
@@ -41,11 +48,7 @@ impl<'t> LineIndex<'t> {
 
     /// The 1-based line holding byte `offset`.
     pub(crate) fn line(&self, offset: usize) -> usize {
-        let starts = self.starts.get_or_init(|| {
-            let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes());
-            std::iter::once(0).chain(newlines.map(|i| i + 1)).collect()
-        });
-        starts.partition_point(|&start| start <= offset)
+        self.starts().partition_point(|&start| start <= offset)
     }
 }
 
@@ -63,7 +66,7 @@ pub(crate) struct Found {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateSyntax {
     pub line: usize,
-    /// The tag as written, cut at its end or at 40 characters.
+    /// The tag as written, cut at its end or at 60 characters.
     pub text: String,
     /// What it looks like: "a Hugo shortcode", "a Liquid or Tera tag"…
     pub kind: &'static str,

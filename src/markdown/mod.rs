@@ -187,20 +187,17 @@ pub fn render(markdown: &str, highlighter: &Highlighter) -> Rendered {
     };
     let more_html = more_at.map(|(at, in_paragraph)| {
         let before = &events[..at];
-        let html = match (in_paragraph, before.last()) {
-            // The marker opens the paragraph: the summary ends before it.
-            (true, Some(Event::Start(pulldown_cmark::Tag::Paragraph))) => {
-                to_html(&before[..at - 1])
+        // Inside a paragraph the marker follows some text: a line that starts with `<!--` is an
+        // HTML block, not a paragraph.
+        let html = if in_paragraph {
+            let mut cut = before.to_vec();
+            if let Some(Event::Text(text)) = cut.last_mut() {
+                *text = text.trim_end().to_string().into();
             }
-            (true, _) => {
-                let mut cut = before.to_vec();
-                if let Some(Event::Text(text)) = cut.last_mut() {
-                    *text = text.trim_end().to_string().into();
-                }
-                cut.push(Event::End(pulldown_cmark::TagEnd::Paragraph));
-                to_html(&cut)
-            }
-            (false, _) => to_html(before),
+            cut.push(Event::End(pulldown_cmark::TagEnd::Paragraph));
+            to_html(&cut)
+        } else {
+            to_html(before)
         };
         summary::balanced(html)
     });
